@@ -1,0 +1,37 @@
+# The README's two commands: `make demo` and `make test`. Each sets up what it needs from nothing:
+# a bootstrap virtualenv holding uv, then the project's locked environment in .venv.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: demo test lint typecheck bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --extra test --quiet
+	touch $@
+
+demo: $(VENV)/.synced
+	$(BIN)/botwarden demo
+
+test: $(VENV)/.synced
+	$(BIN)/ruff check botwarden tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check botwarden tests bench
+	$(BIN)/ruff format --check botwarden tests bench
+
+typecheck: $(VENV)/.synced
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,133 @@
+"""One item's exact post text for one network, made to fit.
+
+When the filled template is too long, the summary is shortened first, then the title; the link is never
+cut. Lengths are measured with :func:`botwarden.text.measure`, exactly as the network counts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import regex
+
+from botwarden.compose.hashtags import hashtags_for
+from botwarden.compose.links import canonical_link
+from botwarden.compose.plain import plain_text
+from botwarden.compose.template import render
+from botwarden.text import Measure, measure
+
+ELLIPSIS = "…"
+_GRAPHEME = regex.compile(r"\X")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFields:
+    """What a template can use from an item."""
+
+    title: str
+    link: str
+    summary: str = ""
+    categories: tuple[str, ...] = ()
+    feed_title: str = ""
+    author: str = ""
+    published: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HashtagPolicy:
+    from_categories: bool = True
+    limit: int = 2
+    fixed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The text to post on one network, its measure, and what composing had to change."""
+
+    network: str
+    text: str
+    link: str
+    measure: Measure
+    hashtags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def fits(self) -> bool:
+        return self.measure.valid
+
+
+def shorten(text: str, keep: int) -> str:
+    """At most ``keep`` graphemes of ``text``, cut at a word boundary when one is near, plus '…'."""
+    clusters = _GRAPHEME.findall(text)
+    if len(clusters) <= keep:
+        return text
+    if keep <= 1:
+        return "" if keep <= 0 else ELLIPSIS
+    head = "".join(clusters[: keep - 1])
+    space = head.rfind(" ")
+    if space >= len(head) * 0.6:  # prefer a whole word unless that throws away too much
+        head = head[:space]
+    return head.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def compose(
+    item: ItemFields,
+    template: str,
+    network: str,
+    *,
+    limit: int | None = None,
+    hashtags: HashtagPolicy = HashtagPolicy(),
+) -> Draft:
+    """Fill ``template`` with ``item`` for ``network``, shortening summary then title to fit."""
+    link = canonical_link(item.link)
+    categories = item.categories if hashtags.from_categories else ()
+    tags = tuple(hashtags_for(categories, fixed=hashtags.fixed, limit=hashtags.limit))
+    values = {
+        "title": plain_text(item.title),
+        "summary": plain_text(item.summary),
+        "link": link,
+        "hashtags": " ".join(tags),
+        "feed_title": plain_text(item.feed_title),
+        "author": item.author,
+        "published": item.published,
+    }
+    notes: list[str] = []
+    if link != item.link.strip():
+        notes.append("tracking parameters removed from the link")
+
+    def attempt() -> tuple[str, Measure]:
+        text = render(template, values)
+        return text, measure(text, network, limit=limit)
+
+    text, size = attempt()
+    for name in ("summary", "title"):
+        if size.valid or not values[name]:
+            continue
+        def fits(value: str, name: str = name) -> bool:
+            return _fits_with(template, values, name, value, network, limit)
+
+        values[name] = _fit_field(values[name], fits)
+        notes.append(f"{name} shortened to fit {size.limit}")
+        text, size = attempt()
+    return Draft(network, text, link, size, tags, tuple(notes))
+
+
+def _fits_with(template: str, values: dict[str, str], name: str, value: str, network: str,
+                  limit: int | None) -> bool:
+    trial = dict(values, **{name: value})
+    return measure(render(template, trial), network, limit=limit).valid
+
+
+def _fit_field(value: str, fits: Callable[[str], bool]) -> str:
+    """The longest shortening of ``value`` for which ``fits`` holds ('' when none does)."""
+    low, high = 0, len(_GRAPHEME.findall(value))
+    best = ""
+    while low <= high:
+        mid = (low + high) // 2
+        candidate = shorten(value, mid)
+        if fits(candidate):
+            best, low = candidate, mid + 1
+        else:
+            high = mid - 1
+    return best

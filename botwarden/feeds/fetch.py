@@ -1,0 +1,180 @@
+"""Fetching feeds over HTTP with httpx: conditional GET, redirects checked hop by hop, bounded size.
+
+The body is read raw and decompressed here with a hard output limit, so a small compressed body cannot
+expand into gigabytes (a decompression bomb). Every failure is a :class:`FeedError` saying what happened.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from botwarden import __version__
+from botwarden.errors import FeedError
+from botwarden.netguard import AddressPolicy, Target
+
+USER_AGENT = f"botwarden/{__version__} (feed-to-post bot; respects ETag and Last-Modified)"
+ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    timeout: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """``body`` is None when the server answered 304 Not Modified."""
+
+    url: str
+    status: int
+    body: bytes | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+async def fetch_feed(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    policy: AddressPolicy,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    limits: FetchLimits = FetchLimits(),
+) -> FetchResult:
+    """GET ``url`` (or read a local file), following redirects through the SSRF guard."""
+    if url.startswith("file:") or "://" not in url:
+        return _read_file(url, limits)
+    current = url
+    for _hop in range(limits.max_redirects + 1):
+        target = await policy.check(current)
+        response = await _send(client, target, etag, last_modified, limits)
+        async with response:
+            if response.is_redirect:
+                location = response.headers.get("location")
+                if not location:
+                    raise FeedError(f"{current}: HTTP {response.status_code} redirect without a Location")
+                current = urljoin(current, location)
+                continue
+            return await _result(current, response, limits)
+    raise FeedError(f"{url}: more than {limits.max_redirects} redirects; is the feed address current?")
+
+
+async def _send(client: httpx.AsyncClient, target: Target, etag: str | None, last_modified: str | None,
+                limits: FetchLimits) -> httpx.Response:
+    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate",
+               "Host": _host_header(target)}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    # Connect to the address the guard checked; Host and SNI keep the original name.
+    address = f"[{target.address}]" if target.address.version == 6 else str(target.address)
+    parts = urlsplit(target.url)
+    request_url = parts._replace(netloc=f"{address}:{target.port}").geturl()
+    request = client.build_request("GET", request_url, headers=headers, timeout=limits.timeout,
+                                   extensions={"sni_hostname": target.host})
+    try:
+        return await client.send(request, stream=True)
+    except httpx.TimeoutException as exc:
+        raise FeedError(f"{target.url}: timed out after {limits.timeout:g} s") from exc
+    except httpx.HTTPError as exc:
+        raise FeedError(f"{target.url}: could not connect ({type(exc).__name__}: {exc})") from exc
+
+
+def _host_header(target: Target) -> str:
+    default = 443 if target.scheme == "https" else 80
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return host if target.port == default else f"{host}:{target.port}"
+
+
+async def _result(url: str, response: httpx.Response, limits: FetchLimits) -> FetchResult:
+    etag = response.headers.get("etag")
+    modified = response.headers.get("last-modified")
+    if response.status_code == 304:
+        return FetchResult(url, 304, None, etag, modified)
+    if response.status_code != 200:
+        raise FeedError(f"{url}: the server answered HTTP {response.status_code} {response.reason_phrase}")
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FeedError(f"{url}: the feed is {int(declared):,} bytes, over the {limits.max_bytes:,} limit")
+    body = await _read_bounded(url, response, limits)
+    return FetchResult(url, 200, body, etag, modified)
+
+
+async def _read_bounded(url: str, response: httpx.Response, limits: FetchLimits) -> bytes:
+    decoder = _Decoder(response.headers.get("content-encoding", ""), limits.max_bytes, url)
+    try:
+        async for chunk in response.aiter_raw():
+            decoder.feed(chunk)
+    except httpx.TimeoutException as exc:
+        raise FeedError(f"{url}: timed out while reading after {limits.timeout:g} s") from exc
+    except httpx.HTTPError as exc:
+        raise FeedError(f"{url}: the connection broke while reading ({type(exc).__name__})") from exc
+    return decoder.finish()
+
+
+class _Decoder:
+    """Streams gzip/deflate (or identity) into at most ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._zlib = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        else:
+            raise FeedError(f"{url}: unsupported Content-Encoding '{encoding}'")
+        self._limit = limit
+        self._url = url
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self._zlib is None:
+            self._append(chunk)
+            return
+        try:
+            # Never ask zlib for more than the room left (+1 to notice overflow).
+            data = self._zlib.decompress(chunk, self._limit - self._size + 1)
+            self._append(data)
+            while self._zlib.unconsumed_tail:
+                self._append(self._zlib.decompress(self._zlib.unconsumed_tail,
+                                                   self._limit - self._size + 1))
+        except zlib.error as exc:
+            raise FeedError(f"{self._url}: the compressed body is corrupt ({exc})") from exc
+
+    def _append(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise FeedError(f"{self._url}: the feed is larger than the {self._limit:,}-byte limit "
+                            "once decompressed; refused")
+        self._parts.append(data)
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            self._append(self._zlib.flush())
+        return b"".join(self._parts)
+
+
+def _read_file(url: str, limits: FetchLimits) -> FetchResult:
+    path = Path(url.removeprefix("file://") if url.startswith("file://") else url.removeprefix("file:"))
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise FeedError(f"{path}: the feed file is {size:,} bytes, over the {limits.max_bytes:,} limit")
+        return FetchResult(url, 200, path.read_bytes(), None, None)
+    except OSError as exc:
+        raise FeedError(f"{path}: cannot read the feed file ({exc.strerror or exc})") from exc

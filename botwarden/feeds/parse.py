@@ -1,0 +1,116 @@
+"""Parse RSS, Atom, RDF and JSON Feed documents into :class:`Feed` with feedparser.
+
+feedparser is lenient (it reads most broken feeds) and safe by default (no external entities, sanitised
+HTML). What it cannot turn into a feed becomes a :class:`FeedError` that says what the input looked like.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from botwarden.errors import FeedError
+from botwarden.feeds.identity import content_hash, item_identity
+from botwarden.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
+from botwarden.feeds.model import Enclosure, Feed, Item
+
+_HTML_STARTS = (b"<!doctype html", b"<html")
+
+
+def parse(data: bytes, url: str) -> Feed:
+    """Parse a feed document fetched from ``url``; raises FeedError when it is not a usable feed."""
+    if not isinstance(data, bytes | bytearray):
+        raise FeedError(f"{url}: feed data must be bytes, got {type(data).__name__}")
+    if not data.strip():
+        raise FeedError(f"{url}: the feed is empty (0 bytes of content)")
+    try:
+        if looks_like_json_feed(data):
+            return parse_json_feed(bytes(data), url)
+        result = feedparser.parse(bytes(data), response_headers={"content-location": url})
+        return _to_feed(result, data, url)
+    except FeedError:
+        raise
+    except Exception as exc:  # feedparser raises many kinds on hostile input; none may escape
+        raise FeedError(f"{url}: could not read the feed ({type(exc).__name__}: {exc})") from exc
+
+
+def _to_feed(result: Any, data: bytes, url: str) -> Feed:
+    if not result.get("version") and not result.entries:
+        raise FeedError(f"{url}: {_why_not_a_feed(result, data)}")
+    meta = result.feed
+    items = [_to_item(entry) for entry in result.entries]
+    return Feed(
+        title=_text(meta.get("title")),
+        link=_text(meta.get("link")),
+        items=items,
+        format=str(result.get("version") or ""),
+    )
+
+
+def _why_not_a_feed(result: Any, data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if head.startswith(_HTML_STARTS) or b"<html" in head:
+        return ("this is an HTML page, not a feed; use the address of its RSS or Atom feed "
+                "(often linked as <link rel=\"alternate\" type=\"application/rss+xml\">)")
+    problem = result.get("bozo_exception")
+    detail = f" ({problem})" if problem else ""
+    return f"not an RSS, Atom or JSON feed{detail}"
+
+
+def _to_item(entry: Any) -> Item:
+    title = _text(entry.get("title"))
+    link = _text(entry.get("link"))
+    published = _when(entry.get("published_parsed"))
+    updated = _when(entry.get("updated_parsed"))
+    summary = _text(entry.get("summary"))
+    guid = entry.get("id") if entry.get("guidislink") is not True else None
+    identity = item_identity(_text(guid) or None, link or None, title, published or updated)
+    return Item(
+        id=identity,
+        title=title,
+        link=link,
+        published=published,
+        updated=updated,
+        summary=summary,
+        categories=_categories(entry),
+        enclosures=_enclosures(entry),
+        author=_text(entry.get("author")),
+        content_hash=content_hash(title, summary, link),
+    )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _when(parsed: Any) -> datetime | None:
+    if not isinstance(parsed, time.struct_time):
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _categories(entry: Any) -> list[str]:
+    terms: list[str] = []
+    for tag in entry.get("tags") or []:
+        term = _text(tag.get("term") or tag.get("label"))
+        if term and term not in terms:
+            terms.append(term)
+    return terms
+
+
+def _enclosures(entry: Any) -> list[Enclosure]:
+    out: list[Enclosure] = []
+    for enclosure in entry.get("enclosures") or []:
+        href = _text(enclosure.get("href") or enclosure.get("url"))
+        if not href:
+            continue
+        raw_length = str(enclosure.get("length") or "").strip()
+        length = int(raw_length) if raw_length.isdigit() else None
+        out.append(Enclosure(url=href, type=_text(enclosure.get("type")), length=length))
+    return out

@@ -1,0 +1,45 @@
+"""BW904: nothing is sent from an account the network has stopped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from botwarden.rules.context import CheckContext
+from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.registry import Rule
+
+STOPPED = {
+    "locked": "locked by the network (error 326: 'temporarily locked to protect users from spam')",
+    "spam_flagged": "flagged as possible spam (error 226)",
+    "suspended": "suspended",
+    "write_restricted": "restricted from writing (the app's write access was removed)",
+    "auth_revoked": "no longer authorised (its token was revoked or expired)",
+}
+
+
+class AccountStopped(Rule):
+    code = "BW904"
+    slug = "account-stopped"
+    severity = Severity.HOLD
+    section = "Network enforcement states (locked 326, spam-flagged 226, suspended, restricted, revoked)"
+    summary = "The account is locked, flagged, suspended, restricted or unauthorised; a person must act."
+    explanation = (
+        "When a network locks or restricts an account, every further automated attempt makes it worse "
+        "and retry loops are how locked bots become suspended bots. botwarden stops the account at the "
+        "first such answer, holds its queue and alerts a person; once someone has unlocked it (logged "
+        "in, passed the challenge, re-authorised the app) and marked it ok, the held posts can be "
+        "reviewed and released."
+    )
+    kinds = frozenset({"post", "reply", "mention", "dm", "like", "repost", "quote", "follow", "unfollow",
+                       "list_add", "collection_add", "delete"})
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        state = ctx.account.status
+        if state == "ok":
+            return
+        since = ctx.account.status_since.isoformat() if ctx.account.status_since else "unknown"
+        yield self.finding(
+            f"account {ctx.account.id} is {STOPPED.get(state, state)} since {since}; "
+            "a person must restore it before anything is sent",
+            evidence={"status": state, "since": since, "reason": ctx.account.status_reason},
+        )

@@ -1,0 +1,43 @@
+"""BW101: the same post twice from one account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from botwarden.rules.context import CheckContext
+from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.registry import Rule
+from botwarden.similarity import text_hash
+
+
+class DuplicatePost(Rule):
+    code = "BW101"
+    slug = "duplicate-post"
+    severity = Severity.DENY
+    section = "Automation Rules, ground rules (spam) and §1 (duplicative content)"
+    summary = "The account already posted this text (after folding links, hashtags, case and emoji)."
+    explanation = (
+        "Posting the same message again from one account is the plainest sign of automated spam, and "
+        "bots often do it without meaning to: a feed re-dates an entry, two feeds carry one wire story, a "
+        "restart re-reads the backlog. botwarden compares the normalised text (links, trailing hashtags, "
+        "case, punctuation, emoji variation and 'BREAKING:'-style prefixes folded away) with everything "
+        "the account posted inside the window (setting duplicate_window_days, default 30). Post something "
+        "new, or let the earlier post stand."
+    )
+    kinds = frozenset({"post", "reply", "quote"})
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        if not action.text.strip():
+            return
+        days = int(ctx.setting("duplicate_window_days", 30))
+        earlier = ctx.history.same_text(action.account, text_hash(action.text),
+                                        action.at - timedelta(days=days))
+        if earlier is None:
+            return
+        yield self.finding(
+            f"the same text was posted by {action.account} at {earlier.at.isoformat()} "
+            f"(within {days} days); post something new instead",
+            evidence={"earlier_id": earlier.id, "earlier_at": earlier.at.isoformat(),
+                      "earlier_text": earlier.text, "window_days": days},
+        )

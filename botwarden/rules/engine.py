@@ -1,0 +1,34 @@
+"""The rule engine: run every active rule on an action and combine the findings into a verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from botwarden.rules.context import CheckContext
+from botwarden.rules.model import Action, Decision, Finding, Severity, Verdict
+from botwarden.rules.registry import Registry, Rule, load_registry
+
+
+class Engine:
+    def __init__(self, registry: Registry | None = None, *, select: Iterable[str] = (),
+                 ignore: Iterable[str] = ()) -> None:
+        self.registry = registry if registry is not None else load_registry()
+        self.rules: list[Rule] = self.registry.active(select, ignore)
+
+    def check(self, action: Action, ctx: CheckContext) -> Verdict:
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if action.kind in rule.kinds:
+                findings.extend(rule.check(action, ctx))
+        return combine(action.id, findings)
+
+
+def combine(action_id: str, findings: list[Finding]) -> Verdict:
+    """The strongest finding decides; a delay waits for the latest of its delaying findings."""
+    strongest = max((f.severity for f in findings), default=Severity.INFO)
+    decision = Decision.for_severity(strongest)
+    not_before = None
+    if decision is Decision.DELAY:
+        not_before = max((f.not_before for f in findings if f.not_before), default=None)
+    ordered = tuple(sorted(findings, key=lambda f: (-f.severity, f.code)))
+    return Verdict(action_id, decision, ordered, not_before)

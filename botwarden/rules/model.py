@@ -1,0 +1,89 @@
+"""The shapes the rule engine works with: actions, findings and verdicts (see RULES.md)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    WARN = 1
+    DELAY = 2
+    HOLD = 3
+    DENY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Decision(enum.StrEnum):
+    ALLOW = "allow"
+    DELAY = "delay"
+    HOLD = "hold"
+    DENY = "deny"
+
+    @classmethod
+    def for_severity(cls, severity: Severity) -> Decision:
+        if severity <= Severity.WARN:
+            return cls.ALLOW
+        return cls(severity.label)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One automated action an account is about to take, in the replay format's terms."""
+
+    id: str
+    kind: str
+    account: str
+    at: datetime
+    text: str = ""
+    links: tuple[str, ...] = ()
+    network: str = ""
+    limit: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    slug: str
+    severity: Severity
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    not_before: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "slug": self.slug, "severity": self.severity.label,
+                "message": self.message, "evidence": self.evidence}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    action_id: str
+    decision: Decision
+    findings: tuple[Finding, ...]
+    not_before: datetime | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        """Codes of the findings at warn or above, sorted (the replay verdict's ``codes``)."""
+        return sorted({f.code for f in self.findings if f.severity >= Severity.WARN})
+
+    def reason(self) -> str:
+        """The strongest finding's message, or '' for a clean allow."""
+        strongest = max(self.findings, key=lambda f: f.severity, default=None)
+        return strongest.message if strongest and strongest.severity >= Severity.WARN else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.action_id,
+            "decision": self.decision.value,
+            "codes": self.codes,
+            "findings": [f.to_json() for f in self.findings],
+            "not_before": self.not_before.isoformat() if self.not_before else None,
+        }

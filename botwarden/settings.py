@@ -1,0 +1,152 @@
+"""Operator settings, declared once.
+
+Each :class:`Setting` has a name, a default, a type and a help line. The same table drives the
+``[settings]`` table of the TOML config, the ``BOTWARDEN_<NAME>`` environment variables, the CLI's
+``--set NAME=VALUE`` option, ``botwarden settings`` and ``docs/settings.md`` (a test keeps that page true).
+Precedence, strongest first: ``--set``, environment, the config file, the default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botwarden.errors import ConfigError
+
+ENV_PREFIX = "BOTWARDEN_"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    kind: type
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "sqlite:///botwarden.db", str,
+            "SQLAlchemy URL of the store; a postgresql:// URL switches to PostgreSQL."),
+    Setting("fetch_interval_minutes", 15, int, "Default minutes between two fetches of one feed."),
+    Setting("fetch_timeout_seconds", 20.0, float, "Timeout of one feed request (connect and read)."),
+    Setting("fetch_concurrency", 8, int, "How many feeds are fetched at once."),
+    Setting("feed_max_bytes", 10_000_000, int,
+            "Largest feed body accepted, after decompression; bigger ones are refused."),
+    Setting("feed_max_redirects", 5, int, "Most redirects followed for one feed request."),
+    Setting("feed_backoff_max_minutes", 1440, int,
+            "Longest wait before retrying a feed that keeps failing (backoff doubles up to this)."),
+    Setting("allow_hosts", [], list,
+            "Hosts or CIDR ranges feeds may use even though they are loopback or private."),
+    Setting("duplicate_window_days", 30, int,
+            "BW101: how far back an identical post by the same account counts as a duplicate."),
+    Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
+    Setting("burst_window_minutes", 15, int, "BW903: the burst window."),
+    Setting("min_interval_minutes", 5, int, "Pacing: least time between two posts of one account."),
+    Setting("jitter_seconds", 90, int,
+            "Pacing: random extra delay (0..this) so posts do not land on a machine-regular beat."),
+    Setting("daily_cap", 48, int, "BW902: most posts of one account in 24 hours, unless set on it."),
+    Setting("first_run", "newest", str,
+            "What a new route posts from the feed's backlog: newest (one item), none, or all."),
+    Setting("lease_seconds", 120, int,
+            "How long a worker's claim on a post lasts; a post still 'sending' after that is "
+            "reconciled before any resend."),
+    Setting("max_attempts", 5, int, "Transient failures of one post before it is marked failed."),
+    Setting("select", [], list, "Rule codes, slugs or code prefixes to run (empty: all)."),
+    Setting("ignore", [], list, "Rule codes, slugs or code prefixes to skip."),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def coerce(setting: Setting, value: Any, *, source: str) -> Any:
+    """Turn ``value`` (from TOML, env or CLI) into the setting's type, or explain what is wrong."""
+    kind = setting.kind
+    if kind is list:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+    elif kind is bool and isinstance(value, str):
+        if value.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if value.lower() in {"0", "false", "no", "off"}:
+            return False
+    elif isinstance(value, str) and kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    elif isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    elif kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    raise ConfigError(
+        f"{source}: setting '{setting.name}' must be {_kind_name(kind)}, got {value!r}"
+    )
+
+
+def _kind_name(kind: type) -> str:
+    return {int: "a whole number", float: "a number", str: "a string", bool: "true or false",
+            list: "a list of strings"}[kind]
+
+
+def resolve(
+    from_file: Mapping[str, Any],
+    *,
+    file_label: str = "config",
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Merge defaults, the config file's ``[settings]``, the environment and ``--set`` overrides."""
+    env = os.environ if env is None else env
+    unknown = sorted(set(from_file) - set(BY_NAME))
+    if unknown:
+        raise ConfigError(f"{file_label}: [settings] has unknown key '{unknown[0]}'; "
+                          f"known settings: {', '.join(BY_NAME)}")
+    resolved: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value: Any = setting.default
+        if setting.name in from_file:
+            value = coerce(setting, from_file[setting.name], source=f"{file_label} [settings]")
+        if setting.env_var in env:
+            value = coerce(setting, env[setting.env_var], source=f"environment {setting.env_var}")
+        resolved[setting.name] = value
+    for name, raw in (overrides or {}).items():
+        if name not in BY_NAME:
+            raise ConfigError(f"--set {name}: unknown setting; known: {', '.join(BY_NAME)}")
+        resolved[name] = coerce(BY_NAME[name], raw, source=f"--set {name}")
+    return resolved
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """Read ``NAME=VALUE`` pairs from the command line."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set burst_max=2")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def render_markdown() -> str:
+    """The settings reference page (docs/settings.md)."""
+    lines = [
+        "# Settings",
+        "",
+        "Set in the `[settings]` table of `botwarden.toml`, as an environment variable, or with",
+        "`--set NAME=VALUE` on the command line (strongest first: `--set`, environment, file, default).",
+        "This page is generated from `botwarden/settings.py`; a test fails when they differ.",
+        "",
+        "| name | default | environment | meaning |",
+        "|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        lines.append(f"| `{s.name}` | `{s.default!r}` | `{s.env_var}` | {s.help} |")
+    return "\n".join(lines) + "\n"
