@@ -18,6 +18,7 @@ from botwarden.errors import FeedError
 from botwarden.netguard import AddressPolicy, Target
 
 USER_AGENT = f"botwarden/{__version__} (feed-to-post bot; respects ETag and Last-Modified)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 
 
@@ -59,14 +60,16 @@ async def fetch_feed(
     for _hop in range(limits.max_redirects + 1):
         target = await policy.check(current)
         response = await _send(client, target, etag, last_modified, limits)
-        async with response:
-            if response.is_redirect:
+        try:
+            if response.status_code in REDIRECT_STATUSES:
                 location = response.headers.get("location")
                 if not location:
                     raise FeedError(f"{current}: HTTP {response.status_code} redirect without a Location")
                 current = urljoin(current, location)
                 continue
             return await _result(current, response, limits)
+        finally:
+            await response.aclose()
     raise FeedError(f"{url}: more than {limits.max_redirects} redirects; is the feed address current?")
 
 

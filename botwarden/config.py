@@ -1,0 +1,217 @@
+"""The operator's configuration file (TOML): settings, accounts, feeds and routes.
+
+Loading validates everything before anything starts, and a problem is reported with the file, the key
+and what is wrong (``botwarden.toml: routes[1].pacing.quiet_hours: ...``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from botwarden import settings as settings_table
+from botwarden.compose import DEFAULT_TEMPLATE, HashtagPolicy, TemplateError, fields_of
+from botwarden.errors import ConfigError
+from botwarden.pacing import PacingPolicy, QuietHours
+
+DEFAULT_PATH = Path("botwarden.toml")
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+FILTER_FIELDS = ("title", "summary", "link", "categories", "author")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccountConfig(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    network: Literal["local", "x", "mastodon", "bluesky"]
+    operator: str = "default"
+    handle: str = ""
+    char_limit: int | None = Field(default=None, ge=1, description="the server's own limit (Mastodon)")
+    daily_cap: int | None = Field(default=None, ge=0)
+
+
+class FeedConfig(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    url: str
+    interval_minutes: int | None = Field(default=None, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if "://" in value and not value.lower().startswith(("http://", "https://", "file://")):
+            raise ValueError("feed url must be http(s)://, file:// or a file path")
+        if not value:
+            raise ValueError("feed url is empty")
+        return value
+
+
+class FiltersConfig(_Strict):
+    include: dict[Literal["title", "summary", "link", "categories", "author"], list[str]] = {}
+    exclude: dict[Literal["title", "summary", "link", "categories", "author"], list[str]] = {}
+
+
+class HashtagsConfig(_Strict):
+    from_categories: bool = True
+    max: int = Field(default=2, ge=0, le=10)
+    fixed: list[str] = []
+
+
+class PacingConfig(_Strict):
+    min_interval_minutes: int | None = Field(default=None, ge=0)
+    jitter_seconds: int | None = Field(default=None, ge=0)
+    burst_max: int | None = Field(default=None, ge=1)
+    burst_window_minutes: int | None = Field(default=None, ge=1)
+    daily_cap: int | None = Field(default=None, ge=0)
+    quiet_hours: str | None = None
+    timezone: str = "UTC"
+
+    @model_validator(mode="after")
+    def _quiet_hours(self) -> PacingConfig:
+        if self.quiet_hours is not None:
+            QuietHours.parse(self.quiet_hours, self.timezone)
+        return self
+
+
+class RouteConfig(_Strict):
+    feed: str
+    account: str
+    template: str = DEFAULT_TEMPLATE
+    first_run: Literal["newest", "none", "all"] | None = None
+    filters: FiltersConfig = FiltersConfig()
+    hashtags: HashtagsConfig = HashtagsConfig()
+    pacing: PacingConfig = PacingConfig()
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        try:
+            fields_of(value)
+        except TemplateError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def id(self) -> str:
+        return f"{self.feed}->{self.account}"
+
+    @property
+    def hashtag_policy(self) -> HashtagPolicy:
+        return HashtagPolicy(self.hashtags.from_categories, self.hashtags.max, tuple(self.hashtags.fixed))
+
+
+class BotConfig(_Strict):
+    settings: dict[str, Any] = {}
+    accounts: list[AccountConfig] = []
+    feeds: list[FeedConfig] = []
+    routes: list[RouteConfig] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> BotConfig:
+        _unique("accounts", [a.id for a in self.accounts])
+        _unique("feeds", [f.id for f in self.feeds])
+        _unique("routes", [r.id for r in self.routes])
+        accounts = {a.id for a in self.accounts}
+        feeds = {f.id for f in self.feeds}
+        for index, route in enumerate(self.routes):
+            if route.feed not in feeds:
+                raise ValueError(f"routes[{index}].feed: no feed with id '{route.feed}' "
+                                 f"(known: {', '.join(sorted(feeds)) or 'none'})")
+            if route.account not in accounts:
+                raise ValueError(f"routes[{index}].account: no account with id '{route.account}' "
+                                 f"(known: {', '.join(sorted(accounts)) or 'none'})")
+        return self
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for value in ids:
+        if value in seen:
+            raise ValueError(f"{what}: id '{value}' is used twice")
+        seen.add(value)
+
+
+class Config:
+    """A loaded configuration: the validated file plus the resolved settings."""
+
+    def __init__(self, bot: BotConfig, resolved: dict[str, Any], source: str) -> None:
+        self.bot = bot
+        self.settings = resolved
+        self.source = source
+        self.accounts = {a.id: a for a in bot.accounts}
+        self.feeds = {f.id: f for f in bot.feeds}
+        self.routes = {r.id: r for r in bot.routes}
+
+    def pacing_for(self, route: RouteConfig) -> PacingPolicy:
+        s, p = self.settings, route.pacing
+        account_cap = self.accounts[route.account].daily_cap
+        quiet = QuietHours.parse(p.quiet_hours, p.timezone) if p.quiet_hours else None
+        return PacingPolicy(
+            min_interval=timedelta(minutes=_pick(p.min_interval_minutes, s["min_interval_minutes"])),
+            jitter=timedelta(seconds=_pick(p.jitter_seconds, s["jitter_seconds"])),
+            burst_max=_pick(p.burst_max, s["burst_max"]),
+            burst_window=timedelta(minutes=_pick(p.burst_window_minutes, s["burst_window_minutes"])),
+            daily_cap=_pick(p.daily_cap, _pick(account_cap, s["daily_cap"])),
+            quiet_hours=quiet,
+        )
+
+    def feed_interval(self, feed: FeedConfig) -> timedelta:
+        return timedelta(minutes=_pick(feed.interval_minutes, self.settings["fetch_interval_minutes"]))
+
+    def first_run(self, route: RouteConfig) -> str:
+        return route.first_run or str(self.settings["first_run"])
+
+
+def _pick(value: int | None, fallback: Any) -> int:
+    return int(fallback) if value is None else value
+
+
+def load(path: Path | str = DEFAULT_PATH, *, overrides: dict[str, str] | None = None,
+         env: dict[str, str] | None = None) -> Config:
+    """Read, validate and resolve a config file; raises ConfigError saying what to fix."""
+    path = Path(path)
+    label = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: no such file; create one with `botwarden init`") from None
+    except OSError as exc:
+        raise ConfigError(f"{label}: cannot read it ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
+    return from_mapping(raw, label=label, overrides=overrides, env=env)
+
+
+def from_mapping(raw: dict[str, Any], *, label: str = "config", overrides: dict[str, str] | None = None,
+                 env: dict[str, str] | None = None) -> Config:
+    try:
+        bot = BotConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(label, exc)) from None
+    resolved = settings_table.resolve(bot.settings, file_label=label,
+                                      env=os.environ if env is None else env, overrides=overrides)
+    if resolved["first_run"] not in ("newest", "none", "all"):
+        raise ConfigError(f"{label}: setting 'first_run' must be newest, none or all")
+    return Config(bot, resolved, label)
+
+
+def _describe(label: str, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors()[:5]:
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = where.lstrip(".")
+        lines.append(f"{label}: {where}: {message}" if where else f"{label}: {message}")
+    more = len(exc.errors()) - 5
+    if more > 0:
+        lines.append(f"... and {more} more problem(s)")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""`botwarden demo`: one simulated day of a harbour town's three bots, on a fast clock.
+
+Sample feeds are served on loopback and grow through the day; botwarden fetches them every ten simulated
+minutes, composes, checks, paces and publishes to the ``local`` network. The day runs in a few seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from botwarden import config as config_module
+from botwarden.demo import samples
+from botwarden.demo.server import FeedServer
+from botwarden.networks import Outcome, OutcomeKind
+from botwarden.reports import EntryReport, entry_reports
+from botwarden.runtime import Runtime
+
+DAY = datetime(2026, 3, 21, tzinfo=UTC)
+LOCK_MESSAGE = ("326: To protect our users from spam and other malicious activity, this account is "
+                "temporarily locked.")
+
+
+@dataclass(slots=True)
+class DemoResult:
+    entries: list[EntryReport]
+    counts: Counter[str]
+    database: Path
+
+
+class _SimulatedDay:
+    def __init__(self) -> None:
+        self.now = DAY
+
+    def documents(self, path: str) -> tuple[bytes, str] | None:
+        if path == "/news.rss":
+            return samples.rss("Harbour Town News", samples.visible(samples.NEWS, DAY, self.now)), \
+                "application/rss+xml"
+        if path == "/weather.atom":
+            return samples.atom("Harbour Weather", samples.visible(samples.WEATHER, DAY, self.now)), \
+                "application/atom+xml"
+        if path == "/transit.json":
+            return samples.json_feed("Harbour Transit", samples.visible(samples.TRANSIT, DAY, self.now)), \
+                "application/feed+json"
+        return None
+
+    def faults(self, account: str, _text: str, at: datetime) -> Outcome | None:
+        if account == "harbour-transit" and at >= DAY + timedelta(minutes=samples.LOCK_MINUTE):
+            return Outcome(OutcomeKind.LOCKED, message=LOCK_MESSAGE)
+        return None
+
+
+def demo_config(base_url: str, database: Path) -> config_module.Config:
+    raw = {
+        "settings": {"database_url": f"sqlite:///{database}", "allow_hosts": ["127.0.0.1"],
+                     "fetch_interval_minutes": 10, "jitter_seconds": 60, "min_interval_minutes": 4},
+        "accounts": [
+            {"id": "harbour-news", "network": "local", "operator": "harbour-media"},
+            {"id": "harbour-weather", "network": "local", "operator": "harbour-media", "daily_cap": 8},
+            {"id": "harbour-transit", "network": "local", "operator": "harbour-media"},
+        ],
+        "feeds": [
+            {"id": "news", "url": f"{base_url}/news.rss"},
+            {"id": "weather", "url": f"{base_url}/weather.atom"},
+            {"id": "transit", "url": f"{base_url}/transit.json"},
+        ],
+        "routes": [
+            {"feed": "news", "account": "harbour-news", "template": "{title} {link} {hashtags}"},
+            {"feed": "weather", "account": "harbour-weather", "template": "{title}. {summary} {link} {hashtags}",
+             "hashtags": {"from_categories": False, "fixed": ["HarbourWeather"]},
+             "pacing": {"quiet_hours": "22:00-06:00", "timezone": "Europe/London"}},
+            {"feed": "transit", "account": "harbour-transit", "template": "🚌 {title}: {summary} {link}"},
+        ],
+    }
+    return config_module.from_mapping(raw, label="demo", env={})
+
+
+def run_demo(out_dir: Path, console: Console, *, step_minutes: int = 5) -> DemoResult:
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    database = out_dir / "demo.db"
+    day = _SimulatedDay()
+    with FeedServer(day.documents) as server:
+        config = demo_config(server.base_url, database)
+        runtime = Runtime(config, faults=day.faults, rng=random.Random(2026), worker_id="demo")
+        steps = range(0, 24 * 60, step_minutes)
+        with Progress(TextColumn("simulated day"), BarColumn(), TextColumn("{task.description}"),
+                      TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task("00:00", total=len(steps))
+            for minute in steps:
+                day.now = DAY + timedelta(minutes=minute)
+                runtime.run_pass(day.now)
+                progress.update(task, advance=1, description=f"{day.now:%H:%M}")
+        with runtime.sessions() as session:
+            entries = entry_reports(session)
+        runtime.close()
+    counts = Counter(e.outcome for e in entries)
+    return DemoResult(entries, counts, database)
+
+
+def print_summary(result: DemoResult, console: Console) -> None:
+    table = Table(title=f"One simulated day, {DAY:%Y-%m-%d} (times UTC)", show_lines=False, expand=True)
+    table.add_column("account", no_wrap=True)
+    table.add_column("item", ratio=3)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("posted", no_wrap=True)
+    table.add_column("rules", no_wrap=True)
+    table.add_column("why", ratio=4)
+    styles = {"posted": "green", "posted after delay": "yellow", "delayed": "yellow", "held": "magenta",
+              "denied": "red", "failed": "red"}
+    for entry in result.entries:
+        style = styles.get(entry.outcome, "")
+        posted = f"{entry.posted_at:%H:%M}" if entry.posted_at else f"(next {entry.not_before:%H:%M})" \
+            if entry.outcome in ("delayed", "pending") else "—"
+        table.add_row(entry.account, entry.title, f"[{style}]{entry.outcome}[/]", posted,
+                      " ".join(entry.codes), entry.reason)
+    console.print(table)
+    order = ["posted", "posted after delay", "delayed", "held", "denied", "failed"]
+    parts = [f"{result.counts.get(k, 0)} {k}" for k in order]
+    console.print("Summary: " + ", ".join(parts))
+    console.print(f"The store is at {result.database}; try: botwarden timeline --database "
+                  f"sqlite:///{result.database}")

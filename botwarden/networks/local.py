@@ -1,0 +1,50 @@
+"""The ``local`` network: posts land in the store's local timeline, as on a remote server.
+
+It keeps its own transaction, apart from the queue's, so the at-most-once protocol is exercised exactly as
+with a real network. An optional fault plan lets demos and tests make it answer like a network that locks
+an account or fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from botwarden.networks.base import Outcome, OutcomeKind
+from botwarden.store.models import LocalPostRow
+
+FaultPlan = Callable[[str, str, datetime], Outcome | None]
+
+
+class LocalNetwork:
+    name = "local"
+
+    def __init__(self, sessions: sessionmaker[Session], faults: FaultPlan | None = None) -> None:
+        self._sessions = sessions
+        self._faults = faults
+
+    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome:
+        if self._faults is not None:
+            fault = self._faults(account, text, at)
+            if fault is not None:
+                return fault
+        with self._sessions.begin() as session:
+            existing = self._by_key(session, idempotency_key)
+            if existing is not None:  # like Mastodon's Idempotency-Key: the same key returns the same post
+                return Outcome(OutcomeKind.DUPLICATE, str(existing.id), "already posted with this key")
+            row = LocalPostRow(account_id=account, at=at, text=text, idempotency_key=idempotency_key)
+            session.add(row)
+            session.flush()
+            return Outcome(OutcomeKind.POSTED, str(row.id))
+
+    def find_published(self, account: str, *, idempotency_key: str, text: str) -> str | None:
+        with self._sessions() as session:
+            row = self._by_key(session, idempotency_key)
+            return str(row.id) if row is not None and row.account_id == account else None
+
+    @staticmethod
+    def _by_key(session: Session, key: str) -> LocalPostRow | None:
+        return session.scalars(select(LocalPostRow).where(LocalPostRow.idempotency_key == key)).first()

@@ -1,0 +1,73 @@
+"""Wiring: a loaded config becomes a migrated store, an ingestor and a publisher; one pass runs both."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from botwarden.config import Config
+from botwarden.ingest import Ingestor, IngestReport
+from botwarden.networks import FaultPlan, LocalNetwork, Network
+from botwarden.store import make_engine, migrate, session_factory
+from botwarden.store.models import FeedRow, QueueRow
+from botwarden.store.queue import DUE_STATES
+from botwarden.store.sync import sync_config
+from botwarden.worker import Publisher, PublishReport
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class PassReport:
+    at: datetime
+    ingest: IngestReport
+    publish: PublishReport
+
+
+class Runtime:
+    def __init__(self, config: Config, *, transport: httpx.AsyncBaseTransport | None = None,
+                 faults: FaultPlan | None = None, rng: random.Random | None = None,
+                 worker_id: str | None = None) -> None:
+        self.config = config
+        self.db = make_engine(config.settings["database_url"])
+        migrate(self.db)
+        self.sessions: sessionmaker[Session] = session_factory(self.db)
+        with self.sessions.begin() as session:
+            sync_config(session, config)
+        networks: dict[str, Network] = {"local": LocalNetwork(self.sessions, faults)}
+        self.ingestor = Ingestor(config, self.sessions, transport)
+        self.publisher = Publisher(config, self.sessions, networks, rng=rng, worker_id=worker_id)
+
+    def run_pass(self, now: datetime) -> PassReport:
+        return PassReport(now, self.ingestor.run(now), self.publisher.run(now))
+
+    def next_due(self, now: datetime) -> datetime:
+        """When something is next due: a feed fetch or a queue entry (at most a minute away)."""
+        latest = now + timedelta(minutes=1)
+        with self.sessions() as session:
+            feed_at = session.scalar(select(func.min(FeedRow.next_fetch_at)))
+            entry_at = session.scalar(select(func.min(QueueRow.not_before))
+                                      .where(QueueRow.state.in_(DUE_STATES)))
+        candidates = [t for t in (feed_at, entry_at, latest) if t is not None]
+        return max(now, min(candidates))
+
+    def run_forever(self, stop: threading.Event, clock: Callable[[], datetime] = utcnow,
+                    on_pass: Callable[[PassReport], None] | None = None) -> None:
+        while not stop.is_set():
+            report = self.run_pass(clock())
+            if on_pass is not None:
+                on_pass(report)
+            wait = (self.next_due(clock()) - clock()).total_seconds()
+            stop.wait(max(wait, 1.0))
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,41 @@
+"""Posting history read from the store, in the shape the rule engine asks for."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from botwarden.rules.context import PastPost
+from botwarden.store.models import HistoryRow
+
+
+class StoreHistory:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
+        rows = self._session.scalars(
+            select(HistoryRow)
+            .where(HistoryRow.account_id == account, HistoryRow.at >= start, HistoryRow.at <= end)
+            .order_by(HistoryRow.at, HistoryRow.id)
+        )
+        return [_past(row) for row in rows]
+
+    def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
+        row = self._session.scalars(
+            select(HistoryRow)
+            .where(HistoryRow.account_id == account, HistoryRow.text_hash == text_hash,
+                   HistoryRow.at >= since)
+            .order_by(HistoryRow.at.desc())
+            .limit(1)
+        ).first()
+        return _past(row) if row is not None else None
+
+    def last_post_at(self, account: str) -> datetime | None:
+        return self._session.scalar(select(func.max(HistoryRow.at)).where(HistoryRow.account_id == account))
+
+
+def _past(row: HistoryRow) -> PastPost:
+    return PastPost(str(row.id), row.account_id, row.at, row.text, row.text_hash)

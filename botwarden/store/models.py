@@ -1,0 +1,162 @@
+"""The store's tables (SQLAlchemy 2). Migrations in ``migrations/`` create them; a test keeps both equal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC, returns timezone-aware datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; botwarden keeps every time zone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class FeedRow(Base):
+    __tablename__ = "feeds"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    next_fetch_at: Mapped[datetime | None]
+    last_fetched_at: Mapped[datetime | None]
+    last_status: Mapped[str] = mapped_column(String(40), default="")
+    error_streak: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class ItemRow(Base):
+    __tablename__ = "items"
+    __table_args__ = (UniqueConstraint("feed_id", "identity", name="uq_items_feed_identity"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"), index=True)
+    identity: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    published: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    network: Mapped[str] = mapped_column(String(20))
+    operator: Mapped[str] = mapped_column(String(100), default="default")
+    status: Mapped[str] = mapped_column(String(20), default="ok")
+    status_since: Mapped[datetime | None]
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class RouteRow(Base):
+    __tablename__ = "routes"
+    id: Mapped[str] = mapped_column(String(210), primary_key=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("feeds.id"), index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    seeded_at: Mapped[datetime | None]
+
+
+class QueueRow(Base):
+    __tablename__ = "queue"
+    __table_args__ = (
+        UniqueConstraint("route_id", "item_id", name="uq_queue_route_item"),
+        Index("ix_queue_due", "state", "not_before"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    route_id: Mapped[str] = mapped_column(ForeignKey("routes.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    length: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    was_delayed: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    remote_id: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class VerdictRow(Base):
+    __tablename__ = "verdicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"), index=True)
+    at: Mapped[datetime]
+    decision: Mapped[str] = mapped_column(String(10))
+    codes: Mapped[list[Any]] = mapped_column(default=list)
+    findings: Mapped[list[Any]] = mapped_column(default=list)
+    not_before: Mapped[datetime | None]
+
+
+class HistoryRow(Base):
+    __tablename__ = "history"
+    __table_args__ = (
+        Index("ix_history_account_at", "account_id", "at"),
+        Index("ix_history_account_hash", "account_id", "text_hash"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    link: Mapped[str] = mapped_column(Text, default="")
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queue.id"), unique=True)
+    remote_id: Mapped[str | None] = mapped_column(Text)
+
+
+class LocalPostRow(Base):
+    """The timeline of the ``local`` network: where its posts land, as a remote server would keep them."""
+
+    __tablename__ = "local_posts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class EventRow(Base):
+    """The audit trail: everything botwarden decided or did, with its reason."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_at", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    feed_id: Mapped[str | None] = mapped_column(String(100))
+    queue_id: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

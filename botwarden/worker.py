@@ -1,0 +1,245 @@
+"""The loop: claim due queue entries, check them against the rules, pace them, publish at most once.
+
+Publishing follows DESIGN.md's protocol. The entry is marked ``sending`` under this worker's lease and
+committed *before* the network is called; the outcome is recorded after. An entry still ``sending`` once
+its lease has expired (the worker died mid-call) is never resent blindly: the network is asked whether it
+has the post (by idempotency key or on the account's own timeline) and only a clear "no" sends it again.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from botwarden.compose import ItemFields, compose
+from botwarden.config import Config
+from botwarden.errors import ConfigError
+from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Network, Outcome, OutcomeKind
+from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
+from botwarden.similarity import text_hash
+from botwarden.store.events import record
+from botwarden.store.history import StoreHistory
+from botwarden.store.models import AccountRow, HistoryRow, ItemRow, QueueRow, VerdictRow
+from botwarden.store.queue import DUE_STATES, State, transition
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(slots=True)
+class PublishReport:
+    posted: int = 0
+    delayed: int = 0
+    held: int = 0
+    denied: int = 0
+    failed: int = 0
+    reconciled: int = 0
+    stopped_accounts: list[str] = field(default_factory=list)
+
+
+class Publisher:
+    def __init__(self, config: Config, sessions: sessionmaker[Session], networks: dict[str, Network], *,
+                 engine: Engine | None = None, rng: random.Random | None = None,
+                 worker_id: str | None = None, batch: int = 200) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.networks = networks
+        self.engine = engine or Engine(select=config.settings["select"], ignore=config.settings["ignore"])
+        self.rng = rng or random.Random()
+        self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:8]}"
+        self.lease = timedelta(seconds=config.settings["lease_seconds"])
+        self.batch = batch
+        missing = sorted({a.network for a in config.accounts.values()} - set(networks))
+        if missing:
+            raise ConfigError(
+                f"{config.source}: no publishing adapter for network(s) {', '.join(missing)} in this "
+                "version; use network = \"local\", or `botwarden preview` to see what would be posted")
+
+    # -- one pass -------------------------------------------------------------------------------------
+
+    def run(self, now: datetime) -> PublishReport:
+        report = PublishReport()
+        self.reconcile(now, report)
+        for entry_id in self._due_ids(now):
+            self._process(entry_id, now, report)
+        return report
+
+    def _due_ids(self, now: datetime) -> list[int]:
+        with self.sessions() as session:
+            return list(session.scalars(
+                select(QueueRow.id)
+                .where(QueueRow.state.in_(DUE_STATES), QueueRow.not_before <= now,
+                       QueueRow.route_id.in_(list(self.config.routes)))
+                .order_by(QueueRow.not_before, QueueRow.id)
+                .limit(self.batch)))
+
+    # -- check, then publish --------------------------------------------------------------------------
+
+    def _process(self, entry_id: int, now: datetime, report: PublishReport) -> None:
+        with self.sessions.begin() as session:
+            entry = session.get_one(QueueRow, entry_id)
+            if entry.state not in DUE_STATES or entry.not_before > now:
+                return  # another pass or worker moved it
+            verdict = self._check(session, entry, now)
+            if not self._apply_verdict(session, entry, verdict, now, report):
+                return
+            slot = self.config.pacing_for(self.config.routes[entry.route_id]).next_slot(
+                StoreHistory(session).last_post_at(entry.account_id), now, self.rng)
+            if slot > now:  # allowed, but inside the account's minimum interval: come back then
+                transition(entry, State.READY, now)
+                entry.not_before = slot
+                return
+            transition(entry, State.SENDING, now)
+            entry.lease_owner, entry.lease_expires_at = self.worker_id, now + self.lease
+            entry.attempts += 1
+            account, text, key = entry.account_id, entry.text, entry.idempotency_key
+            network = self.networks[session.get_one(AccountRow, account).network]
+        # Committed as 'sending' before the call: a crash from here on is reconciled, never resent blind.
+        outcome = self._publish(network, account, text, key, now)
+        with self.sessions.begin() as session:
+            self._record_outcome(session, session.get_one(QueueRow, entry_id), outcome, now, report)
+
+    def _check(self, session: Session, entry: QueueRow, now: datetime) -> Verdict:
+        route = self.config.routes[entry.route_id]
+        account_cfg = self.config.accounts[entry.account_id]
+        account = session.get_one(AccountRow, entry.account_id)
+        item = session.get_one(ItemRow, entry.item_id)
+        draft = compose(_fields(item), route.template, account.network, limit=account_cfg.char_limit,
+                        hashtags=route.hashtag_policy)
+        entry.text, entry.length = draft.text, draft.measure.length
+        action = Action(id=str(entry.id), kind="post", account=account.id, at=now, text=draft.text,
+                        links=(draft.link,), network=account.network, limit=account_cfg.char_limit)
+        ctx = CheckContext(
+            account=AccountInfo(account.id, account.network, account.operator, account.status,
+                                account.status_since, account.status_reason),
+            history=StoreHistory(session),
+            pacing=self.config.pacing_for(route),
+            settings=self.config.settings,
+        )
+        verdict = self.engine.check(action, ctx)
+        session.add(VerdictRow(queue_id=entry.id, at=now, decision=verdict.decision.value,
+                               codes=verdict.codes, findings=[f.to_json() for f in verdict.findings],
+                               not_before=verdict.not_before))
+        return verdict
+
+    def _apply_verdict(self, session: Session, entry: QueueRow, verdict: Verdict, now: datetime,
+                       report: PublishReport) -> bool:
+        """Move the entry as the verdict says; True when it may be published now."""
+        if verdict.decision is Decision.ALLOW:
+            return True
+        reason = verdict.reason()
+        if verdict.decision is Decision.DELAY:
+            transition(entry, State.READY, now)
+            entry.not_before = verdict.not_before or now + timedelta(minutes=1)
+            if not entry.was_delayed:
+                report.delayed += 1
+            entry.was_delayed = 1
+            record(session, now, "delayed", f"{entry.account_id}: {reason}", account=entry.account_id,
+                   queue_id=entry.id, codes=verdict.codes)
+        elif verdict.decision is Decision.HOLD:
+            transition(entry, State.HELD, now)
+            report.held += 1
+            record(session, now, "held", f"{entry.account_id}: {reason}", account=entry.account_id,
+                   queue_id=entry.id, codes=verdict.codes)
+        else:
+            transition(entry, State.DENIED, now)
+            report.denied += 1
+            record(session, now, "denied", f"{entry.account_id}: {reason}", account=entry.account_id,
+                   queue_id=entry.id, codes=verdict.codes)
+        return False
+
+    @staticmethod
+    def _publish(network: Network, account: str, text: str, key: str, now: datetime) -> Outcome:
+        try:
+            return network.publish(account, text, idempotency_key=key, at=now)
+        except Exception as exc:  # an adapter bug must not leave the post in limbo: treat it as transient
+            return Outcome(OutcomeKind.TRANSIENT, message=f"{type(exc).__name__}: {exc}")
+
+    # -- outcomes -------------------------------------------------------------------------------------
+
+    def _record_outcome(self, session: Session, entry: QueueRow, outcome: Outcome, now: datetime,
+                        report: PublishReport) -> None:
+        if entry.state != State.SENDING or entry.lease_owner != self.worker_id:
+            # Our lease lapsed and someone reconciled it meanwhile; their record stands.
+            record(session, now, "late_outcome", f"entry {entry.id}: outcome {outcome.kind} arrived after "
+                   "the lease was taken over; not recorded twice", queue_id=entry.id)
+            return
+        if outcome.published:
+            self._mark_sent(session, entry, outcome.remote_id, now)
+            report.posted += 1
+            return
+        entry.last_error = f"{outcome.kind}: {outcome.message}".strip(": ")
+        if outcome.kind in STOPS_ACCOUNT:
+            self._stop_account(session, entry.account_id, outcome, now)
+            report.stopped_accounts.append(entry.account_id)
+            transition(entry, State.READY, now)  # not sent; the next check holds it under BW904
+            entry.attempts -= 1
+        elif outcome.kind in RETRY_LATER and entry.attempts < self.config.settings["max_attempts"]:
+            transition(entry, State.READY, now)
+            entry.not_before = outcome.retry_at or now + self._backoff(entry.attempts)
+            record(session, now, "retry", f"{entry.account_id}: {entry.last_error}; retrying at "
+                   f"{entry.not_before.isoformat()}", account=entry.account_id, queue_id=entry.id)
+        else:
+            transition(entry, State.FAILED, now)
+            report.failed += 1
+            record(session, now, "publish_failed", f"{entry.account_id}: {entry.last_error}",
+                   account=entry.account_id, queue_id=entry.id)
+
+    def _backoff(self, attempts: int) -> timedelta:
+        base = 60 * 2 ** max(attempts - 1, 0)
+        return timedelta(seconds=min(base, 3600) * self.rng.uniform(0.8, 1.2))
+
+    def _mark_sent(self, session: Session, entry: QueueRow, remote_id: str | None, now: datetime) -> None:
+        transition(entry, State.SENT, now)
+        entry.remote_id = remote_id
+        session.add(HistoryRow(account_id=entry.account_id, at=now, text=entry.text,
+                               text_hash=text_hash(entry.text), queue_id=entry.id, remote_id=remote_id,
+                               link=_first_link(entry.text)))
+
+    def _stop_account(self, session: Session, account_id: str, outcome: Outcome, now: datetime) -> None:
+        account = session.get_one(AccountRow, account_id)
+        account.status, account.status_since = outcome.kind.value, now
+        account.status_reason = outcome.message or outcome.kind.value
+        record(session, now, "account_stopped",
+               f"{account_id} stopped: the network answered {outcome.kind.value} ({account.status_reason}); "
+               "its queue is held until a person restores the account", account=account_id)
+
+    # -- crash recovery -------------------------------------------------------------------------------
+
+    def reconcile(self, now: datetime, report: PublishReport) -> None:
+        with self.sessions() as session:
+            stale = list(session.scalars(select(QueueRow.id).where(
+                QueueRow.state == State.SENDING.value, QueueRow.lease_expires_at < now)))
+        for entry_id in stale:
+            with self.sessions.begin() as session:
+                entry = session.get_one(QueueRow, entry_id)
+                if entry.state != State.SENDING.value:
+                    continue
+                network = self.networks[session.get_one(AccountRow, entry.account_id).network]
+                remote_id = network.find_published(entry.account_id, idempotency_key=entry.idempotency_key,
+                                                   text=entry.text)
+                if remote_id is not None:
+                    self._mark_sent(session, entry, remote_id, now)
+                    message = "found on the network: recorded as sent, not sent again"
+                else:
+                    transition(entry, State.READY, now)
+                    entry.not_before = now
+                    message = "not found on the network: back in the queue"
+                report.reconciled += 1
+                record(session, now, "reconciled", f"entry {entry_id} was left 'sending': {message}",
+                       account=entry.account_id, queue_id=entry_id)
+
+
+def _fields(item: ItemRow) -> ItemFields:
+    return ItemFields(title=item.title, link=item.link, summary=item.summary,
+                      categories=tuple(item.categories or ()), author=item.author,
+                      published=item.published.isoformat() if item.published else "")
+
+
+def _first_link(text: str) -> str:
+    return next((word for word in text.split() if word.startswith(("http://", "https://"))), "")
