@@ -122,11 +122,15 @@ class BotConfig(_Strict):
         feeds = {f.id for f in self.feeds}
         for index, route in enumerate(self.routes):
             if route.feed not in feeds:
-                raise ValueError(f"routes[{index}].feed: no feed with id '{route.feed}' "
-                                 f"(known: {', '.join(sorted(feeds)) or 'none'})")
+                raise ValueError(
+                    f"routes[{index}].feed: no feed with id '{route.feed}' "
+                    f"(known: {', '.join(sorted(feeds)) or 'none'})"
+                )
             if route.account not in accounts:
-                raise ValueError(f"routes[{index}].account: no account with id '{route.account}' "
-                                 f"(known: {', '.join(sorted(accounts)) or 'none'})")
+                raise ValueError(
+                    f"routes[{index}].account: no account with id '{route.account}' "
+                    f"(known: {', '.join(sorted(accounts)) or 'none'})"
+                )
         return self
 
 
@@ -173,8 +177,12 @@ def _pick(value: int | None, fallback: Any) -> int:
     return int(fallback) if value is None else value
 
 
-def load(path: Path | str = DEFAULT_PATH, *, overrides: dict[str, str] | None = None,
-         env: dict[str, str] | None = None) -> Config:
+def load(
+    path: Path | str = DEFAULT_PATH,
+    *,
+    overrides: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Config:
     """Read, validate and resolve a config file; raises ConfigError saying what to fix."""
     path = Path(path)
     label = str(path)
@@ -191,14 +199,20 @@ def load(path: Path | str = DEFAULT_PATH, *, overrides: dict[str, str] | None = 
     return from_mapping(raw, label=label, overrides=overrides, env=env)
 
 
-def from_mapping(raw: dict[str, Any], *, label: str = "config", overrides: dict[str, str] | None = None,
-                 env: dict[str, str] | None = None) -> Config:
+def from_mapping(
+    raw: dict[str, Any],
+    *,
+    label: str = "config",
+    overrides: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Config:
     try:
         bot = BotConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(label, exc)) from None
-    resolved = settings_table.resolve(bot.settings, file_label=label,
-                                      env=os.environ if env is None else env, overrides=overrides)
+    resolved = settings_table.resolve(
+        bot.settings, file_label=label, env=os.environ if env is None else env, overrides=overrides
+    )
     if resolved["first_run"] not in ("newest", "none", "all"):
         raise ConfigError(f"{label}: setting 'first_run' must be newest, none or all")
     return Config(bot, resolved, label)

@@ -38,21 +38,32 @@ class IngestReport:
 
 
 class Ingestor:
-    def __init__(self, config: Config, sessions: sessionmaker[Session],
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        sessions: sessionmaker[Session],
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.config = config
         self.sessions = sessions
         self.policy = AddressPolicy(config.settings["allow_hosts"])
-        self.limits = FetchLimits(config.settings["feed_max_bytes"], config.settings["feed_max_redirects"],
-                                  config.settings["fetch_timeout_seconds"])
+        self.limits = FetchLimits(
+            config.settings["feed_max_bytes"],
+            config.settings["feed_max_redirects"],
+            config.settings["fetch_timeout_seconds"],
+        )
         self.transport = transport
 
     def due_feeds(self, now: datetime) -> list[FeedRow]:
         with self.sessions() as session:
-            rows = session.scalars(select(FeedRow).where(
-                FeedRow.id.in_(list(self.config.feeds)),
-                or_(FeedRow.next_fetch_at.is_(None), FeedRow.next_fetch_at <= now),
-            ).order_by(FeedRow.id))
+            rows = session.scalars(
+                select(FeedRow)
+                .where(
+                    FeedRow.id.in_(list(self.config.feeds)),
+                    or_(FeedRow.next_fetch_at.is_(None), FeedRow.next_fetch_at <= now),
+                )
+                .order_by(FeedRow.id)
+            )
             return list(rows)
 
     def run(self, now: datetime) -> IngestReport:
@@ -76,15 +87,22 @@ class Ingestor:
             async def one(feed: FeedRow) -> FetchResult | FeedError:
                 async with limit:
                     try:
-                        return await fetch_feed(client, feed.url, policy=self.policy, etag=feed.etag,
-                                                last_modified=feed.last_modified, limits=self.limits)
+                        return await fetch_feed(
+                            client,
+                            feed.url,
+                            policy=self.policy,
+                            etag=feed.etag,
+                            last_modified=feed.last_modified,
+                            limits=self.limits,
+                        )
                     except FeedError as exc:
                         return exc
 
             return await asyncio.gather(*(one(feed) for feed in feeds))
 
-    def _failed(self, session: Session, feed_id: str, error: FeedError, now: datetime,
-                report: IngestReport) -> None:
+    def _failed(
+        self, session: Session, feed_id: str, error: FeedError, now: datetime, report: IngestReport
+    ) -> None:
         row = session.get_one(FeedRow, feed_id)
         row.error_streak += 1
         interval = self.config.feed_interval(self.config.feeds[feed_id])
@@ -94,11 +112,18 @@ class Ingestor:
         row.last_status, row.last_error = "error", str(error)
         report.failed += 1
         report.errors[feed_id] = str(error)
-        record(session, now, "feed_error", f"{feed_id}: {error}; next try at {row.next_fetch_at:%H:%M}",
-               feed=feed_id, streak=row.error_streak)
+        record(
+            session,
+            now,
+            "feed_error",
+            f"{feed_id}: {error}; next try at {row.next_fetch_at:%H:%M}",
+            feed=feed_id,
+            streak=row.error_streak,
+        )
 
-    def _fetched(self, session: Session, feed_id: str, result: FetchResult, now: datetime,
-                 report: IngestReport) -> None:
+    def _fetched(
+        self, session: Session, feed_id: str, result: FetchResult, now: datetime, report: IngestReport
+    ) -> None:
         row = session.get_one(FeedRow, feed_id)
         row.next_fetch_at = now + self.config.feed_interval(self.config.feeds[feed_id])
         row.last_fetched_at, row.error_streak, row.last_error = now, 0, ""
@@ -122,8 +147,12 @@ class Ingestor:
 
     def _store_items(self, session: Session, feed_id: str, items: list[Item], now: datetime) -> list[ItemRow]:
         """Insert unseen items (oldest first); note edits of known ones. Returns the new rows."""
-        known = {r.identity: r for r in session.scalars(
-            select(ItemRow).where(ItemRow.feed_id == feed_id, ItemRow.identity.in_([i.id for i in items])))}
+        known = {
+            r.identity: r
+            for r in session.scalars(
+                select(ItemRow).where(ItemRow.feed_id == feed_id, ItemRow.identity.in_([i.id for i in items]))
+            )
+        }
         fresh: list[ItemRow] = []
         seen_now: set[str] = set()
         for item in _oldest_first(items):
@@ -134,20 +163,35 @@ class Ingestor:
             if existing is not None:
                 if existing.content_hash != item.content_hash:
                     existing.content_hash, existing.edited_at = item.content_hash, now
-                    record(session, now, "item_edited", f"{feed_id}: '{item.title[:60]}' was edited; "
-                           "the earlier version stays posted, the edit is not posted again", feed=feed_id)
+                    record(
+                        session,
+                        now,
+                        "item_edited",
+                        f"{feed_id}: '{item.title[:60]}' was edited; "
+                        "the earlier version stays posted, the edit is not posted again",
+                        feed=feed_id,
+                    )
                 continue
-            row = ItemRow(feed_id=feed_id, identity=item.id, content_hash=item.content_hash,
-                          title=item.title, link=item.link, summary=item.summary, author=item.author,
-                          categories=list(item.categories), published=item.published or item.updated,
-                          first_seen_at=now)
+            row = ItemRow(
+                feed_id=feed_id,
+                identity=item.id,
+                content_hash=item.content_hash,
+                title=item.title,
+                link=item.link,
+                summary=item.summary,
+                author=item.author,
+                categories=list(item.categories),
+                published=item.published or item.updated,
+                first_seen_at=now,
+            )
             session.add(row)
             fresh.append(row)
         session.flush()
         return fresh
 
-    def _seed_routes(self, session: Session, feed_id: str, new_rows: list[ItemRow], now: datetime,
-                     report: IngestReport) -> None:
+    def _seed_routes(
+        self, session: Session, feed_id: str, new_rows: list[ItemRow], now: datetime, report: IngestReport
+    ) -> None:
         for route_row in session.scalars(select(RouteRow).where(RouteRow.feed_id == feed_id)):
             route = self.config.routes.get(route_row.id)
             if route is None:
@@ -155,9 +199,15 @@ class Ingestor:
             if route_row.seeded_at is None:
                 candidates = self._backlog(session, feed_id, route)
                 route_row.seeded_at = now
-                record(session, now, "route_seeded", f"{route.id}: first run, {self.config.first_run(route)}"
-                       f" of the backlog queued ({len(candidates)} item(s))", feed=feed_id,
-                       account=route.account)
+                record(
+                    session,
+                    now,
+                    "route_seeded",
+                    f"{route.id}: first run, {self.config.first_run(route)}"
+                    f" of the backlog queued ({len(candidates)} item(s))",
+                    feed=feed_id,
+                    account=route.account,
+                )
             else:
                 candidates = new_rows
             for item_row in candidates:
@@ -175,28 +225,52 @@ class Ingestor:
     def _enqueue(self, session: Session, route: RouteConfig, item: ItemRow, now: datetime) -> int:
         ok, why = _filter(route, item)
         if not ok:
-            record(session, now, "filtered", f"{route.id}: '{item.title[:60]}' skipped: {why}",
-                   account=route.account)
+            record(
+                session,
+                now,
+                "filtered",
+                f"{route.id}: '{item.title[:60]}' skipped: {why}",
+                account=route.account,
+            )
             return 0
         key = hashlib.sha256(f"{route.id}\x1f{item.feed_id}\x1f{item.identity}".encode()).hexdigest()[:40]
         if session.scalar(select(QueueRow.id).where(QueueRow.idempotency_key == key)) is not None:
             return 0
-        session.add(QueueRow(route_id=route.id, item_id=item.id, account_id=route.account,
-                             state=State.PENDING.value, not_before=now, created_at=now, updated_at=now,
-                             idempotency_key=key, attempts=0, was_delayed=0, last_error=""))
+        session.add(
+            QueueRow(
+                route_id=route.id,
+                item_id=item.id,
+                account_id=route.account,
+                state=State.PENDING.value,
+                not_before=now,
+                created_at=now,
+                updated_at=now,
+                idempotency_key=key,
+                attempts=0,
+                was_delayed=0,
+                last_error="",
+            )
+        )
         return 1
 
 
 def _filter(route: RouteConfig, item: ItemRow) -> tuple[bool, str]:
-    fields = {"title": item.title, "summary": item.summary, "link": item.link,
-              "categories": list(item.categories or []), "author": item.author}
+    fields = {
+        "title": item.title,
+        "summary": item.summary,
+        "link": item.link,
+        "categories": list(item.categories or []),
+        "author": item.author,
+    }
     return passes(fields, route.filters.include, route.filters.exclude)
 
 
 def _oldest_first(items: list[Item]) -> list[Item]:
     """Feeds list newest first; undated items keep their feed position relative to each other."""
-    indexed = list(enumerate(items))
-    indexed.sort(key=lambda pair: (
-        (pair[1].published or pair[1].updated).timestamp() if (pair[1].published or pair[1].updated)
-        else float("inf"), -pair[0]))
-    return [item for _index, item in indexed]
+
+    def key(pair: tuple[int, Item]) -> tuple[float, int]:
+        index, item = pair
+        when = item.published or item.updated
+        return (when.timestamp() if when else float("inf"), -index)
+
+    return [item for _index, item in sorted(enumerate(items), key=key)]

@@ -25,8 +25,9 @@ class EntryReport:
     text: str
 
 
-def entry_reports(session: Session, *, account: str | None = None, states: list[str] | None = None,
-                  limit: int | None = None) -> list[EntryReport]:
+def entry_reports(
+    session: Session, *, account: str | None = None, states: list[str] | None = None, limit: int | None = None
+) -> list[EntryReport]:
     query = select(QueueRow, ItemRow.title).join(ItemRow, ItemRow.id == QueueRow.item_id)
     if account:
         query = query.where(QueueRow.account_id == account)
@@ -37,26 +38,39 @@ def entry_reports(session: Session, *, account: str | None = None, states: list[
         query = query.limit(limit)
     rows = session.execute(query).all()
     ids = [row.QueueRow.id for row in rows]
-    posted = dict(session.execute(select(HistoryRow.queue_id, HistoryRow.at)
-                                  .where(HistoryRow.queue_id.in_(ids))).tuples().all())
+    posted = dict(
+        session.execute(select(HistoryRow.queue_id, HistoryRow.at).where(HistoryRow.queue_id.in_(ids)))
+        .tuples()
+        .all()
+    )
     verdicts = _notable_verdicts(session, ids)
-    return [_report(row.QueueRow, row.title, posted.get(row.QueueRow.id), verdicts.get(row.QueueRow.id))
-            for row in rows]
+    return [
+        _report(row.QueueRow, row.title, posted.get(row.QueueRow.id), verdicts.get(row.QueueRow.id))
+        for row in rows
+    ]
 
 
 def _notable_verdicts(session: Session, ids: list[int]) -> dict[int, VerdictRow]:
     """Per entry, the latest verdict with findings (what explains a delay, hold or denial)."""
     out: dict[int, VerdictRow] = {}
-    for verdict in session.scalars(select(VerdictRow).where(VerdictRow.queue_id.in_(ids))
-                                   .order_by(VerdictRow.id)):
+    for verdict in session.scalars(
+        select(VerdictRow).where(VerdictRow.queue_id.in_(ids)).order_by(VerdictRow.id)
+    ):
         if verdict.codes:
             out[verdict.queue_id] = verdict
     return out
 
 
-def _report(entry: QueueRow, title: str, posted_at: datetime | None, verdict: VerdictRow | None) -> EntryReport:
-    outcome = {"sent": "posted after delay" if entry.was_delayed else "posted", "held": "held",
-               "denied": "denied", "failed": "failed", "sending": "sending"}.get(entry.state, "")
+def _report(
+    entry: QueueRow, title: str, posted_at: datetime | None, verdict: VerdictRow | None
+) -> EntryReport:
+    outcome = {
+        "sent": "posted after delay" if entry.was_delayed else "posted",
+        "held": "held",
+        "denied": "denied",
+        "failed": "failed",
+        "sending": "sending",
+    }.get(entry.state, "")
     if not outcome:
         outcome = "delayed" if entry.was_delayed else "pending"
     reason = ""
@@ -67,5 +81,15 @@ def _report(entry: QueueRow, title: str, posted_at: datetime | None, verdict: Ve
         reason = notable[0]["message"] if notable else ""
     if entry.state == "failed":
         reason = entry.last_error
-    return EntryReport(entry.id, entry.account_id, title, entry.state, outcome, codes, reason, posted_at,
-                       entry.not_before, entry.text)
+    return EntryReport(
+        entry.id,
+        entry.account_id,
+        title,
+        entry.state,
+        outcome,
+        codes,
+        reason,
+        posted_at,
+        entry.not_before,
+        entry.text,
+    )

@@ -34,9 +34,15 @@ class PassReport:
 
 
 class Runtime:
-    def __init__(self, config: Config, *, transport: httpx.AsyncBaseTransport | None = None,
-                 faults: FaultPlan | None = None, rng: random.Random | None = None,
-                 worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        faults: FaultPlan | None = None,
+        rng: random.Random | None = None,
+        worker_id: str | None = None,
+    ) -> None:
         self.config = config
         self.db = make_engine(config.settings["database_url"])
         migrate(self.db)
@@ -55,13 +61,18 @@ class Runtime:
         latest = now + timedelta(minutes=1)
         with self.sessions() as session:
             feed_at = session.scalar(select(func.min(FeedRow.next_fetch_at)))
-            entry_at = session.scalar(select(func.min(QueueRow.not_before))
-                                      .where(QueueRow.state.in_(DUE_STATES)))
+            entry_at = session.scalar(
+                select(func.min(QueueRow.not_before)).where(QueueRow.state.in_(DUE_STATES))
+            )
         candidates = [t for t in (feed_at, entry_at, latest) if t is not None]
         return max(now, min(candidates))
 
-    def run_forever(self, stop: threading.Event, clock: Callable[[], datetime] = utcnow,
-                    on_pass: Callable[[PassReport], None] | None = None) -> None:
+    def run_forever(
+        self,
+        stop: threading.Event,
+        clock: Callable[[], datetime] = utcnow,
+        on_pass: Callable[[PassReport], None] | None = None,
+    ) -> None:
         while not stop.is_set():
             report = self.run_pass(clock())
             if on_pass is not None:

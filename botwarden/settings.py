@@ -31,31 +31,63 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", "sqlite:///botwarden.db", str,
-            "SQLAlchemy URL of the store; a postgresql:// URL switches to PostgreSQL."),
+    Setting(
+        "database_url",
+        "sqlite:///botwarden.db",
+        str,
+        "SQLAlchemy URL of the store; a postgresql:// URL switches to PostgreSQL.",
+    ),
     Setting("fetch_interval_minutes", 15, int, "Default minutes between two fetches of one feed."),
     Setting("fetch_timeout_seconds", 20.0, float, "Timeout of one feed request (connect and read)."),
     Setting("fetch_concurrency", 8, int, "How many feeds are fetched at once."),
-    Setting("feed_max_bytes", 10_000_000, int,
-            "Largest feed body accepted, after decompression; bigger ones are refused."),
+    Setting(
+        "feed_max_bytes",
+        10_000_000,
+        int,
+        "Largest feed body accepted, after decompression; bigger ones are refused.",
+    ),
     Setting("feed_max_redirects", 5, int, "Most redirects followed for one feed request."),
-    Setting("feed_backoff_max_minutes", 1440, int,
-            "Longest wait before retrying a feed that keeps failing (backoff doubles up to this)."),
-    Setting("allow_hosts", [], list,
-            "Hosts or CIDR ranges feeds may use even though they are loopback or private."),
-    Setting("duplicate_window_days", 30, int,
-            "BW101: how far back an identical post by the same account counts as a duplicate."),
+    Setting(
+        "feed_backoff_max_minutes",
+        1440,
+        int,
+        "Longest wait before retrying a feed that keeps failing (backoff doubles up to this).",
+    ),
+    Setting(
+        "allow_hosts",
+        [],
+        list,
+        "Hosts or CIDR ranges feeds may use even though they are loopback or private.",
+    ),
+    Setting(
+        "duplicate_window_days",
+        30,
+        int,
+        "BW101: how far back an identical post by the same account counts as a duplicate.",
+    ),
     Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
     Setting("burst_window_minutes", 15, int, "BW903: the burst window."),
     Setting("min_interval_minutes", 5, int, "Pacing: least time between two posts of one account."),
-    Setting("jitter_seconds", 90, int,
-            "Pacing: random extra delay (0..this) so posts do not land on a machine-regular beat."),
+    Setting(
+        "jitter_seconds",
+        90,
+        int,
+        "Pacing: random extra delay (0..this) so posts do not land on a machine-regular beat.",
+    ),
     Setting("daily_cap", 48, int, "BW902: most posts of one account in 24 hours, unless set on it."),
-    Setting("first_run", "newest", str,
-            "What a new route posts from the feed's backlog: newest (one item), none, or all."),
-    Setting("lease_seconds", 120, int,
-            "How long a worker's claim on a post lasts; a post still 'sending' after that is "
-            "reconciled before any resend."),
+    Setting(
+        "first_run",
+        "newest",
+        str,
+        "What a new route posts from the feed's backlog: newest (one item), none, or all.",
+    ),
+    Setting(
+        "lease_seconds",
+        120,
+        int,
+        "How long a worker's claim on a post lasts; a post still 'sending' after that is "
+        "reconciled before any resend.",
+    ),
     Setting("max_attempts", 5, int, "Transient failures of one post before it is marked failed."),
     Setting("select", [], list, "Rule codes, slugs or code prefixes to run (empty: all)."),
     Setting("ignore", [], list, "Rule codes, slugs or code prefixes to skip."),
@@ -86,14 +118,17 @@ def coerce(setting: Setting, value: Any, *, source: str) -> Any:
         return value
     elif kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    raise ConfigError(
-        f"{source}: setting '{setting.name}' must be {_kind_name(kind)}, got {value!r}"
-    )
+    raise ConfigError(f"{source}: setting '{setting.name}' must be {_kind_name(kind)}, got {value!r}")
 
 
 def _kind_name(kind: type) -> str:
-    return {int: "a whole number", float: "a number", str: "a string", bool: "true or false",
-            list: "a list of strings"}[kind]
+    return {
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        bool: "true or false",
+        list: "a list of strings",
+    }[kind]
 
 
 def resolve(
@@ -107,8 +142,9 @@ def resolve(
     env = os.environ if env is None else env
     unknown = sorted(set(from_file) - set(BY_NAME))
     if unknown:
-        raise ConfigError(f"{file_label}: [settings] has unknown key '{unknown[0]}'; "
-                          f"known settings: {', '.join(BY_NAME)}")
+        raise ConfigError(
+            f"{file_label}: [settings] has unknown key '{unknown[0]}'; known settings: {', '.join(BY_NAME)}"
+        )
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
         value: Any = setting.default

@@ -43,9 +43,17 @@ class PublishReport:
 
 
 class Publisher:
-    def __init__(self, config: Config, sessions: sessionmaker[Session], networks: dict[str, Network], *,
-                 engine: Engine | None = None, rng: random.Random | None = None,
-                 worker_id: str | None = None, batch: int = 200) -> None:
+    def __init__(
+        self,
+        config: Config,
+        sessions: sessionmaker[Session],
+        networks: dict[str, Network],
+        *,
+        engine: Engine | None = None,
+        rng: random.Random | None = None,
+        worker_id: str | None = None,
+        batch: int = 200,
+    ) -> None:
         self.config = config
         self.sessions = sessions
         self.networks = networks
@@ -58,7 +66,8 @@ class Publisher:
         if missing:
             raise ConfigError(
                 f"{config.source}: no publishing adapter for network(s) {', '.join(missing)} in this "
-                "version; use network = \"local\", or `botwarden preview` to see what would be posted")
+                'version; use network = "local", or `botwarden preview` to see what would be posted'
+            )
 
     # -- one pass -------------------------------------------------------------------------------------
 
@@ -71,12 +80,18 @@ class Publisher:
 
     def _due_ids(self, now: datetime) -> list[int]:
         with self.sessions() as session:
-            return list(session.scalars(
-                select(QueueRow.id)
-                .where(QueueRow.state.in_(DUE_STATES), QueueRow.not_before <= now,
-                       QueueRow.route_id.in_(list(self.config.routes)))
-                .order_by(QueueRow.not_before, QueueRow.id)
-                .limit(self.batch)))
+            return list(
+                session.scalars(
+                    select(QueueRow.id)
+                    .where(
+                        QueueRow.state.in_(DUE_STATES),
+                        QueueRow.not_before <= now,
+                        QueueRow.route_id.in_(list(self.config.routes)),
+                    )
+                    .order_by(QueueRow.not_before, QueueRow.id)
+                    .limit(self.batch)
+                )
+            )
 
     # -- check, then publish --------------------------------------------------------------------------
 
@@ -89,7 +104,8 @@ class Publisher:
             if not self._apply_verdict(session, entry, verdict, now, report):
                 return
             slot = self.config.pacing_for(self.config.routes[entry.route_id]).next_slot(
-                StoreHistory(session).last_post_at(entry.account_id), now, self.rng)
+                StoreHistory(session).last_post_at(entry.account_id), now, self.rng
+            )
             if slot > now:  # allowed, but inside the account's minimum interval: come back then
                 transition(entry, State.READY, now)
                 entry.not_before = slot
@@ -109,26 +125,53 @@ class Publisher:
         account_cfg = self.config.accounts[entry.account_id]
         account = session.get_one(AccountRow, entry.account_id)
         item = session.get_one(ItemRow, entry.item_id)
-        draft = compose(_fields(item), route.template, account.network, limit=account_cfg.char_limit,
-                        hashtags=route.hashtag_policy)
+        draft = compose(
+            _fields(item),
+            route.template,
+            account.network,
+            limit=account_cfg.char_limit,
+            hashtags=route.hashtag_policy,
+        )
         entry.text, entry.length = draft.text, draft.measure.length
-        action = Action(id=str(entry.id), kind="post", account=account.id, at=now, text=draft.text,
-                        links=(draft.link,), network=account.network, limit=account_cfg.char_limit)
+        action = Action(
+            id=str(entry.id),
+            kind="post",
+            account=account.id,
+            at=now,
+            text=draft.text,
+            links=(draft.link,),
+            network=account.network,
+            limit=account_cfg.char_limit,
+        )
         ctx = CheckContext(
-            account=AccountInfo(account.id, account.network, account.operator, account.status,
-                                account.status_since, account.status_reason),
+            account=AccountInfo(
+                account.id,
+                account.network,
+                account.operator,
+                account.status,
+                account.status_since,
+                account.status_reason,
+            ),
             history=StoreHistory(session),
             pacing=self.config.pacing_for(route),
             settings=self.config.settings,
         )
         verdict = self.engine.check(action, ctx)
-        session.add(VerdictRow(queue_id=entry.id, at=now, decision=verdict.decision.value,
-                               codes=verdict.codes, findings=[f.to_json() for f in verdict.findings],
-                               not_before=verdict.not_before))
+        session.add(
+            VerdictRow(
+                queue_id=entry.id,
+                at=now,
+                decision=verdict.decision.value,
+                codes=verdict.codes,
+                findings=[f.to_json() for f in verdict.findings],
+                not_before=verdict.not_before,
+            )
+        )
         return verdict
 
-    def _apply_verdict(self, session: Session, entry: QueueRow, verdict: Verdict, now: datetime,
-                       report: PublishReport) -> bool:
+    def _apply_verdict(
+        self, session: Session, entry: QueueRow, verdict: Verdict, now: datetime, report: PublishReport
+    ) -> bool:
         """Move the entry as the verdict says; True when it may be published now."""
         if verdict.decision is Decision.ALLOW:
             return True
@@ -139,18 +182,39 @@ class Publisher:
             if not entry.was_delayed:
                 report.delayed += 1
             entry.was_delayed = 1
-            record(session, now, "delayed", f"{entry.account_id}: {reason}", account=entry.account_id,
-                   queue_id=entry.id, codes=verdict.codes)
+            record(
+                session,
+                now,
+                "delayed",
+                f"{entry.account_id}: {reason}",
+                account=entry.account_id,
+                queue_id=entry.id,
+                codes=verdict.codes,
+            )
         elif verdict.decision is Decision.HOLD:
             transition(entry, State.HELD, now)
             report.held += 1
-            record(session, now, "held", f"{entry.account_id}: {reason}", account=entry.account_id,
-                   queue_id=entry.id, codes=verdict.codes)
+            record(
+                session,
+                now,
+                "held",
+                f"{entry.account_id}: {reason}",
+                account=entry.account_id,
+                queue_id=entry.id,
+                codes=verdict.codes,
+            )
         else:
             transition(entry, State.DENIED, now)
             report.denied += 1
-            record(session, now, "denied", f"{entry.account_id}: {reason}", account=entry.account_id,
-                   queue_id=entry.id, codes=verdict.codes)
+            record(
+                session,
+                now,
+                "denied",
+                f"{entry.account_id}: {reason}",
+                account=entry.account_id,
+                queue_id=entry.id,
+                codes=verdict.codes,
+            )
         return False
 
     @staticmethod
@@ -162,12 +226,19 @@ class Publisher:
 
     # -- outcomes -------------------------------------------------------------------------------------
 
-    def _record_outcome(self, session: Session, entry: QueueRow, outcome: Outcome, now: datetime,
-                        report: PublishReport) -> None:
+    def _record_outcome(
+        self, session: Session, entry: QueueRow, outcome: Outcome, now: datetime, report: PublishReport
+    ) -> None:
         if entry.state != State.SENDING or entry.lease_owner != self.worker_id:
             # Our lease lapsed and someone reconciled it meanwhile; their record stands.
-            record(session, now, "late_outcome", f"entry {entry.id}: outcome {outcome.kind} arrived after "
-                   "the lease was taken over; not recorded twice", queue_id=entry.id)
+            record(
+                session,
+                now,
+                "late_outcome",
+                f"entry {entry.id}: outcome {outcome.kind} arrived after "
+                "the lease was taken over; not recorded twice",
+                queue_id=entry.id,
+            )
             return
         if outcome.published:
             self._mark_sent(session, entry, outcome.remote_id, now)
@@ -182,13 +253,25 @@ class Publisher:
         elif outcome.kind in RETRY_LATER and entry.attempts < self.config.settings["max_attempts"]:
             transition(entry, State.READY, now)
             entry.not_before = outcome.retry_at or now + self._backoff(entry.attempts)
-            record(session, now, "retry", f"{entry.account_id}: {entry.last_error}; retrying at "
-                   f"{entry.not_before.isoformat()}", account=entry.account_id, queue_id=entry.id)
+            record(
+                session,
+                now,
+                "retry",
+                f"{entry.account_id}: {entry.last_error}; retrying at {entry.not_before.isoformat()}",
+                account=entry.account_id,
+                queue_id=entry.id,
+            )
         else:
             transition(entry, State.FAILED, now)
             report.failed += 1
-            record(session, now, "publish_failed", f"{entry.account_id}: {entry.last_error}",
-                   account=entry.account_id, queue_id=entry.id)
+            record(
+                session,
+                now,
+                "publish_failed",
+                f"{entry.account_id}: {entry.last_error}",
+                account=entry.account_id,
+                queue_id=entry.id,
+            )
 
     def _backoff(self, attempts: int) -> timedelta:
         base = 60 * 2 ** max(attempts - 1, 0)
@@ -197,32 +280,51 @@ class Publisher:
     def _mark_sent(self, session: Session, entry: QueueRow, remote_id: str | None, now: datetime) -> None:
         transition(entry, State.SENT, now)
         entry.remote_id = remote_id
-        session.add(HistoryRow(account_id=entry.account_id, at=now, text=entry.text,
-                               text_hash=text_hash(entry.text), queue_id=entry.id, remote_id=remote_id,
-                               link=_first_link(entry.text)))
+        session.add(
+            HistoryRow(
+                account_id=entry.account_id,
+                at=now,
+                text=entry.text,
+                text_hash=text_hash(entry.text),
+                queue_id=entry.id,
+                remote_id=remote_id,
+                link=_first_link(entry.text),
+            )
+        )
 
     def _stop_account(self, session: Session, account_id: str, outcome: Outcome, now: datetime) -> None:
         account = session.get_one(AccountRow, account_id)
         account.status, account.status_since = outcome.kind.value, now
         account.status_reason = outcome.message or outcome.kind.value
-        record(session, now, "account_stopped",
-               f"{account_id} stopped: the network answered {outcome.kind.value} ({account.status_reason}); "
-               "its queue is held until a person restores the account", account=account_id)
+        record(
+            session,
+            now,
+            "account_stopped",
+            f"{account_id} stopped: the network answered {outcome.kind.value} ({account.status_reason}); "
+            "its queue is held until a person restores the account",
+            account=account_id,
+        )
 
     # -- crash recovery -------------------------------------------------------------------------------
 
     def reconcile(self, now: datetime, report: PublishReport) -> None:
         with self.sessions() as session:
-            stale = list(session.scalars(select(QueueRow.id).where(
-                QueueRow.state == State.SENDING.value, QueueRow.lease_expires_at < now)))
+            stale = list(
+                session.scalars(
+                    select(QueueRow.id).where(
+                        QueueRow.state == State.SENDING.value, QueueRow.lease_expires_at < now
+                    )
+                )
+            )
         for entry_id in stale:
             with self.sessions.begin() as session:
                 entry = session.get_one(QueueRow, entry_id)
                 if entry.state != State.SENDING.value:
                     continue
                 network = self.networks[session.get_one(AccountRow, entry.account_id).network]
-                remote_id = network.find_published(entry.account_id, idempotency_key=entry.idempotency_key,
-                                                   text=entry.text)
+                remote_id = network.find_published(
+                    entry.account_id, idempotency_key=entry.idempotency_key, text=entry.text
+                )
                 if remote_id is not None:
                     self._mark_sent(session, entry, remote_id, now)
                     message = "found on the network: recorded as sent, not sent again"
@@ -231,14 +333,25 @@ class Publisher:
                     entry.not_before = now
                     message = "not found on the network: back in the queue"
                 report.reconciled += 1
-                record(session, now, "reconciled", f"entry {entry_id} was left 'sending': {message}",
-                       account=entry.account_id, queue_id=entry_id)
+                record(
+                    session,
+                    now,
+                    "reconciled",
+                    f"entry {entry_id} was left 'sending': {message}",
+                    account=entry.account_id,
+                    queue_id=entry_id,
+                )
 
 
 def _fields(item: ItemRow) -> ItemFields:
-    return ItemFields(title=item.title, link=item.link, summary=item.summary,
-                      categories=tuple(item.categories or ()), author=item.author,
-                      published=item.published.isoformat() if item.published else "")
+    return ItemFields(
+        title=item.title,
+        link=item.link,
+        summary=item.summary,
+        categories=tuple(item.categories or ()),
+        author=item.author,
+        published=item.published.isoformat() if item.published else "",
+    )
 
 
 def _first_link(text: str) -> str:

@@ -104,6 +104,7 @@ def compose(
     for name in ("summary", "title"):
         if size.valid or not values[name]:
             continue
+
         def fits(value: str, name: str = name) -> bool:
             return _fits_with(template, values, name, value, network, limit)
 
@@ -113,8 +114,9 @@ def compose(
     return Draft(network, text, link, size, tags, tuple(notes))
 
 
-def _fits_with(template: str, values: dict[str, str], name: str, value: str, network: str,
-                  limit: int | None) -> bool:
+def _fits_with(
+    template: str, values: dict[str, str], name: str, value: str, network: str, limit: int | None
+) -> bool:
     trial = dict(values, **{name: value})
     return measure(render(template, trial), network, limit=limit).valid
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 def _field_text(fields: Mapping[str, str | Sequence[str]], name: str) -> str:
@@ -10,8 +11,11 @@ def _field_text(fields: Mapping[str, str | Sequence[str]], name: str) -> str:
     return " ".join(value).casefold() if not isinstance(value, str) else value.casefold()
 
 
-def passes(fields: Mapping[str, str | Sequence[str]], include: Mapping[str, list[str]],
-           exclude: Mapping[str, list[str]]) -> tuple[bool, str]:
+def passes(
+    fields: Mapping[str, str | Sequence[str]],
+    include: Mapping[Any, list[str]],
+    exclude: Mapping[Any, list[str]],
+) -> tuple[bool, str]:
     """(True, "") when the item should be posted, else (False, the reason)."""
     for name, words in exclude.items():
         text = _field_text(fields, name)

@@ -25,8 +25,9 @@ from botwarden.reports import EntryReport, entry_reports
 from botwarden.runtime import Runtime
 
 DAY = datetime(2026, 3, 21, tzinfo=UTC)
-LOCK_MESSAGE = ("326: To protect our users from spam and other malicious activity, this account is "
-                "temporarily locked.")
+LOCK_MESSAGE = (
+    "326: To protect our users from spam and other malicious activity, this account is temporarily locked."
+)
 
 
 @dataclass(slots=True)
@@ -42,14 +43,17 @@ class _SimulatedDay:
 
     def documents(self, path: str) -> tuple[bytes, str] | None:
         if path == "/news.rss":
-            return samples.rss("Harbour Town News", samples.visible(samples.NEWS, DAY, self.now)), \
-                "application/rss+xml"
+            return samples.rss(
+                "Harbour Town News", samples.visible(samples.NEWS, DAY, self.now)
+            ), "application/rss+xml"
         if path == "/weather.atom":
-            return samples.atom("Harbour Weather", samples.visible(samples.WEATHER, DAY, self.now)), \
-                "application/atom+xml"
+            return samples.atom(
+                "Harbour Weather", samples.visible(samples.WEATHER, DAY, self.now)
+            ), "application/atom+xml"
         if path == "/transit.json":
-            return samples.json_feed("Harbour Transit", samples.visible(samples.TRANSIT, DAY, self.now)), \
-                "application/feed+json"
+            return samples.json_feed(
+                "Harbour Transit", samples.visible(samples.TRANSIT, DAY, self.now)
+            ), "application/feed+json"
         return None
 
     def faults(self, account: str, _text: str, at: datetime) -> Outcome | None:
@@ -60,8 +64,13 @@ class _SimulatedDay:
 
 def demo_config(base_url: str, database: Path) -> config_module.Config:
     raw = {
-        "settings": {"database_url": f"sqlite:///{database}", "allow_hosts": ["127.0.0.1"],
-                     "fetch_interval_minutes": 10, "jitter_seconds": 60, "min_interval_minutes": 4},
+        "settings": {
+            "database_url": f"sqlite:///{database}",
+            "allow_hosts": ["127.0.0.1"],
+            "fetch_interval_minutes": 10,
+            "jitter_seconds": 60,
+            "min_interval_minutes": 4,
+        },
         "accounts": [
             {"id": "harbour-news", "network": "local", "operator": "harbour-media"},
             {"id": "harbour-weather", "network": "local", "operator": "harbour-media", "daily_cap": 8},
@@ -74,9 +83,13 @@ def demo_config(base_url: str, database: Path) -> config_module.Config:
         ],
         "routes": [
             {"feed": "news", "account": "harbour-news", "template": "{title} {link} {hashtags}"},
-            {"feed": "weather", "account": "harbour-weather", "template": "{title}. {summary} {link} {hashtags}",
-             "hashtags": {"from_categories": False, "fixed": ["HarbourWeather"]},
-             "pacing": {"quiet_hours": "22:00-06:00", "timezone": "Europe/London"}},
+            {
+                "feed": "weather",
+                "account": "harbour-weather",
+                "template": "{title}. {summary} {link} {hashtags}",
+                "hashtags": {"from_categories": False, "fixed": ["HarbourWeather"]},
+                "pacing": {"quiet_hours": "22:00-06:00", "timezone": "Europe/London"},
+            },
             {"feed": "transit", "account": "harbour-transit", "template": "🚌 {title}: {summary} {link}"},
         ],
     }
@@ -92,8 +105,14 @@ def run_demo(out_dir: Path, console: Console, *, step_minutes: int = 5) -> DemoR
         config = demo_config(server.base_url, database)
         runtime = Runtime(config, faults=day.faults, rng=random.Random(2026), worker_id="demo")
         steps = range(0, 24 * 60, step_minutes)
-        with Progress(TextColumn("simulated day"), BarColumn(), TextColumn("{task.description}"),
-                      TimeElapsedColumn(), console=console, transient=True) as progress:
+        with Progress(
+            TextColumn("simulated day"),
+            BarColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
             task = progress.add_task("00:00", total=len(steps))
             for minute in steps:
                 day.now = DAY + timedelta(minutes=minute)
@@ -114,17 +133,35 @@ def print_summary(result: DemoResult, console: Console) -> None:
     table.add_column("posted", no_wrap=True)
     table.add_column("rules", no_wrap=True)
     table.add_column("why", ratio=4)
-    styles = {"posted": "green", "posted after delay": "yellow", "delayed": "yellow", "held": "magenta",
-              "denied": "red", "failed": "red"}
+    styles = {
+        "posted": "green",
+        "posted after delay": "yellow",
+        "delayed": "yellow",
+        "held": "magenta",
+        "denied": "red",
+        "failed": "red",
+    }
     for entry in result.entries:
         style = styles.get(entry.outcome, "")
-        posted = f"{entry.posted_at:%H:%M}" if entry.posted_at else f"(next {entry.not_before:%H:%M})" \
-            if entry.outcome in ("delayed", "pending") else "—"
-        table.add_row(entry.account, entry.title, f"[{style}]{entry.outcome}[/]", posted,
-                      " ".join(entry.codes), entry.reason)
+        posted = (
+            f"{entry.posted_at:%H:%M}"
+            if entry.posted_at
+            else f"(next {entry.not_before:%H:%M})"
+            if entry.outcome in ("delayed", "pending")
+            else "—"
+        )
+        table.add_row(
+            entry.account,
+            entry.title,
+            f"[{style}]{entry.outcome}[/]",
+            posted,
+            " ".join(entry.codes),
+            entry.reason,
+        )
     console.print(table)
     order = ["posted", "posted after delay", "delayed", "held", "denied", "failed"]
     parts = [f"{result.counts.get(k, 0)} {k}" for k in order]
     console.print("Summary: " + ", ".join(parts))
-    console.print(f"The store is at {result.database}; try: botwarden timeline --database "
-                  f"sqlite:///{result.database}")
+    console.print(
+        f"The store is at {result.database}; try: botwarden timeline --database sqlite:///{result.database}"
+    )

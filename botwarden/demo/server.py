@@ -59,8 +59,9 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 body, extra["Content-Encoding"] = gzip.compress(body), "gzip"
             self._answer(200, body, content_type, extra)
 
-        def _answer(self, status: int, body: bytes, content_type: str,
-                    extra: dict[str, str] | None = None) -> None:
+        def _answer(
+            self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
+        ) -> None:
             server.requests.append((self.path, status))
             self.send_response(status)
             self.send_header("Content-Type", content_type)

@@ -73,10 +73,19 @@ async def fetch_feed(
     raise FeedError(f"{url}: more than {limits.max_redirects} redirects; is the feed address current?")
 
 
-async def _send(client: httpx.AsyncClient, target: Target, etag: str | None, last_modified: str | None,
-                limits: FetchLimits) -> httpx.Response:
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate",
-               "Host": _host_header(target)}
+async def _send(
+    client: httpx.AsyncClient,
+    target: Target,
+    etag: str | None,
+    last_modified: str | None,
+    limits: FetchLimits,
+) -> httpx.Response:
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": ACCEPT,
+        "Accept-Encoding": "gzip, deflate",
+        "Host": _host_header(target),
+    }
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -85,8 +94,9 @@ async def _send(client: httpx.AsyncClient, target: Target, etag: str | None, las
     address = f"[{target.address}]" if target.address.version == 6 else str(target.address)
     parts = urlsplit(target.url)
     request_url = parts._replace(netloc=f"{address}:{target.port}").geturl()
-    request = client.build_request("GET", request_url, headers=headers, timeout=limits.timeout,
-                                   extensions={"sni_hostname": target.host})
+    request = client.build_request(
+        "GET", request_url, headers=headers, timeout=limits.timeout, extensions={"sni_hostname": target.host}
+    )
     try:
         return await client.send(request, stream=True)
     except httpx.TimeoutException as exc:
@@ -154,16 +164,17 @@ class _Decoder:
             data = self._zlib.decompress(chunk, self._limit - self._size + 1)
             self._append(data)
             while self._zlib.unconsumed_tail:
-                self._append(self._zlib.decompress(self._zlib.unconsumed_tail,
-                                                   self._limit - self._size + 1))
+                self._append(self._zlib.decompress(self._zlib.unconsumed_tail, self._limit - self._size + 1))
         except zlib.error as exc:
             raise FeedError(f"{self._url}: the compressed body is corrupt ({exc})") from exc
 
     def _append(self, data: bytes) -> None:
         self._size += len(data)
         if self._size > self._limit:
-            raise FeedError(f"{self._url}: the feed is larger than the {self._limit:,}-byte limit "
-                            "once decompressed; refused")
+            raise FeedError(
+                f"{self._url}: the feed is larger than the {self._limit:,}-byte limit "
+                "once decompressed; refused"
+            )
         self._parts.append(data)
 
     def finish(self) -> bytes:

@@ -24,14 +24,17 @@ def parse_json_feed(data: bytes, url: str) -> Feed:
     except (ValueError, RecursionError) as exc:
         raise FeedError(f"{url}: not valid JSON ({exc})") from exc
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(VERSION_PREFIX):
-        raise FeedError(f"{url}: JSON but not a JSON Feed (its 'version' must start with "
-                        f"{VERSION_PREFIX})")
+        raise FeedError(f"{url}: JSON but not a JSON Feed (its 'version' must start with {VERSION_PREFIX})")
     raw_items = doc.get("items")
     if not isinstance(raw_items, list):
         raise FeedError(f"{url}: JSON Feed without an 'items' list")
     items = [_item(entry, url) for entry in raw_items if isinstance(entry, dict)]
-    return Feed(title=_str(doc.get("title")), link=_str(doc.get("home_page_url")), items=items,
-                format="json" + str(doc["version"]).removeprefix(VERSION_PREFIX))
+    return Feed(
+        title=_str(doc.get("title")),
+        link=_str(doc.get("home_page_url")),
+        items=items,
+        format="json" + str(doc["version"]).removeprefix(VERSION_PREFIX),
+    )
 
 
 def _item(entry: dict[str, Any], base: str) -> Item:
@@ -39,14 +42,12 @@ def _item(entry: dict[str, Any], base: str) -> Item:
     if link:
         link = urljoin(base, link)
     title = _str(entry.get("title"))
-    summary = _str(entry.get("summary")) or _str(entry.get("content_html")) or _str(
-        entry.get("content_text"))
+    summary = _str(entry.get("summary")) or _str(entry.get("content_html")) or _str(entry.get("content_text"))
     published = _date(entry.get("date_published"))
     updated = _date(entry.get("date_modified"))
     guid = entry.get("id")
     tags = entry.get("tags")
-    authors = entry.get("authors") or ([entry["author"]] if isinstance(entry.get("author"), dict)
-                                       else [])
+    authors = entry.get("authors") or ([entry["author"]] if isinstance(entry.get("author"), dict) else [])
     return Item(
         id=item_identity(str(guid) if guid is not None else None, link, title, published or updated),
         title=title,
@@ -68,8 +69,13 @@ def _attachments(raw: Any) -> list[Enclosure]:
     for att in raw:
         if isinstance(att, dict) and _str(att.get("url")):
             size = att.get("size_in_bytes")
-            out.append(Enclosure(url=_str(att.get("url")), type=_str(att.get("mime_type")),
-                                 length=size if isinstance(size, int) else None))
+            out.append(
+                Enclosure(
+                    url=_str(att.get("url")),
+                    type=_str(att.get("mime_type")),
+                    length=size if isinstance(size, int) else None,
+                )
+            )
     return out
 
 

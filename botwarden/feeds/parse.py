@@ -53,8 +53,10 @@ def _to_feed(result: Any, data: bytes, url: str) -> Feed:
 def _why_not_a_feed(result: Any, data: bytes) -> str:
     head = data[:512].lstrip().lower()
     if head.startswith(_HTML_STARTS) or b"<html" in head:
-        return ("this is an HTML page, not a feed; use the address of its RSS or Atom feed "
-                "(often linked as <link rel=\"alternate\" type=\"application/rss+xml\">)")
+        return (
+            "this is an HTML page, not a feed; use the address of its RSS or Atom feed "
+            '(often linked as <link rel="alternate" type="application/rss+xml">)'
+        )
     problem = result.get("bozo_exception")
     detail = f" ({problem})" if problem else ""
     return f"not an RSS, Atom or JSON feed{detail}"

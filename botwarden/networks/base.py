@@ -23,10 +23,15 @@ class OutcomeKind(enum.StrEnum):
 
 
 # Answers that mean a person must act: the account stops and is never retried in a loop.
-STOPS_ACCOUNT = frozenset({
-    OutcomeKind.LOCKED, OutcomeKind.SPAM_FLAGGED, OutcomeKind.SUSPENDED,
-    OutcomeKind.WRITE_RESTRICTED, OutcomeKind.AUTH_REVOKED,
-})
+STOPS_ACCOUNT = frozenset(
+    {
+        OutcomeKind.LOCKED,
+        OutcomeKind.SPAM_FLAGGED,
+        OutcomeKind.SUSPENDED,
+        OutcomeKind.WRITE_RESTRICTED,
+        OutcomeKind.AUTH_REVOKED,
+    }
+)
 # Answers that mean "try again later": the post goes back to the queue with a later not_before.
 RETRY_LATER = frozenset({OutcomeKind.RATE_LIMITED, OutcomeKind.USAGE_CAPPED, OutcomeKind.TRANSIENT})
 
@@ -49,8 +54,7 @@ class Network(Protocol):
 
     name: str
 
-    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome:
-        ...
+    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome: ...
 
     def find_published(self, account: str, *, idempotency_key: str, text: str) -> str | None:
         """The remote id of a post made with this key (or this text) recently, if the network has it."""

@@ -10,8 +10,9 @@ from botwarden.rules.registry import Registry, Rule, load_registry
 
 
 class Engine:
-    def __init__(self, registry: Registry | None = None, *, select: Iterable[str] = (),
-                 ignore: Iterable[str] = ()) -> None:
+    def __init__(
+        self, registry: Registry | None = None, *, select: Iterable[str] = (), ignore: Iterable[str] = ()
+    ) -> None:
         self.registry = registry if registry is not None else load_registry()
         self.rules: list[Rule] = self.registry.active(select, ignore)
 

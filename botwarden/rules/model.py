@@ -58,8 +58,13 @@ class Finding:
     not_before: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "slug": self.slug, "severity": self.severity.label,
-                "message": self.message, "evidence": self.evidence}
+        return {
+            "code": self.code,
+            "slug": self.slug,
+            "severity": self.severity.label,
+            "message": self.message,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass(frozen=True, slots=True)

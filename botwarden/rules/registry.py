@@ -43,10 +43,22 @@ class Rule:
     def check(self, action: Action, ctx: CheckContext) -> Iterable[Finding]:
         raise NotImplementedError
 
-    def finding(self, message: str, *, evidence: dict[str, Any] | None = None,
-                severity: Severity | None = None, not_before: datetime | None = None) -> Finding:
-        return Finding(self.code, self.slug, self.severity if severity is None else severity, message,
-                       evidence or {}, not_before)
+    def finding(
+        self,
+        message: str,
+        *,
+        evidence: dict[str, Any] | None = None,
+        severity: Severity | None = None,
+        not_before: datetime | None = None,
+    ) -> Finding:
+        return Finding(
+            self.code,
+            self.slug,
+            self.severity if severity is None else severity,
+            message,
+            evidence or {},
+            not_before,
+        )
 
 
 class Registry:
@@ -59,8 +71,10 @@ class Registry:
     def register(self, rule: Rule) -> None:
         _validate(rule)
         if rule.code in self._rules:
-            raise ValueError(f"rule code {rule.code} is registered twice "
-                             f"({type(self._rules[rule.code]).__name__}, {type(rule).__name__})")
+            raise ValueError(
+                f"rule code {rule.code} is registered twice "
+                f"({type(self._rules[rule.code]).__name__}, {type(rule).__name__})"
+            )
         if rule.slug in self._slugs:
             raise ValueError(f"rule slug {rule.slug!r} is registered twice")
         self._rules[rule.code] = rule
@@ -88,8 +102,9 @@ class Registry:
         select, ignore = list(select), list(ignore)
         for pattern in [*select, *ignore]:
             if not any(self.matches(rule, [pattern]) for rule in self._rules.values()):
-                raise ConfigError(f"select/ignore: '{pattern}' matches no rule code, prefix or slug; "
-                                  "see `botwarden rules`")
+                raise ConfigError(
+                    f"select/ignore: '{pattern}' matches no rule code, prefix or slug; see `botwarden rules`"
+                )
         return [r for r in self if (not select or self.matches(r, select)) and not self.matches(r, ignore)]
 
 
@@ -111,8 +126,9 @@ def load_registry() -> Registry:
     registry = Registry()
     found = entry_points(group=ENTRY_POINT_GROUP)
     if not found:
-        raise ConfigError("no rules are installed (entry-point group 'botwarden.rules' is empty); "
-                          "reinstall botwarden")
+        raise ConfigError(
+            "no rules are installed (entry-point group 'botwarden.rules' is empty); reinstall botwarden"
+        )
     for entry in sorted(found, key=lambda e: (e.name != "builtin", e.name)):
         for rule_class in entry.load():
             registry.register(rule_class())

@@ -31,7 +31,8 @@ def normalize(text: str) -> str:
     text = _PREFIX.sub("", text)
     text = text.casefold().replace("#", "")
     text = _PUNCT.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    folded: str = _SPACE.sub(" ", text).strip()
+    return folded
 
 
 def text_hash(text: str) -> str:

@@ -13,9 +13,21 @@ from botwarden.store.models import EventRow
 log = logging.getLogger("botwarden")
 
 
-def record(session: Session, at: datetime, kind: str, message: str, *, account: str | None = None,
-           feed: str | None = None, queue_id: int | None = None, **data: Any) -> None:
-    session.add(EventRow(at=at, kind=kind, account_id=account, feed_id=feed, queue_id=queue_id,
-                         message=message, data=data))
+def record(
+    session: Session,
+    at: datetime,
+    kind: str,
+    message: str,
+    *,
+    account: str | None = None,
+    feed: str | None = None,
+    queue_id: int | None = None,
+    **data: Any,
+) -> None:
+    session.add(
+        EventRow(
+            at=at, kind=kind, account_id=account, feed_id=feed, queue_id=queue_id, message=message, data=data
+        )
+    )
     level = logging.WARNING if kind in ("account_stopped", "feed_error", "publish_failed") else logging.INFO
     log.log(level, "%s: %s", kind, message)

@@ -26,8 +26,9 @@ class StoreHistory:
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
         row = self._session.scalars(
             select(HistoryRow)
-            .where(HistoryRow.account_id == account, HistoryRow.text_hash == text_hash,
-                   HistoryRow.at >= since)
+            .where(
+                HistoryRow.account_id == account, HistoryRow.text_hash == text_hash, HistoryRow.at >= since
+            )
             .order_by(HistoryRow.at.desc())
             .limit(1)
         ).first()

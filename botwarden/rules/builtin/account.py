@@ -30,8 +30,22 @@ class AccountStopped(Rule):
         "in, passed the challenge, re-authorised the app) and marked it ok, the held posts can be "
         "reviewed and released."
     )
-    kinds = frozenset({"post", "reply", "mention", "dm", "like", "repost", "quote", "follow", "unfollow",
-                       "list_add", "collection_add", "delete"})
+    kinds = frozenset(
+        {
+            "post",
+            "reply",
+            "mention",
+            "dm",
+            "like",
+            "repost",
+            "quote",
+            "follow",
+            "unfollow",
+            "list_add",
+            "collection_add",
+            "delete",
+        }
+    )
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         state = ctx.account.status

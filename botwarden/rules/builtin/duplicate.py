@@ -31,13 +31,18 @@ class DuplicatePost(Rule):
         if not action.text.strip():
             return
         days = int(ctx.setting("duplicate_window_days", 30))
-        earlier = ctx.history.same_text(action.account, text_hash(action.text),
-                                        action.at - timedelta(days=days))
+        earlier = ctx.history.same_text(
+            action.account, text_hash(action.text), action.at - timedelta(days=days)
+        )
         if earlier is None:
             return
         yield self.finding(
             f"the same text was posted by {action.account} at {earlier.at.isoformat()} "
             f"(within {days} days); post something new instead",
-            evidence={"earlier_id": earlier.id, "earlier_at": earlier.at.isoformat(),
-                      "earlier_text": earlier.text, "window_days": days},
+            evidence={
+                "earlier_id": earlier.id,
+                "earlier_at": earlier.at.isoformat(),
+                "earlier_text": earlier.text,
+                "window_days": days,
+            },
         )

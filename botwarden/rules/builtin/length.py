@@ -37,6 +37,5 @@ class TooLong(Rule):
             what = f"is {size.nbytes} bytes, over Bluesky's 3,000"
         yield self.finding(
             f"the text {what} on {network}; shorten the template",
-            evidence={"length": size.length, "limit": size.limit, "network": network,
-                      "bytes": size.nbytes},
+            evidence={"length": size.length, "limit": size.limit, "network": network, "bytes": size.nbytes},
         )

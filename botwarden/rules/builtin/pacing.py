@@ -77,7 +77,7 @@ class QuietHoursRule(Rule):
     summary = "Inside the route's quiet hours; the post waits until they end."
     explanation = (
         "A bot that posts at 4 a.m. as steadily as at noon looks like what it is. Routes can declare "
-        "quiet hours in their own time zone (quiet_hours = \"22:00-07:00\", timezone = \"Europe/Berlin\"); "
+        'quiet hours in their own time zone (quiet_hours = "22:00-07:00", timezone = "Europe/Berlin"); '
         "posts that fall inside wait until the span ends, and then go out paced as usual."
     )
     kinds = _PUBLISHING

@@ -1,0 +1,389 @@
+"""The ``botwarden`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+from sqlalchemy import func, select
+
+from botwarden import config as config_module
+from botwarden import settings as settings_table
+from botwarden.errors import BotwardenError, ConfigError, InputError
+
+app = typer.Typer(
+    help="Feed bots that check every action against the automation rules before acting.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+accounts_app = typer.Typer(help="Look after accounts.", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", envvar="BOTWARDEN_CONFIG", help="The configuration file.")
+]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help="Override a setting: NAME=VALUE.")]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="Read this database URL instead of the one in the config file."),
+]
+
+
+def _load(path: Path, overrides: list[str] | None) -> config_module.Config:
+    return config_module.load(path, overrides=settings_table.parse_overrides(overrides or []))
+
+
+def _database_url(path: Path, overrides: list[str] | None, database: str | None) -> str:
+    if database:
+        return database
+    return str(_load(path, overrides).settings["database_url"])
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False)],
+        force=True,
+    )
+
+
+# -- setting up --------------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write it.")] = config_module.DEFAULT_PATH,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter configuration."""
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; use --force to overwrite it")
+    path.write_text(
+        resources.files("botwarden").joinpath("starter.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    out.print(f"Wrote {path}. Edit the feed URL, then run [bold]botwarden preview[/] to see the posts.")
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """List every setting with its default and environment variable."""
+    table = Table("name", "default", "environment", "meaning")
+    for s in settings_table.SETTINGS:
+        table.add_row(s.name, repr(s.default), s.env_var, s.help)
+    out.print(table)
+
+
+# -- running -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def run(
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    once: Annotated[bool, typer.Option("--once", help="Do one pass, then exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = True,
+) -> None:
+    """Fetch, compose, check, pace and publish, until stopped (Ctrl-C)."""
+    from botwarden.runtime import PassReport, Runtime, utcnow
+
+    _logging(verbose)
+    runtime = Runtime(_load(config, set_))
+
+    def show(report: PassReport) -> None:
+        i, p = report.ingest, report.publish
+        out.print(
+            f"{report.at:%Y-%m-%d %H:%M:%S} fetched {i.fetched} (not modified {i.not_modified}, "
+            f"failed {i.failed}), {i.new_items} new, {i.queued} queued; posted {p.posted}, "
+            f"delayed {p.delayed}, held {p.held}, denied {p.denied}, failed {p.failed}"
+        )
+
+    try:
+        if once:
+            show(runtime.run_pass(utcnow()))
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            runtime.run_forever(stop, on_pass=show)
+        except KeyboardInterrupt:
+            out.print("stopped")
+    finally:
+        runtime.close()
+
+
+@app.command()
+def preview(
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    limit: Annotated[int, typer.Option(help="Items per route.")] = 3,
+) -> None:
+    """Show exactly what would be posted for the newest items, measured per network. Posts nothing."""
+    from botwarden.preview import preview_routes
+
+    cfg = _load(config, set_)
+    for route_id, drafts, error in preview_routes(cfg, limit=limit):
+        out.rule(f"[bold]{route_id}[/]")
+        if error:
+            out.print(f"[red]cannot fetch:[/] {error}")
+            continue
+        for title, draft in drafts:
+            colour = "green" if draft.fits else "red"
+            out.print(f"[dim]{title}[/]")
+            out.print(f"  {draft.text}")
+            out.print(
+                f"  [{colour}]{draft.measure.length}/{draft.measure.limit} on {draft.network}[/]"
+                + (f"  [dim]({'; '.join(draft.notes)})[/]" if draft.notes else "")
+            )
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the demo's store goes.")] = Path(
+        "demo-output"
+    ),
+) -> None:
+    """Run one simulated day of three sample bots on loopback and print what happened and why."""
+    from botwarden.demo.run import print_summary, run_demo
+
+    _logging(False)
+    out.print("Serving three sample feeds on 127.0.0.1 and running one simulated day (5-minute steps)…")
+    print_summary(run_demo(out_dir, out), out)
+
+
+# -- looking -----------------------------------------------------------------------------------------
+
+
+def _open(url: str) -> Any:
+    from botwarden.store import make_engine, migrate, session_factory
+
+    engine = make_engine(url)
+    migrate(engine)
+    return session_factory(engine)
+
+
+@app.command()
+def status(
+    config: ConfigOption = config_module.DEFAULT_PATH, set_: SetOption = None, database: DatabaseOption = None
+) -> None:
+    """Accounts, queue and feeds at a glance."""
+    from botwarden.store.models import AccountRow, FeedRow, QueueRow
+
+    with _open(_database_url(config, set_, database))() as session:
+        accounts = Table(
+            "account", "network", "status", "since", "queued", "sent", "held", "denied", title="Accounts"
+        )
+        counts: dict[tuple[str, str], int] = {
+            (a, s): n
+            for a, s, n in session.execute(
+                select(QueueRow.account_id, QueueRow.state, func.count()).group_by(
+                    QueueRow.account_id, QueueRow.state
+                )
+            ).tuples()
+        }
+        for acc in session.scalars(select(AccountRow).order_by(AccountRow.id)):
+            state = "[green]ok[/]" if acc.status == "ok" else f"[red]{acc.status}[/]"
+            queued = counts.get((acc.id, "pending"), 0) + counts.get((acc.id, "ready"), 0)
+            accounts.add_row(
+                acc.id,
+                acc.network,
+                state,
+                f"{acc.status_since:%Y-%m-%d %H:%M}" if acc.status_since else "",
+                str(queued),
+                str(counts.get((acc.id, "sent"), 0)),
+                str(counts.get((acc.id, "held"), 0)),
+                str(counts.get((acc.id, "denied"), 0)),
+            )
+        out.print(accounts)
+        feeds = Table(
+            "feed", "last fetch", "status", "errors in a row", "next fetch", "last error", title="Feeds"
+        )
+        for feed in session.scalars(select(FeedRow).order_by(FeedRow.id)):
+            feeds.add_row(
+                feed.id,
+                f"{feed.last_fetched_at:%Y-%m-%d %H:%M}" if feed.last_fetched_at else "never",
+                feed.last_status,
+                str(feed.error_streak),
+                f"{feed.next_fetch_at:%Y-%m-%d %H:%M}" if feed.next_fetch_at else "now",
+                feed.last_error[:80],
+            )
+        out.print(feeds)
+
+
+@app.command()
+def queue(
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    database: DatabaseOption = None,
+    state: Annotated[list[str] | None, typer.Option(help="Only these states.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
+    limit: Annotated[int, typer.Option()] = 100,
+    format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """The queue, each entry with its verdict's rule codes and reason."""
+    from botwarden.reports import entry_reports
+
+    with _open(_database_url(config, set_, database))() as session:
+        entries = entry_reports(session, account=account, states=state, limit=limit)
+    if format_ == "json":
+        for e in entries:
+            out.print_json(
+                json.dumps(
+                    {
+                        "id": e.id,
+                        "account": e.account,
+                        "state": e.state,
+                        "outcome": e.outcome,
+                        "codes": list(e.codes),
+                        "reason": e.reason,
+                        "text": e.text,
+                        "not_before": e.not_before.isoformat(),
+                    }
+                )
+            )
+        return
+    table = Table("id", "account", "state", "not before", "rules", "text / reason")
+    for e in entries:
+        table.add_row(
+            str(e.id),
+            e.account,
+            e.outcome,
+            f"{e.not_before:%m-%d %H:%M}",
+            " ".join(e.codes),
+            e.text + (f"\n[dim]{e.reason}[/]" if e.reason else ""),
+        )
+    out.print(table)
+
+
+@app.command()
+def timeline(
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    database: DatabaseOption = None,
+    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
+    limit: Annotated[int, typer.Option()] = 50,
+) -> None:
+    """What the local network shows: the posts, newest first."""
+    from botwarden.store.models import LocalPostRow
+
+    with _open(_database_url(config, set_, database))() as session:
+        query = select(LocalPostRow).order_by(LocalPostRow.at.desc(), LocalPostRow.id.desc()).limit(limit)
+        if account:
+            query = query.where(LocalPostRow.account_id == account)
+        table = Table("at", "account", "post")
+        for post in session.scalars(query):
+            table.add_row(f"{post.at:%Y-%m-%d %H:%M}", post.account_id, post.text)
+        out.print(table)
+
+
+# -- rules -------------------------------------------------------------------------------------------
+
+
+@app.command()
+def rules(format_: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
+    """The rule catalogue."""
+    from botwarden.rules import load_registry
+
+    registry = load_registry()
+    if format_ == "json":
+        sys.stdout.write(json.dumps([_rule_json(r) for r in registry], indent=2) + "\n")
+        return
+    table = Table("code", "slug", "default", "enforced", "what it catches")
+    for rule in registry:
+        table.add_row(rule.code, rule.slug, rule.severity.label, rule.enforced, rule.summary)
+    out.print(table)
+
+
+@app.command()
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code (BW101) or slug (duplicate-post).")],
+) -> None:
+    """Explain one rule: what it catches, why, and what it enforces."""
+    from botwarden.rules import load_registry
+
+    rule = load_registry().get(code)
+    if rule is None:
+        raise InputError(f"no rule '{code}'; `botwarden rules` lists them")
+    out.print(
+        f"[bold]{rule.code} {rule.slug}[/]  (default: {rule.severity.label}, enforced: {rule.enforced})"
+    )
+    out.print(f"Enforces: {rule.section}")
+    out.print(f"\n{rule.summary}\n\n{rule.explanation}")
+
+
+def _rule_json(rule: Any) -> dict[str, str]:
+    return {
+        "code": rule.code,
+        "slug": rule.slug,
+        "family": rule.family,
+        "severity": rule.severity.label,
+        "enforced": rule.enforced,
+        "section": rule.section,
+        "summary": rule.summary,
+        "explanation": rule.explanation,
+    }
+
+
+# -- accounts ----------------------------------------------------------------------------------------
+
+
+@accounts_app.command("resume")
+def resume(
+    account_id: Annotated[str, typer.Argument(help="The account to mark ok again.")],
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Mark a stopped account ok after a person restored it; its held posts are checked again."""
+    from botwarden.runtime import utcnow
+    from botwarden.store.events import record
+    from botwarden.store.models import AccountRow, QueueRow
+    from botwarden.store.queue import State, transition
+
+    with _open(_database_url(config, set_, database)).begin() as session:
+        account = session.get(AccountRow, account_id)
+        if account is None:
+            raise InputError(f"no account '{account_id}' in the store")
+        now, was = utcnow(), account.status
+        account.status, account.status_since, account.status_reason = "ok", now, ""
+        held = list(
+            session.scalars(
+                select(QueueRow).where(QueueRow.account_id == account_id, QueueRow.state == State.HELD.value)
+            )
+        )
+        for entry in held:
+            transition(entry, State.READY, now)
+            entry.not_before = now
+        record(
+            session,
+            now,
+            "account_resumed",
+            f"{account_id}: marked ok (was {was}); {len(held)} held "
+            "post(s) go back to the queue and are checked again",
+            account=account_id,
+        )
+    out.print(f"{account_id} is ok again; {len(held)} held post(s) will be checked again on the next pass.")
+
+
+def main() -> None:
+    """Entry point. Typer handles usage errors; a BotwardenError becomes one message and an exit code."""
+    try:
+        app()
+    except BotwardenError as exc:
+        label = "configuration error" if isinstance(exc, ConfigError) else "error"
+        err.print(f"[bold red]{label}:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
