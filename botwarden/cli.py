@@ -193,7 +193,7 @@ def status(
                 select(QueueRow.account_id, QueueRow.state, func.count()).group_by(
                     QueueRow.account_id, QueueRow.state
                 )
-            ).tuples()
+            )
         }
         for acc in session.scalars(select(AccountRow).order_by(AccountRow.id)):
             state = "[green]ok[/]" if acc.status == "ok" else f"[red]{acc.status}[/]"

@@ -39,9 +39,7 @@ def entry_reports(
     rows = session.execute(query).all()
     ids = [row.QueueRow.id for row in rows]
     posted = dict(
-        session.execute(select(HistoryRow.queue_id, HistoryRow.at).where(HistoryRow.queue_id.in_(ids)))
-        .tuples()
-        .all()
+        session.execute(select(HistoryRow.queue_id, HistoryRow.at).where(HistoryRow.queue_id.in_(ids))).all()
     )
     verdicts = _notable_verdicts(session, ids)
     return [

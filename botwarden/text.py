@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,25 @@ def _measure_x(text: str, cap: int) -> Measure:
     config = dict(X_CONFIG, max_weighted_tweet_length=cap)
     parsed = parse_tweet(text, options=config)
     # twitter-text treats empty text as invalid; so does every network.
-    return Measure("x", parsed.weightedLength, cap, bool(parsed.valid), len(text.encode()))
+    return Measure(
+        "x", parsed.weightedLength, cap, bool(parsed.valid) and bool(text.strip()), len(text.encode())
+    )
+
+
+def weighted_length(text: str, published_config: Mapping[str, Any]) -> tuple[int, bool]:
+    """X's weighted length and validity under a twitter-text configuration in its published JSON form
+    (``maxWeightedTweetLength``, ``defaultWeight``, ``ranges``...), e.g. an older or newer version."""
+    options = {
+        "version": published_config["version"],
+        "max_weighted_tweet_length": published_config["maxWeightedTweetLength"],
+        "scale": published_config["scale"],
+        "default_weight": published_config["defaultWeight"],
+        "emoji_parsing_enabled": published_config.get("emojiParsingEnabled", False),
+        "transformed_url_length": published_config["transformedURLLength"],
+        "ranges": [dict(r) for r in published_config["ranges"]],
+    }
+    parsed = parse_tweet(text, options=options)
+    return parsed.weightedLength, bool(parsed.valid)
 
 
 def _measure_mastodon(text: str, network: str, cap: int) -> Measure:

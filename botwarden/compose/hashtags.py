@@ -25,11 +25,11 @@ def hashtags_for(categories: Iterable[str], *, fixed: Iterable[str] = (), limit:
     seen: set[str] = set()
     tags: list[str] = []
     for label in [*fixed, *categories]:
+        if len(tags) >= limit:
+            break
         tag = to_hashtag(label)
         if tag is None or tag.casefold() in seen:
             continue
         seen.add(tag.casefold())
         tags.append(tag)
-        if len(tags) >= limit:
-            break
     return tags

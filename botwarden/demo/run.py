@@ -62,7 +62,9 @@ class _SimulatedDay:
         return None
 
 
-def demo_config(base_url: str, database: Path) -> config_module.Config:
+def demo_config(
+    base_url: str, database: Path, overrides: dict[str, str] | None = None
+) -> config_module.Config:
     raw = {
         "settings": {
             "database_url": f"sqlite:///{database}",
@@ -93,7 +95,7 @@ def demo_config(base_url: str, database: Path) -> config_module.Config:
             {"feed": "transit", "account": "harbour-transit", "template": "🚌 {title}: {summary} {link}"},
         ],
     }
-    return config_module.from_mapping(raw, label="demo", env={})
+    return config_module.from_mapping(raw, label="demo", env={}, overrides=overrides)
 
 
 def run_demo(out_dir: Path, console: Console, *, step_minutes: int = 5) -> DemoResult:
@@ -128,7 +130,7 @@ def run_demo(out_dir: Path, console: Console, *, step_minutes: int = 5) -> DemoR
 def print_summary(result: DemoResult, console: Console) -> None:
     table = Table(title=f"One simulated day, {DAY:%Y-%m-%d} (times UTC)", show_lines=False, expand=True)
     table.add_column("account", no_wrap=True)
-    table.add_column("item", ratio=3)
+    table.add_column("item", ratio=3, no_wrap=True, overflow="ellipsis", max_width=44)
     table.add_column("outcome", no_wrap=True)
     table.add_column("posted", no_wrap=True)
     table.add_column("rules", no_wrap=True)

@@ -66,10 +66,11 @@ def _to_item(entry: Any) -> Item:
     title = _text(entry.get("title"))
     link = _text(entry.get("link"))
     published = _when(entry.get("published_parsed"))
-    updated = _when(entry.get("updated_parsed"))
+    # dict.get skips feedparser's deprecated fallback from updated to published.
+    updated = _when(dict.get(entry, "updated_parsed"))
     summary = _text(entry.get("summary"))
-    guid = entry.get("id") if entry.get("guidislink") is not True else None
-    identity = item_identity(_text(guid) or None, link or None, title, published or updated)
+    # The publisher's guid is the identity whether or not it is also a permalink.
+    identity = item_identity(_text(entry.get("id")) or None, link or None, title, published or updated)
     return Item(
         id=identity,
         title=title,

@@ -51,7 +51,8 @@ class AccountStopped(Rule):
         state = ctx.account.status
         if state == "ok":
             return
-        since = ctx.account.status_since.isoformat() if ctx.account.status_since else "unknown"
+        when = ctx.account.status_since
+        since = f"{when:%Y-%m-%d %H:%M} UTC" if when else "an unknown time"
         yield self.finding(
             f"account {ctx.account.id} is {STOPPED.get(state, state)} since {since}; "
             "a person must restore it before anything is sent",

@@ -37,7 +37,7 @@ class DuplicatePost(Rule):
         if earlier is None:
             return
         yield self.finding(
-            f"the same text was posted by {action.account} at {earlier.at.isoformat()} "
+            f"the same text was posted by {action.account} at {earlier.at:%Y-%m-%d %H:%M} UTC "
             f"(within {days} days); post something new instead",
             evidence={
                 "earlier_id": earlier.id,

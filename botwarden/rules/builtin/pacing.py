@@ -34,7 +34,7 @@ class DailyCap(Rule):
         not_before = day[len(day) - cap].at + timedelta(hours=24)
         yield self.finding(
             f"{len(day)} posts in the last 24 hours reaches the daily cap of {cap}; "
-            f"waiting until {not_before.isoformat()}",
+            f"waiting until {not_before:%Y-%m-%d %H:%M} UTC",
             evidence={"cap": cap, "used": len(day), "oldest_counted": day[0].at.isoformat()},
             not_before=not_before,
         )
@@ -63,7 +63,7 @@ class Burst(Rule):
         minutes = int(window.total_seconds() // 60)
         yield self.finding(
             f"{len(recent)} posts in the last {minutes} minutes reaches the burst limit of {limit}; "
-            f"trickling: next at {not_before.isoformat()}",
+            f"trickling: next at {not_before:%Y-%m-%d %H:%M} UTC",
             evidence={"burst_max": limit, "window_minutes": minutes, "recent": len(recent)},
             not_before=not_before,
         )
@@ -90,7 +90,7 @@ class QuietHoursRule(Rule):
         if end is None:
             return
         yield self.finding(
-            f"inside quiet hours {quiet}; waiting until {end.isoformat()}",
-            evidence={"quiet_hours": str(quiet)},
+            f"inside quiet hours {quiet}; waiting until {end:%Y-%m-%d %H:%M} UTC",
+            evidence={"quiet_hours": str(quiet), "ends": end.isoformat()},
             not_before=end,
         )

@@ -1,0 +1,5 @@
+"""``python -m botwarden``."""
+
+from botwarden.cli import main
+
+main()

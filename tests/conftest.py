@@ -1,0 +1,81 @@
+"""Shared fixtures: the ../shared folder, a loopback feed server, and config builders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botwarden import config as config_module
+from botwarden.demo.server import FeedServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside the checkout")
+    return SHARED
+
+
+class Site:
+    """Documents a FeedServer serves; tests change them between passes."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, tuple[bytes, str]] = {}
+
+    def __call__(self, path: str) -> tuple[bytes, str] | None:
+        return self.docs.get(path)
+
+    def put(self, path: str, body: bytes, content_type: str = "application/rss+xml") -> None:
+        self.docs[path] = (body, content_type)
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[Site, FeedServer]]:
+    documents = Site()
+    with FeedServer(documents) as server:
+        yield documents, server
+
+
+def rss(*items: dict[str, str], title: str = "Test feed") -> bytes:
+    """A small RSS 2.0 document; each item has guid, title, link, optional pubDate/description/category."""
+    body = ""
+    for item in items:
+        body += "<item>"
+        for key in ("guid", "title", "link", "pubDate", "description"):
+            if key in item:
+                body += f"<{key}>{item[key]}</{key}>"
+        for category in item.get("category", "").split(",") if item.get("category") else []:
+            body += f"<category>{category}</category>"
+        body += "</item>"
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://example.org/</link><description>d</description>{body}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., config_module.Config]:
+    def build(
+        base_url: str, *, routes: list[dict[str, Any]] | None = None, **settings: Any
+    ) -> config_module.Config:
+        raw: dict[str, Any] = {
+            "settings": {
+                "database_url": f"sqlite:///{tmp_path / 'bw.db'}",
+                "allow_hosts": ["127.0.0.1"],
+                "jitter_seconds": 0,
+                "min_interval_minutes": 0,
+                **settings,
+            },
+            "accounts": [{"id": "acct", "network": "local", "operator": "op"}],
+            "feeds": [{"id": "feed", "url": f"{base_url}/feed.rss", "interval_minutes": 5}],
+            "routes": routes or [{"feed": "feed", "account": "acct", "template": "{title} {link}"}],
+        }
+        return config_module.from_mapping(raw, label="test.toml", env={})
+
+    return build

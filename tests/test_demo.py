@@ -1,0 +1,29 @@
+"""`make demo`'s job: one simulated day shows each kind of verdict with its rule and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from botwarden.demo.run import print_summary, run_demo
+
+
+def test_demo_day_shows_posted_delayed_held_and_denied(tmp_path: Path) -> None:
+    console = Console(record=True, width=220)
+    result = run_demo(tmp_path / "demo", console)
+    print_summary(result, console)
+    text = console.export_text()
+    outcomes = {entry.outcome for entry in result.entries}
+    assert {"posted", "posted after delay", "held", "denied"} <= outcomes
+    codes = {code for entry in result.entries for code in entry.codes}
+    assert {"BW101", "BW902", "BW903", "BW904", "BW907"} <= codes
+    denied = [e for e in result.entries if e.outcome == "denied"]
+    assert [e.codes for e in denied] == [("BW101",)]
+    assert "same text" in denied[0].reason
+    held = [e for e in result.entries if e.outcome == "held"]
+    assert held and all(e.account == "harbour-transit" and "locked" in e.reason for e in held)
+    assert "Summary:" in text and "denied" in text
+    # Nothing posted twice, and every post in history came from the queue.
+    texts = [e.text for e in result.entries if e.posted_at]
+    assert len(texts) == len(set(texts))

@@ -1,0 +1,180 @@
+"""The rule engine core and the first built-in rules: each one caught, each one allowed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from botwarden.errors import ConfigError
+from botwarden.pacing import PacingPolicy, QuietHours
+from botwarden.rules import (
+    AccountInfo,
+    Action,
+    CheckContext,
+    Decision,
+    Engine,
+    Finding,
+    MemoryHistory,
+    PastPost,
+    Registry,
+    Severity,
+    combine,
+    load_registry,
+)
+from botwarden.rules.builtin import RULES
+from botwarden.similarity import normalize, text_hash
+
+T0 = datetime(2026, 3, 21, 12, 0, tzinfo=UTC)
+
+
+def history(*posts: tuple[int, str], account: str = "a") -> MemoryHistory:
+    """Posts made ``minutes`` before T0."""
+    memory = MemoryHistory()
+    for index, (minutes, text) in enumerate(posts):
+        memory.add(PastPost(str(index), account, T0 - timedelta(minutes=minutes), text, text_hash(text)))
+    return memory
+
+
+def check(
+    text: str,
+    memory: MemoryHistory,
+    *,
+    pacing: PacingPolicy | None = None,
+    status: str = "ok",
+    network: str = "x",
+    at: datetime = T0,
+    **settings: object,
+) -> tuple[Decision, list[str], object]:
+    ctx = CheckContext(
+        AccountInfo("a", network, status=status), memory, pacing or PacingPolicy(), dict(settings)
+    )
+    verdict = Engine().check(Action("n", "post", "a", at, text, network=network), ctx)
+    return verdict.decision, verdict.codes, verdict
+
+
+def test_clean_post_is_allowed_with_no_findings() -> None:
+    decision, codes, verdict = check(
+        "Fresh news https://e.org/1", history((60, "older news https://e.org/0"))
+    )
+    assert decision is Decision.ALLOW and codes == []
+    assert verdict.to_json()["findings"] == []  # type: ignore[attr-defined]
+
+
+def test_bw101_duplicate_denied_with_evidence() -> None:
+    memory = history((120, "Lifeboat rescues two kayakers https://e.org/a #news"))
+    decision, codes, verdict = check("BREAKING: lifeboat rescues two kayakers! https://t.co/x #sea", memory)
+    assert decision is Decision.DENY and codes == ["BW101"]
+    finding = verdict.findings[0]  # type: ignore[attr-defined]
+    assert finding.evidence["earlier_id"] == "0"
+    assert "post something new" in finding.message
+
+
+def test_bw101_window_is_a_setting() -> None:
+    memory = history((60 * 24 * 40, "Same text"))
+    assert check("Same text", memory)[0] is Decision.ALLOW
+    assert check("Same text", memory, duplicate_window_days=60)[1] == ["BW101"]
+
+
+def test_bw903_burst_delays_until_the_window_frees() -> None:
+    memory = history((14, "one"), (10, "two"), (5, "three"))
+    decision, codes, verdict = check("four", memory)
+    assert decision is Decision.DELAY and codes == ["BW903"]
+    assert verdict.not_before == T0 - timedelta(minutes=14) + timedelta(minutes=15)  # type: ignore[attr-defined]
+    assert check("four", history((16, "one"), (10, "two"), (5, "three")))[0] is Decision.ALLOW
+
+
+def test_bw902_daily_cap_delays_until_the_oldest_ages_out() -> None:
+    memory = history(*[(60 * h + 30, f"post {h}") for h in range(5)])
+    decision, codes, verdict = check("next", memory, pacing=PacingPolicy(daily_cap=5))
+    assert decision is Decision.DELAY and codes == ["BW902"]
+    oldest = T0 - timedelta(minutes=60 * 4 + 30)
+    assert verdict.not_before == oldest + timedelta(hours=24)  # type: ignore[attr-defined]
+    assert check("next", memory, pacing=PacingPolicy(daily_cap=6))[0] is Decision.ALLOW
+
+
+def test_bw904_stopped_account_is_held() -> None:
+    decision, codes, verdict = check("hello", history(), status="locked")
+    assert decision is Decision.HOLD and codes == ["BW904"]
+    assert "326" in verdict.findings[0].message  # type: ignore[attr-defined]
+
+
+def test_bw906_too_long_is_denied_per_network() -> None:
+    assert check("a" * 281, history())[1] == ["BW906"]
+    assert check("a" * 281, history(), network="mastodon")[0] is Decision.ALLOW
+    assert check("a" * 301, history(), network="bluesky")[1] == ["BW906"]
+
+
+def test_bw907_quiet_hours_across_midnight_in_the_route_zone() -> None:
+    pacing = PacingPolicy(quiet_hours=QuietHours.parse("22:00-07:00", "Europe/Berlin"))
+    night = datetime(2026, 1, 10, 23, 30, tzinfo=UTC)  # 00:30 in Berlin
+    decision, codes, verdict = check("x", history(), pacing=pacing, at=night)
+    assert decision is Decision.DELAY and codes == ["BW907"]
+    assert verdict.not_before == datetime(2026, 1, 11, 6, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert check("x", history(), pacing=pacing, at=datetime(2026, 1, 10, 12, tzinfo=UTC))[0] is Decision.ALLOW
+
+
+def test_quiet_hours_within_one_day() -> None:
+    quiet = QuietHours.parse("12:00-13:30")
+    assert quiet.end_if_inside(datetime(2026, 1, 1, 12, 45, tzinfo=UTC)) == datetime(
+        2026, 1, 1, 13, 30, tzinfo=UTC
+    )
+    assert quiet.end_if_inside(datetime(2026, 1, 1, 13, 30, tzinfo=UTC)) is None
+
+
+def test_strongest_finding_decides_and_delay_takes_the_latest_time() -> None:
+    later, sooner = T0 + timedelta(hours=2), T0 + timedelta(hours=1)
+    findings = [
+        Finding("BW903", "burst", Severity.DELAY, "m", not_before=sooner),
+        Finding("BW907", "quiet-hours", Severity.DELAY, "m", not_before=later),
+        Finding("BW105", "x", Severity.WARN, "m"),
+    ]
+    verdict = combine("1", findings)
+    assert (verdict.decision, verdict.not_before) == (Decision.DELAY, later)
+    assert verdict.codes == ["BW105", "BW903", "BW907"]
+    held = combine("2", [*findings, Finding("BW904", "account-stopped", Severity.HOLD, "m")])
+    assert (held.decision, held.not_before) == (Decision.HOLD, None)
+    assert combine("3", [Finding("BW1", "s", Severity.INFO, "m")]).decision is Decision.ALLOW
+
+
+def test_builtins_load_through_the_entry_point() -> None:
+    registry = load_registry()
+    assert [r.code for r in registry] == sorted(rule.code for rule in RULES)
+    assert registry.get("duplicate-post") is registry.get("bw101")
+
+
+def test_select_and_ignore_by_code_prefix_and_slug() -> None:
+    registry = load_registry()
+    assert [r.code for r in registry.active(select=["BW9"])] == ["BW902", "BW903", "BW904", "BW906", "BW907"]
+    assert "BW101" not in [r.code for r in registry.active(ignore=["duplicate-post"])]
+    with pytest.raises(ConfigError, match="matches no rule"):
+        registry.active(select=["BW7"])
+
+
+def test_registry_refuses_duplicate_codes() -> None:
+    registry = Registry()
+    registry.register(RULES[0]())
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(RULES[0]())
+
+
+def test_every_rule_documents_itself() -> None:
+    for rule in load_registry():
+        assert rule.section and rule.summary.endswith(".") and len(rule.explanation) > 120, rule.code
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Storm hits coast https://a.example/1 #weather", "storm hits coast https://b.example/2"),
+        ("BREAKING: Storm hits coast", "Storm hits coast"),
+        ("Sunny ☀️ day", "Sunny ☀ day"),
+        ("Ｆｕｌｌ width", "full width"),
+    ],
+)
+def test_normalisation_folds_what_bots_vary(a: str, b: str) -> None:
+    assert normalize(a) == normalize(b)
+
+
+def test_normalisation_keeps_real_differences() -> None:
+    assert normalize("Storm hits north coast") != normalize("Storm hits south coast")

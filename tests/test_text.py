@@ -1,0 +1,91 @@
+"""Post length per network: X against the twitter-text conformance suite, Mastodon and Bluesky."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from botwarden.text import X_CONFIG, measure, weighted_length
+
+
+def _cases(shared: Path, section: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((shared / "conformance/twitter-text/validate.yml").read_text(encoding="utf-8"))
+    cases: list[dict[str, Any]] = data["tests"][section]
+    assert cases, f"no cases in {section}"
+    return cases
+
+
+def test_v3_conformance_through_measure(shared: Path) -> None:
+    cases = _cases(shared, "WeightedTweetsWithDiscountedEmojiCounterTest")
+    failures = []
+    for case in cases:
+        result = measure(case["text"], "x")
+        expected = case["expected"]
+        if (result.length, result.valid) != (expected["weightedLength"], expected["valid"]):
+            failures.append((case["description"], result.length, expected["weightedLength"]))
+    assert not failures
+    print(f"{len(cases)} twitter-text v3 cases pass")
+
+
+def test_v2_conformance_with_published_config(shared: Path) -> None:
+    config = json.loads((shared / "conformance/twitter-text/config/v2.json").read_text())
+    cases = _cases(shared, "WeightedTweetsCounterTest")
+    for case in cases:
+        length, valid = weighted_length(case["text"], config)
+        assert (length, valid) == (case["expected"]["weightedLength"], case["expected"]["valid"]), case[
+            "description"
+        ]
+    print(f"{len(cases)} twitter-text v2 cases pass")
+
+
+def test_builtin_x_config_is_the_published_v3(shared: Path) -> None:
+    published = json.loads((shared / "conformance/twitter-text/config/v3.json").read_text())
+    assert X_CONFIG["max_weighted_tweet_length"] == published["maxWeightedTweetLength"]
+    assert X_CONFIG["default_weight"] == published["defaultWeight"]
+    assert X_CONFIG["transformed_url_length"] == published["transformedURLLength"]
+    assert X_CONFIG["ranges"] == published["ranges"]
+    assert X_CONFIG["emoji_parsing_enabled"] is published["emojiParsingEnabled"]
+
+
+def test_x_counts_urls_as_23_and_cjk_double() -> None:
+    assert measure("Hi https://example.com/a/very/long/path/that/goes/on/and/on", "x").length == 3 + 23
+    assert measure("の" * 140, "x").length == 280
+    assert not measure("の" * 141, "x").valid
+
+
+def test_mastodon_counts_urls_23_and_local_part_of_mentions() -> None:
+    text = "hello @alice@social.example.org https://example.com/" + "x" * 100
+    # "hello " (6) + "@alice" (6) + " " (1) + URL (23)
+    assert measure(text, "mastodon").length == 36
+
+
+def test_mastodon_counts_graphemes_and_uses_server_limit() -> None:
+    family = "👨‍👩‍👧"  # one grapheme, five code points
+    assert measure(family * 3, "mastodon").length == 3
+    assert measure("a" * 501, "mastodon").valid is False
+    assert measure("a" * 501, "mastodon", limit=1000).valid is True
+
+
+def test_bluesky_limits_graphemes_and_bytes() -> None:
+    assert measure("a" * 300, "bluesky").valid
+    assert not measure("a" * 301, "bluesky").valid
+    heavy = "👨‍👩‍👧‍👦" * 200  # 200 graphemes, 25 bytes each
+    result = measure(heavy, "bluesky")
+    assert result.length == 200
+    assert result.nbytes == 5000
+    assert not result.valid
+
+
+def test_empty_text_is_never_valid() -> None:
+    for network in ("x", "mastodon", "bluesky"):
+        assert not measure("", network).valid
+        assert not measure("   ", network).valid
+
+
+def test_unknown_network_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown network 'myspace'"):
+        measure("hi", "myspace")
