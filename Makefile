@@ -22,13 +22,13 @@ demo: $(VENV)/.synced
 	$(BIN)/botwarden demo
 
 test: $(VENV)/.synced
-	$(BIN)/ruff check botwarden tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(VENV)/.synced
-	$(BIN)/ruff check botwarden tests bench
-	$(BIN)/ruff format --check botwarden tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy
