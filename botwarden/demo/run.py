@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -164,6 +165,8 @@ def print_summary(result: DemoResult, console: Console) -> None:
     order = ["posted", "posted after delay", "delayed", "held", "denied", "failed"]
     parts = [f"{result.counts.get(k, 0)} {k}" for k in order]
     console.print("Summary: " + ", ".join(parts))
+    command = sys.argv[0] if sys.argv and sys.argv[0].endswith("botwarden") else "botwarden"
     console.print(
-        f"The store is at {result.database}; try: botwarden timeline --database sqlite:///{result.database}"
+        f"The store is at {result.database}; look around with: {command} timeline --database "
+        f"sqlite:///{result.database}  (or status, queue)"
     )
