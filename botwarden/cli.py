@@ -309,6 +309,34 @@ def rules(format_: Annotated[str, typer.Option("--format", help="table or json")
 
 
 @app.command()
+def check(
+    replay: Annotated[Path, typer.Option("--replay", help="A JSON Lines scenario (see RULES.md).")],
+    format_: Annotated[str, typer.Option("--format", help="json (one verdict a line) or text")] = "text",
+) -> None:
+    """Replay a scenario and print one verdict per action line."""
+    from botwarden.replay import Replay, read_lines
+
+    if format_ not in ("json", "text"):
+        raise InputError(f"--format must be json or text, not {format_!r}")
+    try:
+        raw = replay.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{replay}: cannot read it ({exc})") from None
+    parsed = read_lines(raw, str(replay))
+    for verdict in Replay().run(parsed, str(replay)):
+        if format_ == "json":
+            sys.stdout.write(json.dumps(verdict.to_json(), ensure_ascii=False) + "\n")
+            continue
+        codes = " ".join(verdict.codes)
+        out.print(f"[bold]{verdict.action_id}[/]: {verdict.decision.value} {codes}".rstrip(), highlight=False)
+        for finding in verdict.findings:
+            out.print(
+                f"  {finding.code} {finding.slug} ({finding.severity.label}): {finding.message}",
+                highlight=False,
+            )
+
+
+@app.command()
 def explain(
     code: Annotated[str, typer.Argument(help="A rule code (BW101) or slug (duplicate-post).")],
 ) -> None:
@@ -385,5 +413,5 @@ def main() -> None:
         app()
     except BotwardenError as exc:
         label = "configuration error" if isinstance(exc, ConfigError) else "error"
-        err.print(f"[bold red]{label}:[/] {exc}", highlight=False)
+        err.print(f"[bold red]{label}:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

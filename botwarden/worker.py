@@ -22,6 +22,7 @@ from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Network, Outcome, OutcomeKind
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
+from botwarden.rules.facts import Facts
 from botwarden.similarity import text_hash
 from botwarden.store.events import record
 from botwarden.store.history import StoreHistory
@@ -62,6 +63,10 @@ class Publisher:
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:8]}"
         self.lease = timedelta(seconds=config.settings["lease_seconds"])
         self.batch = batch
+        # The operator's accounts, so cross-account rules (BW103, BW104) see the whole fleet.
+        self.facts = Facts(
+            accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()}
+        )
         missing = sorted({a.network for a in config.accounts.values()} - set(networks))
         if missing:
             raise ConfigError(
@@ -155,6 +160,7 @@ class Publisher:
             history=StoreHistory(session),
             pacing=self.config.pacing_for(route),
             settings=self.config.settings,
+            facts=self.facts,
         )
         verdict = self.engine.check(action, ctx)
         session.add(

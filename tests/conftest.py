@@ -15,6 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-scenarios",
+        action="store_true",
+        help="rewrite tests/scenarios/*.expected.jsonl from the engine (review the diff!)",
+    )
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():

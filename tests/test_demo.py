@@ -17,10 +17,11 @@ def test_demo_day_shows_posted_delayed_held_and_denied(tmp_path: Path) -> None:
     outcomes = {entry.outcome for entry in result.entries}
     assert {"posted", "posted after delay", "held", "denied"} <= outcomes
     codes = {code for entry in result.entries for code in entry.codes}
-    assert {"BW101", "BW902", "BW903", "BW904", "BW907"} <= codes
-    denied = [e for e in result.entries if e.outcome == "denied"]
-    assert [e.codes for e in denied] == [("BW101",)]
-    assert "same text" in denied[0].reason
+    assert {"BW101", "BW103", "BW104", "BW105", "BW902", "BW903", "BW904", "BW907"} <= codes
+    denied = {e.codes[0]: e for e in result.entries if e.outcome == "denied"}
+    assert set(denied) == {"BW101", "BW103"}
+    assert denied["BW101"].account == "harbour-news" and "same text" in denied["BW101"].reason
+    assert denied["BW103"].account == "harbour-news" and "harbour-transit" in denied["BW103"].reason
     held = [e for e in result.entries if e.outcome == "held"]
     assert held and all(e.account == "harbour-transit" and "locked" in e.reason for e in held)
     assert "Summary:" in text and "denied" in text

@@ -3,7 +3,8 @@
 Each entry appears in its feed at its time of the simulated day, so the feeds grow as the day goes on.
 The content is planted to show the rules at work: a wire story carried twice (BW101), a morning burst
 (BW903), night-time weather inside quiet hours (BW907), a busy weather day against a daily cap (BW902),
-and a transit account the network locks in the afternoon (BW904).
+a story the news desk repeats from the transit account (BW103), the same hashtag on every weather
+post (BW105), and a transit account the network locks in the afternoon (BW904).
 """
 
 from __future__ import annotations
@@ -91,6 +92,15 @@ NEWS = [
         "Twenty bands over three days in August.",
         "/news/festival-lineup",
         ("Culture", "Festival"),
+    ),
+    # The news desk re-posts the transit bot's ferry notice: one story on two of the operator's accounts.
+    Entry(
+        640,
+        "news-1012",
+        "Ferry: 10:40 sailing delayed 20 minutes, awaiting a crew change",
+        "The harbour office expects normal service this afternoon.",
+        "/news/ferry-delay",
+        ("Transport",),
     ),
     Entry(
         690,

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from botwarden.pacing import PacingPolicy
+from botwarden.rules.facts import Facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class PastPost:
     at: datetime
     text: str
     text_hash: str
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,12 @@ class AccountInfo:
     status: str = "ok"
     status_since: datetime | None = None
     status_reason: str = ""
+    verified: bool = False
+    bio: str = ""
+    automated_label: bool = False
+    bot_flag: bool = False
+    sensitive_media: bool = False
+    daily_cap: int | None = None
 
 
 class History(Protocol):
@@ -50,6 +58,7 @@ class CheckContext:
     history: History
     pacing: PacingPolicy = field(default_factory=PacingPolicy)
     settings: dict[str, Any] = field(default_factory=dict)
+    facts: Facts = field(default_factory=Facts)
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
@@ -61,6 +70,9 @@ class MemoryHistory:
     def __init__(self) -> None:
         self._by_account: dict[str, list[PastPost]] = defaultdict(list)
         self._times: dict[str, list[datetime]] = defaultdict(list)
+
+    def __len__(self) -> int:
+        return sum(len(posts) for posts in self._by_account.values())
 
     def add(self, post: PastPost) -> None:
         times = self._times[post.account]

@@ -1,5 +1,6 @@
-"""Text normalisation and duplicate detection."""
+"""Text normalisation, exact hashes and near-duplicate search."""
 
+from botwarden.similarity.index import Match, SimilarityIndex, jaccard, words
 from botwarden.similarity.normalize import normalize, text_hash
 
-__all__ = ["normalize", "text_hash"]
+__all__ = ["Match", "SimilarityIndex", "jaccard", "normalize", "text_hash", "words"]

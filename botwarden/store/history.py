@@ -39,4 +39,5 @@ class StoreHistory:
 
 
 def _past(row: HistoryRow) -> PastPost:
-    return PastPost(str(row.id), row.account_id, row.at, row.text, row.text_hash)
+    links = (row.link,) if row.link else ()
+    return PastPost(str(row.id), row.account_id, row.at, row.text, row.text_hash, links)

@@ -28,7 +28,8 @@ class DailyCap(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         cap = ctx.pacing.daily_cap
-        day = ctx.history.posts_between(action.account, action.at - timedelta(hours=24), action.at)
+        start = action.at - timedelta(hours=24)  # a post exactly 24 hours old no longer counts
+        day = [p for p in ctx.history.posts_between(action.account, start, action.at) if p.at > start]
         if cap <= 0 or len(day) < cap:
             return
         not_before = day[len(day) - cap].at + timedelta(hours=24)
@@ -56,7 +57,8 @@ class Burst(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         limit, window = ctx.pacing.burst_max, ctx.pacing.burst_window
-        recent = ctx.history.posts_between(action.account, action.at - window, action.at)
+        start = action.at - window  # a post exactly one window old has left it
+        recent = [p for p in ctx.history.posts_between(action.account, start, action.at) if p.at > start]
         if limit <= 0 or len(recent) < limit:
             return
         not_before = recent[len(recent) - limit].at + window

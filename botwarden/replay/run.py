@@ -1,0 +1,198 @@
+"""Running a replay: context lines build state, each action line gets one verdict (RULES.md).
+
+An allowed action is taken as done at its ``at``: it enters history, so later lines see it. The file is
+validated whole before anything runs, so a bad line gives exit 2 and no partial output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from botwarden import settings as settings_table
+from botwarden.errors import ConfigError, InputError
+from botwarden.pacing import PacingPolicy
+from botwarden.replay import lines as L
+from botwarden.rules import (
+    AccountInfo,
+    Action,
+    CheckContext,
+    Decision,
+    Engine,
+    MemoryHistory,
+    PastPost,
+    Verdict,
+)
+from botwarden.rules.facts import Facts, LinkFacts, Trend
+from botwarden.similarity import text_hash
+
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(L.ReplayLine)
+PUBLISHING_KINDS = frozenset({"post", "reply", "mention", "quote"})
+
+
+def read_lines(raw_lines: Iterable[str], source: str) -> list[tuple[int, Any]]:
+    """Parse and validate every line; raises InputError naming the line and the field."""
+    parsed: list[tuple[int, Any]] = []
+    for number, raw in enumerate(raw_lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{source}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(data, dict):
+            raise InputError(f'{source}:{number}: each line must be a JSON object with a "type"')
+        try:
+            parsed.append((number, _ADAPTER.validate_python(data)))
+        except ValidationError as exc:
+            raise InputError(f"{source}:{number}: {_describe(exc, data)}") from None
+    return parsed
+
+
+def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
+    error = exc.errors()[0]
+    if error["type"] == "union_tag_not_found":
+        return "missing field 'type'"
+    if error["type"] == "union_tag_invalid":
+        return f"unknown type {data.get('type')!r}; expected one of {', '.join(L.LINE_TYPES)}"
+    where = ".".join(str(part) for part in error["loc"][1:]) or "line"
+    kind = data.get("type")
+    if error["type"] == "missing":
+        return f"{kind} line: missing required field '{where}'"
+    if error["type"] == "extra_forbidden":
+        return f"{kind} line: unknown field '{where}'"
+    if error["type"] == "timezone_aware":
+        return f"{kind} line: field '{where}': the time needs a zone, e.g. 2026-03-21T09:00:00Z"
+    return f"{kind} line: field '{where}': {error['msg']}"
+
+
+class Replay:
+    """Replay state: settings, accounts, history, facts, and the engine that judges actions."""
+
+    def __init__(self) -> None:
+        self.settings: dict[str, Any] = settings_table.resolve({}, env={})
+        self.history = MemoryHistory()
+        self.facts = Facts()
+        self.statuses: dict[str, tuple[str, Any]] = {}
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = Engine(select=self.settings["select"], ignore=self.settings["ignore"])
+        return self._engine
+
+    def run(self, parsed: list[tuple[int, Any]], source: str) -> Iterator[Verdict]:
+        for number, line in parsed:
+            try:
+                verdict = self.apply(line)
+            except ConfigError as exc:
+                raise InputError(f"{source}:{number}: {exc}") from None
+            if verdict is not None:
+                yield verdict
+
+    def apply(self, line: Any) -> Verdict | None:
+        handler = getattr(self, "_on_" + line.type)
+        result: Verdict | None = handler(line)
+        return result
+
+    # -- context lines --------------------------------------------------------------------------------
+
+    def _on_config(self, line: L.ConfigLine) -> None:
+        overrides = dict(line.model_extra or {})
+        for name, value in overrides.items():
+            setting = settings_table.BY_NAME.get(name)
+            if setting is None:
+                raise ConfigError(f"config line: unknown setting '{name}' (see `botwarden settings`)")
+            self.settings[name] = settings_table.coerce(setting, value, source="config line")
+        self._engine = None
+
+    def _on_account(self, line: L.AccountLine) -> None:
+        self.facts.accounts[line.id] = AccountInfo(
+            id=line.id,
+            network=line.network,
+            operator=line.operator,
+            verified=line.verified,
+            bio=line.bio,
+            automated_label=line.automated_label,
+            bot_flag=line.bot_flag,
+            sensitive_media=line.sensitive_media,
+            daily_cap=line.daily_cap,
+        )
+
+    def _on_posted(self, line: L.PostedLine) -> None:
+        post_id = line.id or f"posted-{len(self.history)}"
+        self.history.add(
+            PastPost(post_id, line.account, line.at, line.text, text_hash(line.text), tuple(line.links))
+        )
+
+    def _on_trend(self, line: L.TrendLine) -> None:
+        self.facts.trends.append(Trend(line.network, line.at, frozenset(t.casefold() for t in line.terms)))
+
+    def _on_link(self, line: L.LinkLine) -> None:
+        self.facts.links[line.url] = LinkFacts(
+            line.url, tuple(line.chain), tuple(line.kinds or ()), line.blocked
+        )
+
+    def _on_state(self, line: L.StateLine) -> None:
+        self.statuses[line.account] = (line.status, line.at)
+
+    def _on_opt_in(self, line: L.OptInLine) -> None:
+        return None
+
+    _on_opt_out = _on_interaction_ended = _on_consent = _on_purpose = _on_owner_opt_out = _on_opt_in
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def _on_action(self, line: L.ActionLine) -> Verdict:
+        if line.account not in self.facts.accounts:
+            raise ConfigError(f"action line: account '{line.account}' has no account line before it")
+        account = self._account(line.account)
+        action = Action(
+            id=str(line.id),
+            kind=line.kind,
+            account=line.account,
+            at=line.at,
+            text=line.text,
+            links=tuple(line.links),
+            network=account.network,
+            extra=line.model_dump(exclude={"type", "id", "kind", "account", "at", "text", "links"}),
+        )
+        ctx = CheckContext(
+            account=account,
+            history=self.history,
+            pacing=self._pacing(account),
+            settings=self.settings,
+            facts=self.facts,
+        )
+        verdict = self.engine.check(action, ctx)
+        if verdict.decision is Decision.ALLOW and line.kind in PUBLISHING_KINDS:
+            self.history.add(
+                PastPost(action.id, line.account, line.at, line.text, text_hash(line.text), tuple(line.links))
+            )
+        return verdict
+
+    def _account(self, account_id: str) -> AccountInfo:
+        info = self.facts.accounts[account_id]
+        status, since = self.statuses.get(account_id, ("ok", None))
+        if status == "ok":
+            return info
+        return AccountInfo(**{**_fields(info), "status": status, "status_since": since})
+
+    def _pacing(self, account: AccountInfo) -> PacingPolicy:
+        s = self.settings
+        return PacingPolicy(
+            min_interval=timedelta(minutes=s["min_interval_minutes"]),
+            jitter=timedelta(0),
+            burst_max=s["burst_max"],
+            burst_window=timedelta(minutes=s["burst_window_minutes"]),
+            daily_cap=account.daily_cap if account.daily_cap is not None else s["daily_cap"],
+        )
+
+
+def _fields(info: AccountInfo) -> dict[str, Any]:
+    return {name: getattr(info, name) for name in info.__dataclass_fields__}

@@ -1,0 +1,148 @@
+"""BW104 repeated link, BW105 hashtag stuffing, BW201 trending topic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import regex
+
+from botwarden.compose.links import canonical_link
+from botwarden.rules.context import CheckContext, PastPost
+from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.registry import Rule
+from botwarden.similarity import normalize
+
+_URL = regex.compile(r"https?://[^\s<>\"']+", regex.IGNORECASE)
+_HASHTAG = regex.compile(r"(?<![\w&])#([\p{L}\p{N}_]+)")
+_TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
+
+
+def links_of(text: str, extra: tuple[str, ...] = ()) -> set[str]:
+    return {canonical_link(u.rstrip(".,;:!?)")) for u in [*extra, *_URL.findall(text)]}
+
+
+def hashtags_of(text: str) -> list[str]:
+    return [tag.casefold() for tag in _HASHTAG.findall(text)]
+
+
+def _post_links(post: PastPost) -> set[str]:
+    return links_of(post.text, post.links)
+
+
+class RepeatedLink(Rule):
+    code = "BW104"
+    slug = "repeated-link"
+    severity = Severity.WARN
+    section = "Automation Rules, ground rules (spam: repeatedly posting the same link)"
+    summary = (
+        "The same link was posted recently by this account, or by two or more of the operator's accounts."
+    )
+    explanation = (
+        "Pointing at one page again and again, or from several accounts, is a classic link-spam pattern. "
+        "Links are compared in canonical form (tracking parameters removed) over repeated_link_hours "
+        "(default 24). This is a warning: a follow-up on the same page can be fine once, but a person "
+        "should see the pattern."
+    )
+    kinds = _TEXT_KINDS
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        mine = links_of(action.text, action.links)
+        if not mine:
+            return
+        since = action.at - timedelta(hours=int(ctx.setting("repeated_link_hours", 24)))
+        for post in reversed(ctx.history.posts_between(action.account, since, action.at)):
+            shared = mine & _post_links(post)
+            if shared:
+                yield self.finding(
+                    f"{sorted(shared)[0]} was already posted by this account at {post.at:%Y-%m-%d %H:%M} UTC",
+                    evidence={
+                        "link": sorted(shared)[0],
+                        "earlier_id": post.id,
+                        "earlier_at": post.at.isoformat(),
+                    },
+                )
+                return
+        others = ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)
+        users = sorted(
+            {
+                p.account
+                for other in others
+                for p in ctx.history.posts_between(other, since, action.at)
+                if mine & _post_links(p)
+            }
+        )
+        if len(users) >= 2:
+            yield self.finding(
+                f"the same link was posted by {len(users)} other accounts of this operator "
+                f"({', '.join(users)}) in the window",
+                evidence={"accounts": users},
+            )
+
+
+class HashtagStuffing(Rule):
+    code = "BW105"
+    slug = "hashtag-stuffing"
+    severity = Severity.WARN
+    section = "Automation Rules, ground rules (spam: hashtag abuse); forum reports of repeated hashtag sets"
+    summary = "Too many hashtags, or the same set of hashtags on most of the account's recent posts."
+    explanation = (
+        "More than hashtag_max hashtags (default 2) reads as stuffing, and the same set of tags on post "
+        "after post (5 of the last 10) looks machine-made, which is exactly what operators of locked bots "
+        "reported. Let hashtags follow the item's own categories, and keep them few."
+    )
+    kinds = _TEXT_KINDS
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        tags = hashtags_of(action.text)
+        limit = int(ctx.setting("hashtag_max", 2))
+        if len(tags) > limit:
+            yield self.finding(
+                f"{len(tags)} hashtags, more than {limit}; keep the one or two that matter",
+                evidence={"hashtags": tags, "max": limit},
+            )
+            return
+        if not tags:
+            return
+        recent = ctx.history.posts_between(action.account, action.at - timedelta(days=30), action.at)[-10:]
+        same = sum(1 for post in recent if set(hashtags_of(post.text)) == set(tags))
+        if same >= 5:
+            yield self.finding(
+                f"the same hashtags ({' '.join('#' + t for t in sorted(set(tags)))}) are on {same} "
+                f"of the account's last {len(recent)} posts",
+                evidence={"hashtags": sorted(set(tags)), "repeats": same},
+            )
+
+
+class TrendingTopic(Rule):
+    code = "BW201"
+    slug = "trending-topic"
+    severity = Severity.DENY
+    section = "Automation Rules, ground rules (spam: automated use of trending topics)"
+    summary = "An automated post uses a term or hashtag that is trending on that network now."
+    explanation = (
+        "Automatically attaching a bot's posts to what is trending is a form of spam, and a hashtag that "
+        "happens to trend can get a well-meaning news bot locked. botwarden compares the post's hashtags "
+        "and words with the network's current trends (from a trends provider or replay trend lines). A "
+        "hashtag the composer added from an item's categories is dropped instead of blocking the post."
+    )
+    kinds = _TEXT_KINDS
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        network = action.network or ctx.account.network
+        trending = ctx.facts.trending(network, action.at)
+        if not trending:
+            return
+        hits = sorted({t for t in hashtags_of(action.text) if t in trending or "#" + t in trending})
+        words = f" {normalize(action.text)} "
+        hits += sorted(
+            t
+            for t in trending
+            if not t.startswith("#") and t not in hits and (folded := normalize(t)) and f" {folded} " in words
+        )
+        if hits:
+            yield self.finding(
+                f"uses {', '.join(repr(h) for h in hits)}, trending on {network} now; automated "
+                "posts must not ride trends",
+                evidence={"trending": hits, "network": network},
+            )

@@ -1,0 +1,121 @@
+"""BW102 near-duplicate post and BW103 cross-account duplicate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from botwarden.rules.context import CheckContext, PastPost
+from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.registry import Rule
+from botwarden.similarity import jaccard, text_hash, words
+
+_TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
+
+
+def _best(action: Action, posts: list[PastPost]) -> tuple[float, PastPost | None]:
+    mine = words(action.text)
+    best, best_post = 0.0, None
+    for post in posts:
+        score = jaccard(mine, words(post.text))
+        if score > best:
+            best, best_post = score, post
+    return best, best_post
+
+
+class NearDuplicatePost(Rule):
+    code = "BW102"
+    slug = "near-duplicate-post"
+    severity = Severity.HOLD
+    section = "Automation Rules, ground rules (spam) and §1 (duplicative or substantially similar content)"
+    summary = "The account posted substantially similar text recently (heuristic similarity)."
+    explanation = (
+        "Spam systems look for near-copies as well as exact ones: the same headline with one word changed, "
+        "a re-worded wire story, a template that differs only in a number. botwarden compares the "
+        "normalised words of the post with the account's posts of the last near_duplicate_window_days "
+        "(default 7). At near_duplicate_threshold (default 0.7) a person should look, so the post is held; "
+        "at near_duplicate_deny (default 0.9) it is refused. These thresholds are botwarden's heuristic: "
+        "the platforms publish none. Exact copies are BW101's."
+    )
+    kinds = _TEXT_KINDS
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        if not action.text.strip():
+            return
+        days = int(ctx.setting("near_duplicate_window_days", 7))
+        same = text_hash(action.text)
+        recent = [
+            p
+            for p in ctx.history.posts_between(action.account, action.at - timedelta(days=days), action.at)
+            if p.text_hash != same
+        ]
+        score, post = _best(action, recent)
+        threshold = float(ctx.setting("near_duplicate_threshold", 0.7))
+        if post is None or score < threshold:
+            return
+        deny_at = float(ctx.setting("near_duplicate_deny", 0.9))
+        severity = Severity.DENY if score >= deny_at else Severity.HOLD
+        yield self.finding(
+            f"{score:.0%} similar (heuristic) to the post of {post.at:%Y-%m-%d %H:%M} UTC on this account; "
+            "post something that says something new",
+            evidence={
+                "similarity": round(score, 3),
+                "earlier_id": post.id,
+                "earlier_at": post.at.isoformat(),
+                "earlier_text": post.text,
+                "threshold": threshold,
+            },
+            severity=severity,
+        )
+
+
+class CrossAccountDuplicate(Rule):
+    code = "BW103"
+    slug = "cross-account-duplicate"
+    severity = Severity.DENY
+    section = "Automation Rules, ground rules (duplicate accounts; spam across multiple accounts)"
+    summary = "Another account of the same operator posted the same or substantially similar content."
+    explanation = (
+        "Posting one story from several accounts, even hours apart, is what the rules on duplicative "
+        "accounts forbid and what gets whole fleets of customer bots locked at once. botwarden looks at "
+        "the operator's other accounts over the last near_duplicate_window_days: an identical post "
+        "(after normalisation) is refused, a substantially similar one (heuristic similarity at "
+        "near_duplicate_threshold) is held for a person. Give each account its own sources and voice."
+    )
+    kinds = _TEXT_KINDS
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        if not action.text.strip():
+            return
+        others = ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)
+        since = action.at - timedelta(days=int(ctx.setting("near_duplicate_window_days", 7)))
+        same = text_hash(action.text)
+        candidates = [p for other in others for p in ctx.history.posts_between(other, since, action.at)]
+        exact = next((p for p in candidates if p.text_hash == same), None)
+        if exact is not None:
+            yield self.finding(
+                f"{exact.account}, another account of operator {ctx.account.operator}, posted the same "
+                f"text at {exact.at:%Y-%m-%d %H:%M} UTC",
+                evidence={
+                    "other_account": exact.account,
+                    "earlier_id": exact.id,
+                    "earlier_at": exact.at.isoformat(),
+                    "earlier_text": exact.text,
+                    "similarity": 1.0,
+                },
+            )
+            return
+        score, post = _best(action, candidates)
+        if post is not None and score >= float(ctx.setting("near_duplicate_threshold", 0.7)):
+            yield self.finding(
+                f"{score:.0%} similar (heuristic) to what {post.account}, another account of operator "
+                f"{ctx.account.operator}, posted at {post.at:%Y-%m-%d %H:%M} UTC",
+                evidence={
+                    "other_account": post.account,
+                    "earlier_id": post.id,
+                    "earlier_at": post.at.isoformat(),
+                    "earlier_text": post.text,
+                    "similarity": round(score, 3),
+                },
+                severity=Severity.HOLD,
+            )

@@ -1,0 +1,47 @@
+"""Facts beyond an account's own history that rules consult: the operator's other accounts, trends and
+what is known about links. The replay builds them from its context lines; the worker from its store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botwarden.rules.context import AccountInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    network: str
+    at: datetime
+    terms: frozenset[str]  # case-folded
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFacts:
+    """A link's redirect chain (first = the posted URL, last = where it lands) and what each hop is."""
+
+    url: str
+    chain: tuple[str, ...]
+    kinds: tuple[str, ...] = ()
+    blocked: bool = False
+
+
+@dataclass(slots=True)
+class Facts:
+    accounts: dict[str, AccountInfo] = field(default_factory=dict)
+    trends: list[Trend] = field(default_factory=list)
+    links: dict[str, LinkFacts] = field(default_factory=dict)
+
+    def trending(self, network: str, at: datetime) -> frozenset[str]:
+        """What was trending on ``network`` at ``at``: the latest trend line not after it."""
+        current: frozenset[str] = frozenset()
+        latest: datetime | None = None
+        for trend in self.trends:
+            if trend.network == network and trend.at <= at and (latest is None or trend.at >= latest):
+                current, latest = trend.terms, trend.at
+        return current
+
+    def operator_accounts(self, operator: str, *, besides: str) -> list[str]:
+        return sorted(a.id for a in self.accounts.values() if a.operator == operator and a.id != besides)
