@@ -86,9 +86,11 @@ first_run = "all"
 [[accounts]]
 id = "a"
 network = "local"
+operator = "customer-a"
 [[accounts]]
 id = "b"
 network = "local"
+operator = "customer-b"
 [[feeds]]
 id = "f"
 url = "{feed}"

@@ -65,7 +65,7 @@ def test_clean_post_is_allowed_with_only_setup_info() -> None:
 
 def test_bw101_duplicate_denied_with_evidence() -> None:
     memory = history((120, "Lifeboat rescues two kayakers https://e.org/a #news"))
-    decision, codes, verdict = check("BREAKING: lifeboat rescues two kayakers! https://t.co/x #sea", memory)
+    decision, codes, verdict = check("BREAKING: lifeboat rescues two kayakers! https://e.org/b #sea", memory)
     assert decision is Decision.DENY and codes == ["BW101"]
     finding = verdict.findings[0]  # type: ignore[attr-defined]
     assert finding.evidence["earlier_id"] == "0"

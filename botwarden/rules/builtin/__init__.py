@@ -4,6 +4,13 @@ from botwarden.rules.builtin.account import AccountStopped
 from botwarden.rules.builtin.content import HashtagStuffing, RepeatedLink, TrendingTopic
 from botwarden.rules.builtin.duplicate import DuplicatePost
 from botwarden.rules.builtin.length import TooLong
+from botwarden.rules.builtin.links import (
+    LinkDomainMismatch,
+    LongRedirectChain,
+    MisleadingRedirect,
+    ShortenerLink,
+    UnsafeLink,
+)
 from botwarden.rules.builtin.pacing import Burst, DailyCap, QuietHoursRule
 from botwarden.rules.builtin.setup import AutomatedLabelMissing, BotFlagMissing, OperatorUndisclosed
 from botwarden.rules.builtin.similar import CrossAccountDuplicate, NearDuplicatePost
@@ -15,6 +22,11 @@ RULES = (
     RepeatedLink,
     HashtagStuffing,
     TrendingTopic,
+    MisleadingRedirect,
+    LongRedirectChain,
+    UnsafeLink,
+    LinkDomainMismatch,
+    ShortenerLink,
     DailyCap,
     Burst,
     AccountStopped,

@@ -1,0 +1,47 @@
+"""What botwarden knows about hosts: shorteners and interstitial/ad hosts (data files it maintains), and
+registered domains (tldextract's bundled public suffix list; nothing is fetched)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+import tldextract
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@cache
+def _hosts(name: str) -> frozenset[str]:
+    text = resources.files("botwarden.links").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def _listed(host: str, listed: frozenset[str]) -> bool:
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in listed for i in range(len(parts)))
+
+
+def is_shortener(url: str) -> bool:
+    return _listed(host_of(url), _hosts("shorteners.txt"))
+
+
+def is_interstitial(url: str) -> bool:
+    return _listed(host_of(url), _hosts("interstitials.txt"))
+
+
+def registered_domain(url: str) -> str:
+    host = host_of(url)
+    parts = _EXTRACT(host)
+    # A suffix the list does not know (.example, .internal): take the last two labels.
+    return parts.top_domain_under_public_suffix or ".".join(host.split(".")[-2:])
