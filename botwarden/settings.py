@@ -80,6 +80,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("near_duplicate_window_days", 7, int, "BW102/BW103: how far back similar posts are looked for."),
     Setting("repeated_link_hours", 24, int, "BW104: how far back the same link counts as repeated."),
     Setting("hashtag_max", 2, int, "BW105: most hashtags in one post before it reads as stuffing."),
+    Setting("repost_per_hour", 10, int, "BW602: most automated reposts and quotes of one account an hour."),
+    Setting("follow_per_day", 20, int, "BW603: most automated follows and unfollows of one account a day."),
+    Setting(
+        "list_add_per_day", 20, int, "BW604/BW605: most list or collection additions of one account a day."
+    ),
     Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
     Setting("burst_window_minutes", 15, int, "BW903: the burst window."),
     Setting("min_interval_minutes", 5, int, "Pacing: least time between two posts of one account."),

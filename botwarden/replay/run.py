@@ -27,7 +27,8 @@ from botwarden.rules import (
     PastPost,
     Verdict,
 )
-from botwarden.rules.facts import Facts, LinkFacts, Trend
+from botwarden.rules.builtin.engagement import ENGAGEMENT_KINDS, engagement_target
+from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
 
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(L.ReplayLine)
@@ -170,6 +171,10 @@ class Replay:
             facts=self.facts,
         )
         verdict = self.engine.check(action, ctx)
+        if verdict.decision is Decision.ALLOW and line.kind in ENGAGEMENT_KINDS:
+            self.facts.actions.append(
+                ActionRecord(line.account, line.kind, line.at, engagement_target(action), line.bulk or 1)
+            )
         if verdict.decision is Decision.ALLOW and line.kind in PUBLISHING_KINDS:
             self.history.add(
                 PastPost(action.id, line.account, line.at, line.text, text_hash(line.text), tuple(line.links))

@@ -28,11 +28,33 @@ class LinkFacts:
     blocked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """An engagement action an account took (like, repost, follow...), for pace and coordination rules."""
+
+    account: str
+    kind: str
+    at: datetime
+    target: str
+    count: int = 1
+
+
 @dataclass(slots=True)
 class Facts:
     accounts: dict[str, AccountInfo] = field(default_factory=dict)
     trends: list[Trend] = field(default_factory=list)
     links: dict[str, LinkFacts] = field(default_factory=dict)
+    actions: list[ActionRecord] = field(default_factory=list)
+
+    def actions_between(
+        self, account: str | None, kinds: frozenset[str], start: datetime, end: datetime
+    ) -> list[ActionRecord]:
+        """Recorded actions of these kinds with start < at <= end (of one account, or of all when None)."""
+        return [
+            a
+            for a in self.actions
+            if a.kind in kinds and start < a.at <= end and (account is None or a.account == account)
+        ]
 
     def trending(self, network: str, at: datetime) -> frozenset[str]:
         """What was trending on ``network`` at ``at``: the latest trend line not after it."""

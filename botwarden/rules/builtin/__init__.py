@@ -3,6 +3,14 @@
 from botwarden.rules.builtin.account import AccountStopped
 from botwarden.rules.builtin.content import HashtagStuffing, RepeatedLink, TrendingTopic
 from botwarden.rules.builtin.duplicate import DuplicatePost
+from botwarden.rules.builtin.engagement import (
+    AggressiveFollow,
+    AutomatedLike,
+    BulkCollectionAdd,
+    BulkListAdd,
+    BulkRepost,
+    CoordinatedEngagement,
+)
 from botwarden.rules.builtin.length import TooLong
 from botwarden.rules.builtin.links import (
     LinkDomainMismatch,
@@ -27,6 +35,12 @@ RULES = (
     UnsafeLink,
     LinkDomainMismatch,
     ShortenerLink,
+    AutomatedLike,
+    BulkRepost,
+    AggressiveFollow,
+    BulkListAdd,
+    BulkCollectionAdd,
+    CoordinatedEngagement,
     DailyCap,
     Burst,
     AccountStopped,
