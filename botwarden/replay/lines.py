@@ -6,21 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from botwarden.rules.model import ActionKind
+
 NetworkName = Literal["x", "mastodon", "bluesky", "local"]
-ActionKind = Literal[
-    "post",
-    "reply",
-    "mention",
-    "dm",
-    "like",
-    "repost",
-    "quote",
-    "follow",
-    "unfollow",
-    "list_add",
-    "collection_add",
-    "delete",
-]
 AccountStatus = Literal["ok", "locked", "spam_flagged", "suspended", "write_restricted", "auth_revoked"]
 
 

@@ -5,7 +5,23 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
+
+ActionKind = Literal[
+    "post",
+    "reply",
+    "mention",
+    "dm",
+    "like",
+    "repost",
+    "quote",
+    "follow",
+    "unfollow",
+    "list_add",
+    "collection_add",
+    "delete",
+]
+ACTION_KINDS: frozenset[str] = frozenset(get_args(ActionKind))
 
 
 class Severity(enum.IntEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from botwarden.rules.context import CheckContext
-from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity
 from botwarden.rules.registry import Rule
 
 STOPPED = {
@@ -30,22 +30,7 @@ class AccountStopped(Rule):
         "in, passed the challenge, re-authorised the app) and marked it ok, the held posts can be "
         "reviewed and released."
     )
-    kinds = frozenset(
-        {
-            "post",
-            "reply",
-            "mention",
-            "dm",
-            "like",
-            "repost",
-            "quote",
-            "follow",
-            "unfollow",
-            "list_add",
-            "collection_add",
-            "delete",
-        }
-    )
+    kinds = ACTION_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         state = ctx.account.status

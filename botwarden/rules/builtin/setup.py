@@ -7,25 +7,9 @@ from collections.abc import Iterator
 import regex
 
 from botwarden.rules.context import CheckContext
-from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity
 from botwarden.rules.registry import Rule
 
-_ALL = frozenset(
-    {
-        "post",
-        "reply",
-        "mention",
-        "dm",
-        "like",
-        "repost",
-        "quote",
-        "follow",
-        "unfollow",
-        "list_add",
-        "collection_add",
-        "delete",
-    }
-)
 _DISCLOSURE = regex.compile(
     r"\b(run|operated|maintained|managed|made|built|owned)\s+by\b|@\w+|\bcontact\b", regex.IGNORECASE
 )
@@ -34,7 +18,7 @@ _DISCLOSURE = regex.compile(
 class _SetupRule(Rule):
     severity = Severity.WARN
     enforced = "setup"
-    kinds = _ALL
+    kinds = ACTION_KINDS
 
     def info(self, message: str, **evidence: object) -> Finding:
         return self.finding(message, evidence=dict(evidence), severity=Severity.INFO)
