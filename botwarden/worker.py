@@ -26,7 +26,7 @@ from botwarden.rules.facts import Facts
 from botwarden.similarity import text_hash
 from botwarden.store.events import record
 from botwarden.store.history import StoreHistory
-from botwarden.store.models import AccountRow, HistoryRow, ItemRow, QueueRow, VerdictRow
+from botwarden.store.models import AccountRow, FeedRow, HistoryRow, ItemRow, QueueRow, VerdictRow
 from botwarden.store.queue import DUE_STATES, State, transition
 
 Clock = Callable[[], datetime]
@@ -130,8 +130,9 @@ class Publisher:
         account_cfg = self.config.accounts[entry.account_id]
         account = session.get_one(AccountRow, entry.account_id)
         item = session.get_one(ItemRow, entry.item_id)
+        feed_title = session.get_one(FeedRow, item.feed_id).title
         draft = compose(
-            _fields(item),
+            _fields(item, feed_title),
             route.template,
             account.network,
             limit=account_cfg.char_limit,
@@ -349,13 +350,14 @@ class Publisher:
                 )
 
 
-def _fields(item: ItemRow) -> ItemFields:
+def _fields(item: ItemRow, feed_title: str) -> ItemFields:
     return ItemFields(
         title=item.title,
         link=item.link,
         summary=item.summary,
         categories=tuple(item.categories or ()),
         author=item.author,
+        feed_title=feed_title,
         published=item.published.isoformat() if item.published else "",
     )
 

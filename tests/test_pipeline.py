@@ -188,3 +188,18 @@ def test_transient_failure_is_retried_and_never_recorded_as_sent(
         assert session.scalar(select(func.count()).select_from(HistoryRow)) == 0
     runtime.run_pass(T0 + timedelta(minutes=5))
     assert len(posts(runtime)) == 1
+
+
+def test_template_fields_come_from_item_and_feed(site, make_config: Callable[..., Config]) -> None:
+    docs, server = site
+    docs.put(
+        "/feed.rss",
+        rss(item(1, -5, description="A &lt;b&gt;short&lt;/b&gt; summary."), title="Harbour Gazette"),
+    )
+    cfg = make_config(
+        server.base_url,
+        routes=[{"feed": "feed", "account": "acct", "template": "{feed_title}: {title}. {summary} {link}"}],
+    )
+    runtime = Runtime(cfg)
+    runtime.run_pass(T0)
+    assert posts(runtime) == ["Harbour Gazette: Headline number 1. A short summary. https://e.org/1"]
