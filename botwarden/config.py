@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from botwarden import settings as settings_table
 from botwarden.compose import DEFAULT_TEMPLATE, HashtagPolicy, TemplateError, fields_of
 from botwarden.errors import ConfigError
+from botwarden.feeds.fetch import FetchLimits
+from botwarden.netguard import AddressPolicy
 from botwarden.pacing import PacingPolicy, QuietHours
 
 DEFAULT_PATH = Path("botwarden.toml")
@@ -165,6 +167,13 @@ class Config:
             daily_cap=_pick(p.daily_cap, _pick(account_cap, s["daily_cap"])),
             quiet_hours=quiet,
         )
+
+    def fetch_limits(self) -> FetchLimits:
+        s = self.settings
+        return FetchLimits(s["feed_max_bytes"], s["feed_max_redirects"], s["fetch_timeout_seconds"])
+
+    def address_policy(self) -> AddressPolicy:
+        return AddressPolicy(self.settings["allow_hosts"])
 
     def feed_interval(self, feed: FeedConfig) -> timedelta:
         return timedelta(minutes=_pick(feed.interval_minutes, self.settings["fetch_interval_minutes"]))

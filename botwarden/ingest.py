@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from botwarden.compose.filters import passes
 from botwarden.config import Config, RouteConfig
 from botwarden.errors import FeedError
-from botwarden.feeds import FetchLimits, FetchResult, fetch_feed, parse
+from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
-from botwarden.netguard import AddressPolicy
 from botwarden.store.events import record
 from botwarden.store.models import FeedRow, ItemRow, QueueRow, RouteRow
 from botwarden.store.queue import State
@@ -46,12 +45,8 @@ class Ingestor:
     ) -> None:
         self.config = config
         self.sessions = sessions
-        self.policy = AddressPolicy(config.settings["allow_hosts"])
-        self.limits = FetchLimits(
-            config.settings["feed_max_bytes"],
-            config.settings["feed_max_redirects"],
-            config.settings["fetch_timeout_seconds"],
-        )
+        self.policy = config.address_policy()
+        self.limits = config.fetch_limits()
         self.transport = transport
 
     def due_feeds(self, now: datetime) -> list[FeedRow]:

@@ -10,8 +10,7 @@ import httpx
 from botwarden.compose import Draft, ItemFields, compose
 from botwarden.config import Config
 from botwarden.errors import FeedError
-from botwarden.feeds import Feed, FetchLimits, fetch_feed, parse
-from botwarden.netguard import AddressPolicy
+from botwarden.feeds import Feed, fetch_feed, parse
 
 
 def preview_routes(config: Config, *, limit: int = 3) -> Iterator[tuple[str, list[tuple[str, Draft]], str]]:
@@ -48,12 +47,7 @@ def preview_routes(config: Config, *, limit: int = 3) -> Iterator[tuple[str, lis
 
 
 async def _fetch_all(config: Config) -> dict[str, Feed | FeedError]:
-    policy = AddressPolicy(config.settings["allow_hosts"])
-    limits = FetchLimits(
-        config.settings["feed_max_bytes"],
-        config.settings["feed_max_redirects"],
-        config.settings["fetch_timeout_seconds"],
-    )
+    policy, limits = config.address_policy(), config.fetch_limits()
     async with httpx.AsyncClient() as client:
 
         async def one(url: str) -> Feed | FeedError:

@@ -31,6 +31,13 @@ from botwarden.store.queue import DUE_STATES, State, transition
 
 Clock = Callable[[], datetime]
 
+# Where a verdict that is not an allow moves a queue entry, and the audit event it leaves.
+_VERDICT_MOVES = {
+    Decision.DELAY: (State.READY, "delayed"),
+    Decision.HOLD: (State.HELD, "held"),
+    Decision.DENY: (State.DENIED, "denied"),
+}
+
 
 @dataclass(slots=True)
 class PublishReport:
@@ -63,6 +70,7 @@ class Publisher:
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:8]}"
         self.lease = timedelta(seconds=config.settings["lease_seconds"])
         self.batch = batch
+        self.pacing = {route_id: config.pacing_for(route) for route_id, route in config.routes.items()}
         # The operator's accounts, so cross-account rules (BW103, BW104) see the whole fleet.
         self.facts = Facts(
             accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()}
@@ -108,7 +116,7 @@ class Publisher:
             verdict = self._check(session, entry, now)
             if not self._apply_verdict(session, entry, verdict, now, report):
                 return
-            slot = self.config.pacing_for(self.config.routes[entry.route_id]).next_slot(
+            slot = self.pacing[entry.route_id].next_slot(
                 StoreHistory(session).last_post_at(entry.account_id), now, self.rng
             )
             if slot > now:  # allowed, but inside the account's minimum interval: come back then
@@ -159,7 +167,7 @@ class Publisher:
                 account.status_reason,
             ),
             history=StoreHistory(session),
-            pacing=self.config.pacing_for(route),
+            pacing=self.pacing[entry.route_id],
             settings=self.config.settings,
             facts=self.facts,
         )
@@ -182,46 +190,26 @@ class Publisher:
         """Move the entry as the verdict says; True when it may be published now."""
         if verdict.decision is Decision.ALLOW:
             return True
-        reason = verdict.reason()
+        state, event = _VERDICT_MOVES[verdict.decision]
+        transition(entry, state, now)
         if verdict.decision is Decision.DELAY:
-            transition(entry, State.READY, now)
             entry.not_before = verdict.not_before or now + timedelta(minutes=1)
             if not entry.was_delayed:
                 report.delayed += 1
             entry.was_delayed = 1
-            record(
-                session,
-                now,
-                "delayed",
-                f"{entry.account_id}: {reason}",
-                account=entry.account_id,
-                queue_id=entry.id,
-                codes=verdict.codes,
-            )
         elif verdict.decision is Decision.HOLD:
-            transition(entry, State.HELD, now)
             report.held += 1
-            record(
-                session,
-                now,
-                "held",
-                f"{entry.account_id}: {reason}",
-                account=entry.account_id,
-                queue_id=entry.id,
-                codes=verdict.codes,
-            )
         else:
-            transition(entry, State.DENIED, now)
             report.denied += 1
-            record(
-                session,
-                now,
-                "denied",
-                f"{entry.account_id}: {reason}",
-                account=entry.account_id,
-                queue_id=entry.id,
-                codes=verdict.codes,
-            )
+        record(
+            session,
+            now,
+            event,
+            f"{entry.account_id}: {verdict.reason()}",
+            account=entry.account_id,
+            queue_id=entry.id,
+            codes=verdict.codes,
+        )
         return False
 
     @staticmethod

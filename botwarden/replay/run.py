@@ -135,9 +135,7 @@ class Replay:
         self.facts.trends.append(Trend(line.network, line.at, frozenset(t.casefold() for t in line.terms)))
 
     def _on_link(self, line: L.LinkLine) -> None:
-        self.facts.links[line.url] = LinkFacts(
-            line.url, tuple(line.chain), tuple(line.kinds or ()), line.blocked
-        )
+        self.facts.add_link(LinkFacts(line.url, tuple(line.chain), tuple(line.kinds or ()), line.blocked))
 
     def _on_state(self, line: L.StateLine) -> None:
         self.statuses[line.account] = (line.status, line.at)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from botwarden.compose.links import canonical_link
+
 if TYPE_CHECKING:
     from botwarden.rules.context import AccountInfo
 
@@ -43,7 +45,7 @@ class ActionRecord:
 class Facts:
     accounts: dict[str, AccountInfo] = field(default_factory=dict)
     trends: list[Trend] = field(default_factory=list)
-    links: dict[str, LinkFacts] = field(default_factory=dict)
+    links: dict[str, LinkFacts] = field(default_factory=dict)  # by canonical link: use add_link/link
     actions: list[ActionRecord] = field(default_factory=list)
 
     def actions_between(
@@ -64,6 +66,13 @@ class Facts:
             if trend.network == network and trend.at <= at and (latest is None or trend.at >= latest):
                 current, latest = trend.terms, trend.at
         return current
+
+    def add_link(self, facts: LinkFacts) -> None:
+        self.links[canonical_link(facts.url)] = facts
+
+    def link(self, url: str) -> LinkFacts | None:
+        """What is known about ``url``, found by its canonical form (tracking parameters and case folded)."""
+        return self.links.get(canonical_link(url))
 
     def operator_accounts(self, operator: str, *, besides: str) -> list[str]:
         return sorted(a.id for a in self.accounts.values() if a.operator == operator and a.id != besides)

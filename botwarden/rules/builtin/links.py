@@ -24,10 +24,7 @@ def _links(action: Action, ctx: CheckContext) -> list[tuple[str, LinkFacts]]:
     raw = [*action.links, *(u for u in links_of(action.text) if u not in action.links)]
     out = []
     for url in dict.fromkeys(raw):
-        facts = ctx.facts.links.get(url) or next(
-            (f for key, f in ctx.facts.links.items() if links_of(key) == links_of(url)), None
-        )
-        out.append((url, facts or LinkFacts(url, (url,))))
+        out.append((url, ctx.facts.link(url) or LinkFacts(url, (url,))))
     return out
 
 
