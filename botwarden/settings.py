@@ -85,6 +85,55 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "list_add_per_day", 20, int, "BW604/BW605: most list or collection additions of one account a day."
     ),
+    Setting(
+        "sensitive_terms",
+        [],
+        list,
+        "BW409: your own sensitive terms, added to the built-in list ('*' matches any letters).",
+    ),
+    Setting("abusive_terms", [], list, "BW803: your own abusive phrases, added to the built-in list."),
+    Setting(
+        "phone_region",
+        "US",
+        str,
+        "BW801: the region (ISO 3166 code) whose national phone-number format counts as a phone number.",
+    ),
+    Setting(
+        "spend_cap_usd",
+        0.0,
+        float,
+        "BW905: most an X account may spend on posts in a calendar month, in USD (0: no cap).",
+    ),
+    Setting(
+        "post_cost_usd",
+        0.01,
+        float,
+        "BW905: what one plain X post costs; set it from your X developer console's pricing.",
+    ),
+    Setting(
+        "link_post_cost_usd",
+        0.02,
+        float,
+        "BW905: what one X post with a link costs; set it from your X developer console's pricing.",
+    ),
+    Setting(
+        "mastodon_visibility",
+        "unlisted",
+        str,
+        "Visibility of Mastodon feed posts: unlisted (recommended), public, private (BW954 notes public).",
+    ),
+    Setting(
+        "duplicative_sources_threshold",
+        0.8,
+        float,
+        "BW955: share of sources two accounts of one operator have in common before they look duplicative.",
+    ),
+    Setting(
+        "declared_sources",
+        [],
+        list,
+        "BW956: sources (registered domains such as example.org) you have declared you may republish.",
+    ),
     Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
     Setting("burst_window_minutes", 15, int, "BW903: the burst window."),
     Setting("min_interval_minutes", 5, int, "Pacing: least time between two posts of one account."),

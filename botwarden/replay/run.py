@@ -14,7 +14,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from botwarden import settings as settings_table
+from botwarden.consent import Consent, Contact, OptIn
 from botwarden.errors import ConfigError, InputError
+from botwarden.links import registered_domain
 from botwarden.pacing import PacingPolicy
 from botwarden.replay import lines as L
 from botwarden.rules import (
@@ -27,6 +29,8 @@ from botwarden.rules import (
     PastPost,
     Verdict,
 )
+from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users_reached
+from botwarden.rules.builtin.content import links_of
 from botwarden.rules.builtin.engagement import ENGAGEMENT_KINDS, engagement_target
 from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
@@ -127,7 +131,7 @@ class Replay:
 
     def _on_posted(self, line: L.PostedLine) -> None:
         post_id = line.id or f"posted-{len(self.history)}"
-        self.history.add(
+        self._remember(
             PastPost(post_id, line.account, line.at, line.text, text_hash(line.text), tuple(line.links))
         )
 
@@ -141,9 +145,27 @@ class Replay:
         self.statuses[line.account] = (line.status, line.at)
 
     def _on_opt_in(self, line: L.OptInLine) -> None:
-        return None
+        self.facts.ledger.opt_in(
+            line.account, line.user, OptIn(line.at, line.via, line.interaction, line.sensitive)
+        )
 
-    _on_opt_out = _on_interaction_ended = _on_consent = _on_purpose = _on_owner_opt_out = _on_opt_in
+    def _on_opt_out(self, line: L.OptOutLine) -> None:
+        self.facts.ledger.opt_out(line.account, line.user, line.at)
+
+    def _on_interaction_ended(self, line: L.InteractionEndedLine) -> None:
+        self.facts.ledger.interaction_ended(line.account, line.user, line.at)
+
+    def _on_consent(self, line: L.ConsentLine) -> None:
+        consent = Consent(
+            line.owner, line.at, frozenset(line.actions), str(line.purpose_version), line.delete_notice
+        )
+        self.facts.ledger.consent(line.account, consent)
+
+    def _on_purpose(self, line: L.PurposeLine) -> None:
+        self.facts.ledger.purpose(line.at, str(line.version))
+
+    def _on_owner_opt_out(self, line: L.OwnerOptOutLine) -> None:
+        self.facts.ledger.owner_opt_out(line.account, line.at)
 
     # -- actions --------------------------------------------------------------------------------------
 
@@ -174,10 +196,21 @@ class Replay:
                 ActionRecord(line.account, line.kind, line.at, engagement_target(action), line.bulk or 1)
             )
         if verdict.decision is Decision.ALLOW and line.kind in PUBLISHING_KINDS:
-            self.history.add(
+            self._remember(
                 PastPost(action.id, line.account, line.at, line.text, text_hash(line.text), tuple(line.links))
             )
+        if verdict.decision is Decision.ALLOW and line.kind in CONTACT_KINDS:
+            contact = Contact(line.at, line.kind, interaction_of(action), line.text)
+            for user in users_reached(action):
+                self.facts.ledger.contacted(line.account, user, contact)
         return verdict
+
+    def _remember(self, post: PastPost) -> None:
+        """Add a post to history; the sites it links to are the account's sources (BW955)."""
+        self.history.add(post)
+        domains = {registered_domain(link) for link in links_of(post.text, post.links)}
+        if domains:
+            self.facts.sources[post.account] = self.facts.sources.get(post.account, frozenset()) | domains
 
     def _account(self, account_id: str) -> AccountInfo:
         info = self.facts.accounts[account_id]

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from botwarden.compose.links import canonical_link
+from botwarden.consent.ledger import ConsentLedger
 
 if TYPE_CHECKING:
     from botwarden.rules.context import AccountInfo
@@ -41,12 +42,23 @@ class ActionRecord:
     count: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What the network last said about an account's request budget (its rate-limit headers)."""
+
+    remaining: int
+    reset: datetime
+
+
 @dataclass(slots=True)
 class Facts:
     accounts: dict[str, AccountInfo] = field(default_factory=dict)
     trends: list[Trend] = field(default_factory=list)
     links: dict[str, LinkFacts] = field(default_factory=dict)  # by canonical link: use add_link/link
     actions: list[ActionRecord] = field(default_factory=list)
+    ledger: ConsentLedger = field(default_factory=ConsentLedger)
+    budgets: dict[str, Budget] = field(default_factory=dict)  # by account
+    sources: dict[str, frozenset[str]] = field(default_factory=dict)  # the feeds behind each account
 
     def actions_between(
         self, account: str | None, kinds: frozenset[str], start: datetime, end: datetime

@@ -18,7 +18,7 @@ _PREFIX = regex.compile(
     r"^\s*(?:breaking(?:\s+news)?|update[d]?|just\s+in|new|live|watch|developing|alert)\s*[:\-–—|]\s*",
     regex.IGNORECASE,
 )
-_INVISIBLE = regex.compile(r"[\uFE00-\uFE0F\u200B-\u200D\u2060\uFEFF]|\U000E0100-\U000E01EF")
+_INVISIBLE = regex.compile(r"[\uFE00-\uFE0F\u200B-\u200D\u2060\uFEFF\U000E0100-\U000E01EF]")
 _PUNCT = regex.compile(r"[\p{P}\p{S}--[#@]]+", regex.VERSION1)
 _SPACE = regex.compile(r"\s+")
 

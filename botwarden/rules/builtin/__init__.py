@@ -1,7 +1,8 @@
 """The built-in rules, exposed through the ``botwarden.rules`` entry point like any plugin's."""
 
 from botwarden.rules.builtin.account import AccountStopped
-from botwarden.rules.builtin.content import HashtagStuffing, RepeatedLink, TrendingTopic
+from botwarden.rules.builtin.budget import RateLimit, SpendCap
+from botwarden.rules.builtin.content import HashtagStuffing, MentionInBroadcast, RepeatedLink, TrendingTopic
 from botwarden.rules.builtin.duplicate import DuplicatePost
 from botwarden.rules.builtin.engagement import (
     AggressiveFollow,
@@ -19,8 +20,42 @@ from botwarden.rules.builtin.links import (
     ShortenerLink,
     UnsafeLink,
 )
+from botwarden.rules.builtin.messages import (
+    DmAfterInteraction,
+    DmAskSensitiveInfo,
+    DmSharedPublicly,
+    DmWithoutOptIn,
+    PublicAskPrivateInfo,
+)
+from botwarden.rules.builtin.on_behalf import (
+    ActionNotConsented,
+    DeleteWithoutNotice,
+    NoExpressConsent,
+    OwnerOptedOut,
+    PurposeChanged,
+)
 from botwarden.rules.builtin.pacing import Burst, DailyCap, QuietHoursRule
-from botwarden.rules.builtin.setup import AutomatedLabelMissing, BotFlagMissing, OperatorUndisclosed
+from botwarden.rules.builtin.replies import (
+    FollowIsNotOptIn,
+    KeywordReply,
+    MentionWithoutOptIn,
+    OptedOut,
+    ReplyNotToOriginal,
+    ReplyTargetGone,
+    ReplyWithoutOptIn,
+    SecondReply,
+    SensitiveToUser,
+    UnapprovedCampaign,
+)
+from botwarden.rules.builtin.safety import AbusiveContent, PrivateInformation, SensitiveMediaUnmarked
+from botwarden.rules.builtin.setup import (
+    AutomatedLabelMissing,
+    BotFlagMissing,
+    DuplicativeAccounts,
+    OperatorUndisclosed,
+    PublicFeedVisibility,
+    UnauthorisedSource,
+)
 from botwarden.rules.builtin.similar import CrossAccountDuplicate, NearDuplicatePost
 
 RULES = (
@@ -29,26 +64,55 @@ RULES = (
     CrossAccountDuplicate,
     RepeatedLink,
     HashtagStuffing,
+    MentionInBroadcast,
     TrendingTopic,
     MisleadingRedirect,
     LongRedirectChain,
     UnsafeLink,
     LinkDomainMismatch,
     ShortenerLink,
+    ReplyWithoutOptIn,
+    KeywordReply,
+    SecondReply,
+    ReplyNotToOriginal,
+    ReplyTargetGone,
+    MentionWithoutOptIn,
+    OptedOut,
+    FollowIsNotOptIn,
+    SensitiveToUser,
+    UnapprovedCampaign,
+    DmWithoutOptIn,
+    DmAfterInteraction,
+    PublicAskPrivateInfo,
+    DmAskSensitiveInfo,
+    DmSharedPublicly,
     AutomatedLike,
     BulkRepost,
     AggressiveFollow,
     BulkListAdd,
     BulkCollectionAdd,
     CoordinatedEngagement,
+    NoExpressConsent,
+    ActionNotConsented,
+    PurposeChanged,
+    OwnerOptedOut,
+    DeleteWithoutNotice,
+    PrivateInformation,
+    SensitiveMediaUnmarked,
+    AbusiveContent,
+    RateLimit,
     DailyCap,
     Burst,
     AccountStopped,
+    SpendCap,
     TooLong,
     QuietHoursRule,
     AutomatedLabelMissing,
     OperatorUndisclosed,
     BotFlagMissing,
+    PublicFeedVisibility,
+    DuplicativeAccounts,
+    UnauthorisedSource,
 )
 
 __all__ = ["RULES"]

@@ -1,4 +1,4 @@
-"""BW104 repeated link, BW105 hashtag stuffing, BW201 trending topic."""
+"""BW104 repeated link, BW105 hashtag stuffing, BW106 mention in broadcast, BW201 trending topic."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 import regex
 
 from botwarden.compose.links import canonical_link
+from botwarden.rules.builtin._people import mentions_in
 from botwarden.rules.context import CheckContext, PastPost
 from botwarden.rules.model import Action, Finding, Severity
 from botwarden.rules.registry import Rule
@@ -114,6 +115,28 @@ class HashtagStuffing(Rule):
             )
 
 
+class MentionInBroadcast(Rule):
+    code = "BW106"
+    slug = "mention-in-broadcast"
+    severity = Severity.HOLD
+    section = "Automation Rules, §1 (automated posts exclude mentions and replies) and §2"
+    summary = "An automated broadcast post that @mentions users."
+    explanation = (
+        "A feed post that names @someone notifies them, which turns a broadcast into an unsolicited "
+        "mention; mentions follow the opt-in rules of the 4xx family. botwarden holds a scheduled or feed "
+        "post that contains @mentions so a person can remove them or confirm the users asked."
+    )
+    kinds = frozenset({"post"})
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        mentioned = mentions_in(action.text)
+        if mentioned:
+            yield self.finding(
+                f"broadcast post mentions {', '.join('@' + m for m in mentioned)}",
+                evidence={"mentions": mentioned},
+            )
+
+
 class TrendingTopic(Rule):
     code = "BW201"
     slug = "trending-topic"
@@ -130,6 +153,12 @@ class TrendingTopic(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         network = action.network or ctx.account.network
+        for tag in action.extra.get("dropped_hashtags") or []:
+            yield self.finding(
+                f"dropped the hashtag #{tag} the composer added: it is trending on {network} now",
+                evidence={"hashtag": tag, "network": network},
+                severity=Severity.INFO,
+            )
         trending = ctx.facts.trending(network, action.at)
         if not trending:
             return

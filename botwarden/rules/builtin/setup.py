@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import regex
 
+from botwarden.links import registered_domain
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity
 from botwarden.rules.registry import Rule
@@ -69,4 +70,76 @@ class BotFlagMissing(_SetupRule):
         if ctx.account.network in ("mastodon", "bluesky") and not ctx.account.bot_flag:
             yield self.info(
                 f"the {ctx.account.network} account is not marked as a bot", network=ctx.account.network
+            )
+
+
+class PublicFeedVisibility(_SetupRule):
+    code = "BW954"
+    slug = "public-feed-visibility"
+    severity = Severity.INFO
+    section = "Mastodon server rules and etiquette (bots post unlisted)"
+    summary = "A Mastodon feed bot posting with public rather than unlisted visibility."
+    explanation = (
+        "Many Mastodon servers ask bots to post unlisted, so followers see every post while the local and "
+        "federated timelines are not flooded. botwarden notes a feed post that would go out public; set "
+        '`mastodon_visibility = "unlisted"`.'
+    )
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        visibility = action.extra.get("visibility") or ctx.setting("mastodon_visibility", "unlisted")
+        if ctx.account.network == "mastodon" and action.kind == "post" and visibility == "public":
+            yield self.info(
+                "the Mastodon feed post would be public; bots should post unlisted", visibility="public"
+            )
+
+
+class DuplicativeAccounts(_SetupRule):
+    code = "BW955"
+    slug = "duplicative-accounts"
+    section = "Automation Rules, ground rules (duplicate accounts for substantially similar use cases)"
+    summary = "Two accounts of one operator fed by the same, or substantially the same, sources."
+    explanation = (
+        "Running several accounts for the same use case is what the rules call duplicate accounts, even "
+        "when each post is different. botwarden compares the sources behind each of an operator's accounts "
+        "(its feeds; in a replay, the sites its posts link to) and reports accounts whose sources overlap "
+        "by `duplicative_sources_threshold` (default 80 %) or more. Merge them, or give each its own beat."
+    )
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        mine = ctx.facts.sources.get(action.account, frozenset())
+        if not mine:
+            return
+        threshold = float(ctx.setting("duplicative_sources_threshold", 0.8))
+        for other in ctx.facts.operator_accounts(ctx.account.operator, besides=action.account):
+            theirs = ctx.facts.sources.get(other, frozenset())
+            overlap = len(mine & theirs) / len(mine | theirs) if theirs else 0.0
+            if overlap >= threshold:
+                yield self.info(
+                    f"{action.account} and {other} share {overlap:.0%} of their sources (heuristic)",
+                    other=other,
+                    overlap=round(overlap, 3),
+                    shared=sorted(mine & theirs)[:10],
+                )
+
+
+class UnauthorisedSource(_SetupRule):
+    code = "BW956"
+    slug = "unauthorised-source"
+    enforced = "attest"
+    section = "Automation Rules, §1 (publish only what you are authorised to publish)"
+    summary = "A route whose source the operator has not declared it may republish."
+    explanation = (
+        "Republishing someone else's feed is only allowed when the operator may do so. botwarden cannot "
+        "know that, so the operator declares it: `republish_declared_by` on the feed (recorded with who and "
+        "when) or the source's domain in `declared_sources`. Feed posts from an undeclared source are noted."
+    )
+
+    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+        if action.extra.get("trigger") != "feed" or action.extra.get("source_declared"):
+            return
+        declared = {d.casefold() for d in ctx.setting("declared_sources", [])}
+        sources = sorted({registered_domain(link) for link in action.links} - declared)
+        if sources:
+            yield self.info(
+                f"the source {', '.join(sources)} is not declared as one you may republish", sources=sources
             )

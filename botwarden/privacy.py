@@ -1,0 +1,92 @@
+"""Finding a person's private data in text, and requests for it (BW801, BW503, BW504).
+
+Phone numbers come from ``phonenumbers`` (Google's libphonenumber metadata), card and account numbers are
+confirmed by their checksums with ``python-stdnum``, so a run of digits in a news story (a date, a case
+number) is not mistaken for a card. E-mail and street-address patterns are ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+import regex
+from stdnum import iban, luhn
+from stdnum.us import ssn
+
+_EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+_CARD = regex.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_IBAN = regex.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_SSN = regex.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)")
+_STREET = regex.compile(
+    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}"
+    r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Boulevard|Blvd\.?|Court|Ct\.?|"
+    r"Close|Crescent|Place|Terrace|Way)\b"
+    r"(?:,?\s+(?:Apt|Flat|Unit)\.?\s*\w+)?"
+)
+_URL = regex.compile(r"https?://\S+", regex.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateMatch:
+    kind: str  # phone, email, card, iban, national_id, street_address
+    text: str
+
+    @property
+    def masked(self) -> str:
+        """The match with most of it hidden, for evidence that does not repeat the private data."""
+        keep = 2 if len(self.text) > 6 else 1
+        return self.text[:keep] + "…" + self.text[-keep:]
+
+
+def find_private_data(text: str, region: str = "US") -> list[PrivateMatch]:
+    """Private data in ``text``: phone numbers (international, or national for ``region``), e-mail
+    addresses, checksum-valid card numbers and IBANs, US social security numbers and street addresses."""
+    body = _URL.sub(" ", text)  # a URL's digits and @ are not a person's data
+    found: list[PrivateMatch] = []
+    found += [PrivateMatch("email", m.group()) for m in _EMAIL.finditer(body)]
+    for m in _CARD.finditer(body):
+        digits = regex.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
+            found.append(PrivateMatch("card", m.group()))
+    found += [PrivateMatch("iban", m.group()) for m in _IBAN.finditer(body) if iban.is_valid(m.group())]
+    found += [PrivateMatch("national_id", m.group()) for m in _SSN.finditer(body) if ssn.is_valid(m.group())]
+    taken = {m.text for m in found}
+    for match in phonenumbers.PhoneNumberMatcher(body, region, leniency=phonenumbers.Leniency.VALID):
+        if not any(match.raw_string in t for t in taken):
+            found.append(PrivateMatch("phone", match.raw_string))
+    found += [PrivateMatch("street_address", m.group()) for m in _STREET.finditer(body)]
+    return found
+
+
+_ASK = r"(?:send|dm|message|tell|give|share|reply\s+with|post|provide|text|email|e-mail)"
+_YOUR = r"(?:\s+(?:us|me|it))?\s+(?:your|ur|the)\s+(?:full\s+)?"
+_PERSONAL = (
+    r"(?:phone(?:\s+number)?|mobile(?:\s+number)?|number|e-?mail(?:\s+address)?|address|home\s+address|"
+    r"date\s+of\s+birth|birthday|dob|order\s+number|account\s+(?:number|details)|full\s+name|location|"
+    r"zip|postcode|post\s+code)"
+)
+_SENSITIVE = (
+    r"(?:card(?:\s+(?:number|details))?|credit\s+card|debit\s+card|cvv|cvc|security\s+code|pin|password|"
+    r"passcode|login|social\s+security(?:\s+number)?|ssn|passport(?:\s+number)?|national\s+insurance"
+    r"(?:\s+number)?|id\s+number|bank\s+(?:details|account)|sort\s+code|iban|routing\s+number|"
+    r"one-time\s+code|otp|verification\s+code)"
+)
+_ASK_PERSONAL = regex.compile(rf"\b{_ASK}{_YOUR}{_PERSONAL}\b", regex.IGNORECASE)
+_ASK_SENSITIVE = regex.compile(
+    rf"\b(?:{_ASK}|enter|confirm|verify|need|what(?:'s|\s+is))(?:\s+(?:us|me|it))?\s+(?:your|ur|the)\s+"
+    rf"(?:full\s+)?{_SENSITIVE}\b",
+    regex.IGNORECASE,
+)
+
+
+def asks_for_private_info(text: str) -> str | None:
+    """The phrase asking users to send personal or private data, if there is one."""
+    found = _ASK_SENSITIVE.search(text) or _ASK_PERSONAL.search(text)
+    return found.group() if found else None
+
+
+def asks_for_sensitive_info(text: str) -> str | None:
+    """The phrase asking for particularly sensitive data (card, password, ID, bank details), if any."""
+    found = _ASK_SENSITIVE.search(text)
+    return found.group() if found else None
