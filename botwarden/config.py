@@ -158,7 +158,10 @@ class Config:
     def pacing_for(self, route: RouteConfig) -> PacingPolicy:
         s, p = self.settings, route.pacing
         account_cap = self.accounts[route.account].daily_cap
-        quiet = QuietHours.parse(p.quiet_hours, p.timezone) if p.quiet_hours else None
+        span, zone = p.quiet_hours, p.timezone
+        if span is None and self.settings["quiet_hours"]:
+            span, zone = self.settings["quiet_hours"], self.settings["quiet_hours_timezone"]
+        quiet = QuietHours.parse(span, zone) if span else None
         return PacingPolicy(
             min_interval=timedelta(minutes=_pick(p.min_interval_minutes, s["min_interval_minutes"])),
             jitter=timedelta(seconds=_pick(p.jitter_seconds, s["jitter_seconds"])),
@@ -224,6 +227,13 @@ def from_mapping(
     )
     if resolved["first_run"] not in ("newest", "none", "all"):
         raise ConfigError(f"{label}: setting 'first_run' must be newest, none or all")
+    if resolved["mastodon_visibility"] not in ("public", "unlisted", "private"):
+        raise ConfigError(f"{label}: setting 'mastodon_visibility' must be public, unlisted or private")
+    if resolved["quiet_hours"]:
+        try:
+            QuietHours.parse(resolved["quiet_hours"], resolved["quiet_hours_timezone"])
+        except ValueError as exc:
+            raise ConfigError(f"{label}: setting 'quiet_hours': {exc}") from None
     return Config(bot, resolved, label)
 
 

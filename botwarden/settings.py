@@ -143,6 +143,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Pacing: random extra delay (0..this) so posts do not land on a machine-regular beat.",
     ),
+    Setting(
+        "quiet_hours",
+        "",
+        str,
+        "BW907: quiet hours for routes that set none, e.g. 22:00-07:00 (empty: none).",
+    ),
+    Setting("quiet_hours_timezone", "UTC", str, "BW907: the time zone of the quiet_hours setting."),
     Setting("daily_cap", 48, int, "BW902: most posts of one account in 24 hours, unless set on it."),
     Setting(
         "first_run",

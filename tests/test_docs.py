@@ -11,10 +11,20 @@ from .conftest import ROOT, SHARED
 
 
 def test_generated_pages_are_current() -> None:
-    for path, render in docs.PAGES.items():
+    pages = docs.pages()
+    for path, render in pages.items():
+        assert (ROOT / path).exists(), f"{path} is missing: run `.venv/bin/python -m botwarden.docs`"
         assert (ROOT / path).read_text(encoding="utf-8") == render(), (
             f"{path} is out of date: run `.venv/bin/python -m botwarden.docs`"
         )
+    stale = {str(p.relative_to(ROOT)) for p in (ROOT / "docs" / "rules").glob("*.md")} - set(pages)
+    assert not stale, f"pages for rules that no longer exist: {sorted(stale)}"
+
+
+def test_every_rule_page_shows_a_caught_example() -> None:
+    for rule in load_registry():
+        page = (ROOT / "docs" / "rules" / f"{rule.code}-{rule.slug}.md").read_text(encoding="utf-8")
+        assert "## Caught:" in page, f"{rule.code} has no caught example in its page"
 
 
 def test_implemented_rules_match_the_catalogue_in_rules_md() -> None:
@@ -26,14 +36,15 @@ def test_implemented_rules_match_the_catalogue_in_rules_md() -> None:
         pytest.skip("../shared/RULES.md is not beside the checkout")
     table = {}
     for line in rules_md.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^\| (BW\d{3}) \| ([a-z0-9-]+) \| ([a-z]+)", line)
+        match = re.match(r"^\| (BW\d{3}) \| ([a-z0-9-]+) \| ([a-z]+)( \((setup|attest)\))?", line)
         if match:
-            table[match.group(1)] = (match.group(2), match.group(3))
+            table[match.group(1)] = (match.group(2), match.group(3), match.group(5) or "auto")
     assert len(table) > 50
-    for rule in load_registry():
-        assert rule.code in table, f"{rule.code} is not in RULES.md"
-        slug, default = table[rule.code]
-        assert (rule.slug, rule.severity.label) == (slug, default), rule.code
+    registry = load_registry()
+    assert sorted(table) == [rule.code for rule in registry], "RULES.md and the implemented rules differ"
+    for rule in registry:
+        slug, default, enforced = table[rule.code]
+        assert (rule.slug, rule.severity.label, rule.enforced) == (slug, default, enforced), rule.code
 
 
 def test_readme_names_the_two_commands() -> None:

@@ -17,7 +17,7 @@ from botwarden import settings as settings_table
 from botwarden.consent import Consent, Contact, OptIn
 from botwarden.errors import ConfigError, InputError
 from botwarden.links import registered_domain
-from botwarden.pacing import PacingPolicy
+from botwarden.pacing import PacingPolicy, QuietHours
 from botwarden.replay import lines as L
 from botwarden.rules import (
     AccountInfo,
@@ -227,7 +227,17 @@ class Replay:
             burst_max=s["burst_max"],
             burst_window=timedelta(minutes=s["burst_window_minutes"]),
             daily_cap=account.daily_cap if account.daily_cap is not None else s["daily_cap"],
+            quiet_hours=self._quiet_hours(),
         )
+
+    def _quiet_hours(self) -> QuietHours | None:
+        span, zone = self.settings["quiet_hours"], self.settings["quiet_hours_timezone"]
+        if not span:
+            return None
+        try:
+            return QuietHours.parse(span, zone)
+        except ValueError as exc:
+            raise ConfigError(f"config line: quiet_hours: {exc}") from None
 
 
 def _fields(info: AccountInfo) -> dict[str, Any]:
