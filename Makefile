@@ -26,6 +26,12 @@ test: $(VENV)/.synced
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# The benchmarks need datasketch (the baseline the similarity index is measured against) and a few minutes.
+bench: $(UV)
+	$(UV) sync --locked --extra test --extra bench --quiet
+	$(BIN)/python bench/similarity.py
+	$(BIN)/python bench/check.py
+
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

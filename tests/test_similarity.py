@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from botwarden.similarity import SimilarityIndex
 
@@ -50,3 +51,49 @@ def test_re_adding_a_key_replaces_it() -> None:
     index.add("3", "Lifeboat crew rescues two kayakers off Gull Point", account="a", at=T0)
     assert len(index) == 3
     assert index.query("draft budget for next year", threshold=0.5) == []
+
+
+def test_index_survives_a_save_and_load(tmp_path: Path) -> None:
+    at = datetime(2026, 3, 21, 9, tzinfo=UTC)
+    index = SimilarityIndex()
+    index.add("a", "Lifeboat crew rescues two kayakers off Gull Point after capsize", account="news", at=at)
+    index.add("b", "Council approves the new harbour parking charges for summer", account="other", at=at)
+    index.add("gone", "Lifeboat crew rescues two kayakers off Gull Point", account="news", at=at)
+    index.remove("gone")
+    index.save(tmp_path / "index.npz")
+    loaded = SimilarityIndex.load(tmp_path / "index.npz")
+    assert len(loaded) == 2 and "gone" not in loaded
+    query = "BREAKING: Lifeboat crew rescues three kayakers off Gull Point after capsize"
+    assert [m.key for m in loaded.query(query, threshold=0.7)] == ["a"]
+    assert loaded.query(query, account="other", threshold=0.7) == []
+    assert loaded.query(query, since=at.replace(hour=10), threshold=0.7) == []
+    assert [m.key for m in loaded.scan(query, ["a", "b"], threshold=0.7)] == ["a"]
+
+
+def test_index_finds_near_copies_among_many_posts() -> None:
+    """Enough posts to merge the recent-posts buffer into the sorted arrays several times."""
+    import random
+
+    from botwarden.similarity import index as index_module
+
+    rng = random.Random(4)
+    vocabulary = [f"word{i}" for i in range(5000)]
+    posts = [" ".join(rng.sample(vocabulary, 18)) for _ in range(3000)]
+    at = datetime(2026, 3, 21, tzinfo=UTC)
+    index = SimilarityIndex()
+    original = index_module._DELTA_POSTS
+    index_module._DELTA_POSTS = 500
+    try:
+        for n, text in enumerate(posts):
+            index.add(str(n), text, account="a", at=at)
+    finally:
+        index_module._DELTA_POSTS = original
+    assert len(index._bucket_keys) > 0, "the buffer was never merged"
+    found = 0
+    for n in range(0, 3000, 30):
+        words = posts[n].split()
+        words[5] = "changed"
+        matches = index.query(" ".join(words), threshold=0.7)
+        found += bool(matches) and matches[0].key == str(n)
+    assert found == 100
+    assert index.query(" ".join(rng.sample(vocabulary, 18)), threshold=0.7) == []

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from botwarden.pacing import PacingPolicy
 from botwarden.rules.facts import Facts
+from botwarden.similarity import SimilarityIndex, jaccard, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,27 @@ class History(Protocol):
         """The account's most recent post since ``since`` with this normalised-text hash."""
         ...
 
+    def similar(
+        self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+    ) -> list[tuple[float, PastPost]]:
+        """Posts of ``accounts`` between the times at least ``threshold`` similar to ``text``, best first."""
+        ...
+
+
+def scan_similar(
+    history: History, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+) -> list[tuple[float, PastPost]]:
+    """Exact similarity over every post in the window: for histories whose windows are small."""
+    mine = words(text)
+    scored = []
+    for account in accounts:
+        for post in history.posts_between(account, since, until):
+            score = jaccard(mine, words(post.text))
+            if score >= threshold:
+                scored.append((score, post))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].at))
+    return scored
+
 
 @dataclass(slots=True)
 class CheckContext:
@@ -65,20 +88,50 @@ class CheckContext:
 
 
 class MemoryHistory:
-    """History kept in memory, ordered by time (tests, replays, previews)."""
+    """History kept in memory, ordered by time (replays, previews, the benchmarks), with a near-duplicate
+    index so a check stays fast against millions of posts."""
+
+    #: Windows up to this many posts are scored exactly; larger ones go through the LSH index.
+    EXACT_WINDOW = 256
 
     def __init__(self) -> None:
         self._by_account: dict[str, list[PastPost]] = defaultdict(list)
         self._times: dict[str, list[datetime]] = defaultdict(list)
+        self._by_hash: dict[tuple[str, str], list[PastPost]] = defaultdict(list)
+        self._index = SimilarityIndex()
+        self._by_key: dict[str, PastPost] = {}
+        self._keys: dict[int, str] = {}  # id(post) -> index key
 
     def __len__(self) -> int:
-        return sum(len(posts) for posts in self._by_account.values())
+        return len(self._by_key)
 
     def add(self, post: PastPost) -> None:
         times = self._times[post.account]
         index = bisect.bisect_right(times, post.at)
         times.insert(index, post.at)
         self._by_account[post.account].insert(index, post)
+        same = self._by_hash[(post.account, post.text_hash)]
+        same.insert(bisect.bisect_right([p.at for p in same], post.at), post)
+        key = str(len(self._by_key))
+        self._by_key[key] = post
+        self._index.add(key, post.text, account=post.account, at=post.at)
+        self._keys[id(post)] = key
+
+    def similar(
+        self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+    ) -> list[tuple[float, PastPost]]:
+        windows = [(a, self._window(a, since, until)) for a in accounts]
+        if sum(hi - lo for _, (lo, hi) in windows) <= self.EXACT_WINDOW:
+            keys = [self._keys[id(p)] for a, (lo, hi) in windows for p in self._by_account[a][lo:hi]]
+            matches = self._index.scan(text, keys, threshold=threshold, limit=len(keys) or 1)
+        else:
+            matches = self._index.query(text, accounts=accounts, since=since, threshold=threshold, limit=50)
+        found = [(m.score, self._by_key[m.key]) for m in matches]
+        return [(score, post) for score, post in found if since <= post.at <= until]
+
+    def _window(self, account: str, since: datetime, until: datetime) -> tuple[int, int]:
+        times = self._times.get(account, [])
+        return bisect.bisect_left(times, since), bisect.bisect_right(times, until)
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
         times = self._times[account]
@@ -87,9 +140,5 @@ class MemoryHistory:
         return self._by_account[account][lo:hi]
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
-        for post in reversed(self._by_account[account]):
-            if post.at < since:
-                return None
-            if post.text_hash == text_hash:
-                return post
-        return None
+        same = self._by_hash.get((account, text_hash))
+        return same[-1] if same and same[-1].at >= since else None

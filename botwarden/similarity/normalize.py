@@ -3,36 +3,57 @@
 Folded: URLs (removed), a trailing run of hashtags (removed) and the '#' of inline ones, case, Unicode
 compatibility forms, emoji variation selectors and joiners, punctuation, whitespace, and "BREAKING:"-style
 prefixes. Two posts with the same normalised text are the same post to a reader and to a spam filter.
+
+Most posts are plain ASCII, and the near-duplicate index normalises every post it sees, so ASCII text takes
+a path of ``str`` methods and stdlib ``re`` that gives the same result several times faster.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import string
 import unicodedata
 
 import regex
 
 _URL = regex.compile(r"(?:https?://|www\.)\S+", regex.IGNORECASE)
 _TRAILING_TAGS = regex.compile(r"(?:\s*#[\p{L}\p{N}_]+)+\s*$")
-_PREFIX = regex.compile(
-    r"^\s*(?:breaking(?:\s+news)?|update[d]?|just\s+in|new|live|watch|developing|alert)\s*[:\-–—|]\s*",
-    regex.IGNORECASE,
-)
+_PREFIX_WORDS = r"(?:breaking(?:\s+news)?|update[d]?|just\s+in|new|live|watch|developing|alert)"
+_PREFIX = regex.compile(rf"^\s*{_PREFIX_WORDS}\s*[:\-–—|]\s*", regex.IGNORECASE)
 _INVISIBLE = regex.compile(r"[\uFE00-\uFE0F\u200B-\u200D\u2060\uFEFF\U000E0100-\U000E01EF]")
 _PUNCT = regex.compile(r"[\p{P}\p{S}--[#@]]+", regex.VERSION1)
 _SPACE = regex.compile(r"\s+")
 
+_ASCII_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_ASCII_TRAILING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$", re.ASCII)
+_ASCII_PREFIX = re.compile(
+    r"^\s*(?:breaking(?:\s+news)?|updated?|just\s+in|new|live|watch|developing|alert)\s*[:\-|]\s*", re.I
+)
+_ASCII_FOLD = str.maketrans({c: " " for c in string.punctuation if c not in "#@"} | {"#": ""})
+
 
 def normalize(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def tokens(text: str) -> list[str]:
+    """The words of the normalised text, in order."""
+    if text.isascii():
+        if "://" in text or "www." in text or "WWW." in text:
+            text = _ASCII_URL.sub(" ", text)
+        if "#" in text:
+            text = _ASCII_TRAILING_TAGS.sub("", text)
+        if ":" in text or "-" in text or "|" in text:
+            text = _ASCII_PREFIX.sub("", text)
+        return text.lower().translate(_ASCII_FOLD).split()
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _URL.sub(" ", text)
     text = _TRAILING_TAGS.sub("", text)
     text = _PREFIX.sub("", text)
     text = text.casefold().replace("#", "")
-    text = _PUNCT.sub(" ", text)
-    folded: str = _SPACE.sub(" ", text).strip()
-    return folded
+    return _PUNCT.sub(" ", text).split()
 
 
 def text_hash(text: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from botwarden.rules.context import PastPost
+from botwarden.rules.context import PastPost, scan_similar
 from botwarden.store.models import HistoryRow
 
 
@@ -33,6 +34,12 @@ class StoreHistory:
             .limit(1)
         ).first()
         return _past(row) if row is not None else None
+
+    def similar(
+        self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+    ) -> list[tuple[float, PastPost]]:
+        # A worker's windows are one operator's last days: small enough to score exactly.
+        return scan_similar(self, text, accounts, since, until, threshold)
 
     def last_post_at(self, account: str) -> datetime | None:
         return self._session.scalar(select(func.max(HistoryRow.at)).where(HistoryRow.account_id == account))

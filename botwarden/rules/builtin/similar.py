@@ -8,19 +8,22 @@ from datetime import timedelta
 from botwarden.rules.context import CheckContext, PastPost
 from botwarden.rules.model import Action, Finding, Severity
 from botwarden.rules.registry import Rule
-from botwarden.similarity import jaccard, text_hash, words
+from botwarden.similarity import text_hash
 
 _TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
 
 
-def _best(action: Action, posts: list[PastPost]) -> tuple[float, PastPost | None]:
-    mine = words(action.text)
-    best, best_post = 0.0, None
-    for post in posts:
-        score = jaccard(mine, words(post.text))
-        if score > best:
-            best, best_post = score, post
-    return best, best_post
+def _best(
+    action: Action, ctx: CheckContext, accounts: list[str], threshold: float
+) -> tuple[float, PastPost | None]:
+    """The most similar earlier post of ``accounts`` in the window, not counting exact copies (BW101)."""
+    days = int(ctx.setting("near_duplicate_window_days", 7))
+    same = text_hash(action.text)
+    found = ctx.history.similar(action.text, accounts, action.at - timedelta(days=days), action.at, threshold)
+    for score, post in found:
+        if post.text_hash != same:
+            return score, post
+    return 0.0, None
 
 
 class NearDuplicatePost(Rule):
@@ -42,15 +45,8 @@ class NearDuplicatePost(Rule):
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         if not action.text.strip():
             return
-        days = int(ctx.setting("near_duplicate_window_days", 7))
-        same = text_hash(action.text)
-        recent = [
-            p
-            for p in ctx.history.posts_between(action.account, action.at - timedelta(days=days), action.at)
-            if p.text_hash != same
-        ]
-        score, post = _best(action, recent)
         threshold = float(ctx.setting("near_duplicate_threshold", 0.7))
+        score, post = _best(action, ctx, [action.account], threshold)
         if post is None or score < threshold:
             return
         deny_at = float(ctx.setting("near_duplicate_deny", 0.9))
@@ -90,8 +86,8 @@ class CrossAccountDuplicate(Rule):
         others = ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)
         since = action.at - timedelta(days=int(ctx.setting("near_duplicate_window_days", 7)))
         same = text_hash(action.text)
-        candidates = [p for other in others for p in ctx.history.posts_between(other, since, action.at)]
-        exact = next((p for p in candidates if p.text_hash == same), None)
+        copies = [p for other in others if (p := ctx.history.same_text(other, same, since)) is not None]
+        exact = max(copies, key=lambda p: p.at, default=None)
         if exact is not None:
             yield self.finding(
                 f"{exact.account}, another account of operator {ctx.account.operator}, posted the same "
@@ -105,8 +101,9 @@ class CrossAccountDuplicate(Rule):
                 },
             )
             return
-        score, post = _best(action, candidates)
-        if post is not None and score >= float(ctx.setting("near_duplicate_threshold", 0.7)):
+        threshold = float(ctx.setting("near_duplicate_threshold", 0.7))
+        score, post = _best(action, ctx, others, threshold) if others else (0.0, None)
+        if post is not None and score >= threshold:
             yield self.finding(
                 f"{score:.0%} similar (heuristic) to what {post.account}, another account of operator "
                 f"{ctx.account.operator}, posted at {post.at:%Y-%m-%d %H:%M} UTC",
