@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the click; they change nothing about what the link shows.
@@ -63,3 +64,11 @@ def canonical_link(url: str) -> str:
         netloc = f"{parts.username}@{netloc}"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def links_in(text: str, extra: tuple[str, ...] = ()) -> set[str]:
+    """The canonical form of every link in ``text`` plus ``extra`` (a post's own link fields)."""
+    return {canonical_link(u.rstrip(".,;:!?)")) for u in [*extra, *_URL.findall(text)]}

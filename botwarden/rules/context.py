@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from botwarden.compose.links import links_in
 from botwarden.pacing import PacingPolicy
 from botwarden.rules.facts import Facts
 from botwarden.similarity import SimilarityIndex, jaccard, words
@@ -59,6 +60,10 @@ class History(Protocol):
         """Posts of ``accounts`` between the times at least ``threshold`` similar to ``text``, best first."""
         ...
 
+    def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
+        """Posts of any account with this canonical link, since <= at <= until, oldest first."""
+        ...
+
 
 def scan_similar(
     history: History, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
@@ -101,6 +106,7 @@ class MemoryHistory:
         self._index = SimilarityIndex()
         self._by_key: dict[str, PastPost] = {}
         self._keys: dict[int, str] = {}  # id(post) -> index key
+        self._by_link: dict[str, list[PastPost]] = defaultdict(list)
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -110,12 +116,19 @@ class MemoryHistory:
         index = bisect.bisect_right(times, post.at)
         times.insert(index, post.at)
         self._by_account[post.account].insert(index, post)
-        same = self._by_hash[(post.account, post.text_hash)]
-        same.insert(bisect.bisect_right([p.at for p in same], post.at), post)
+        bisect.insort(self._by_hash[(post.account, post.text_hash)], post, key=_post_time)
         key = str(len(self._by_key))
         self._by_key[key] = post
         self._index.add(key, post.text, account=post.account, at=post.at)
         self._keys[id(post)] = key
+        for link in links_in(post.text, post.links):
+            linking = self._by_link[link]
+            linking.insert(
+                bisect.bisect_right([p.at for p in linking[-64:]], post.at) + max(0, len(linking) - 64), post
+            )
+
+    def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
+        return [p for p in self._by_link.get(link, ()) if since <= p.at <= until]
 
     def similar(
         self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
@@ -142,3 +155,7 @@ class MemoryHistory:
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
         same = self._by_hash.get((account, text_hash))
         return same[-1] if same and same[-1].at >= since else None
+
+
+def _post_time(post: PastPost) -> datetime:
+    return post.at

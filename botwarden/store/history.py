@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from botwarden.compose.links import links_in
 from botwarden.rules.context import PastPost, scan_similar
 from botwarden.store.models import HistoryRow
 
@@ -41,8 +42,21 @@ class StoreHistory:
         # A worker's windows are one operator's last days: small enough to score exactly.
         return scan_similar(self, text, accounts, since, until, threshold)
 
+    def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
+        rows = self._session.scalars(
+            select(HistoryRow)
+            .where(HistoryRow.at >= since, HistoryRow.at <= until, HistoryRow.text.contains(_host_path(link)))
+            .order_by(HistoryRow.at, HistoryRow.id)
+        )
+        return [p for p in map(_past, rows) if link in links_in(p.text, p.links)]
+
     def last_post_at(self, account: str) -> datetime | None:
         return self._session.scalar(select(func.max(HistoryRow.at)).where(HistoryRow.account_id == account))
+
+
+def _host_path(link: str) -> str:
+    """The part of a canonical link that appears verbatim in a post's text (no scheme, no query)."""
+    return link.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
 
 
 def _past(row: HistoryRow) -> PastPost:

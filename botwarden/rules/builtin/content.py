@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import regex
 
-from botwarden.compose.links import canonical_link
+from botwarden.compose.links import links_in
 from botwarden.rules.builtin._people import mentions_in
 from botwarden.rules.context import CheckContext, PastPost
 from botwarden.rules.model import Action, Finding, Severity
@@ -20,7 +20,7 @@ _TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
 
 
 def links_of(text: str, extra: tuple[str, ...] = ()) -> set[str]:
-    return {canonical_link(u.rstrip(".,;:!?)")) for u in [*extra, *_URL.findall(text)]}
+    return links_in(text, extra)
 
 
 def hashtags_of(text: str) -> list[str]:
@@ -52,27 +52,18 @@ class RepeatedLink(Rule):
         if not mine:
             return
         since = action.at - timedelta(hours=int(ctx.setting("repeated_link_hours", 24)))
-        for post in reversed(ctx.history.posts_between(action.account, since, action.at)):
-            shared = mine & _post_links(post)
-            if shared:
-                yield self.finding(
-                    f"{sorted(shared)[0]} was already posted by this account at {post.at:%Y-%m-%d %H:%M} UTC",
-                    evidence={
-                        "link": sorted(shared)[0],
-                        "earlier_id": post.id,
-                        "earlier_at": post.at.isoformat(),
-                    },
-                )
-                return
-        others = ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)
-        users = sorted(
-            {
-                p.account
-                for other in others
-                for p in ctx.history.posts_between(other, since, action.at)
-                if mine & _post_links(p)
-            }
-        )
+        earlier = [p for link in sorted(mine) for p in ctx.history.posts_linking(link, since, action.at)]
+        own = [p for p in earlier if p.account == action.account]
+        if own:
+            post = max(own, key=lambda p: p.at)
+            shared = sorted(mine & _post_links(post))[0]
+            yield self.finding(
+                f"{shared} was already posted by this account at {post.at:%Y-%m-%d %H:%M} UTC",
+                evidence={"link": shared, "earlier_id": post.id, "earlier_at": post.at.isoformat()},
+            )
+            return
+        others = set(ctx.facts.operator_accounts(ctx.account.operator, besides=action.account))
+        users = sorted({p.account for p in earlier if p.account in others})
         if len(users) >= 2:
             yield self.finding(
                 f"the same link was posted by {len(users)} other accounts of this operator "
