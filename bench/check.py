@@ -31,7 +31,7 @@ START = datetime(2026, 2, 19, tzinfo=UTC)
 ACCOUNTS = 100
 
 
-def build(history_size: int) -> tuple[MemoryHistory, Facts, list[str], list[datetime]]:
+def build(history_size: int) -> tuple[MemoryHistory, Facts, list[str], datetime]:
     data = Synthetic(seed=3)
     history = MemoryHistory()
     facts = Facts()
@@ -56,7 +56,7 @@ def build(history_size: int) -> tuple[MemoryHistory, Facts, list[str], list[date
         f"  history of {history_size:,} posts built in {time.perf_counter() - started:.0f} s",
         file=sys.stderr,
     )
-    return history, facts, posts, [START + timedelta(seconds=span)]
+    return history, facts, posts, START + timedelta(seconds=span)
 
 
 def run(engine: Engine, history: MemoryHistory, facts: Facts, actions: list[Action]) -> list[float]:
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=2000)
     parser.add_argument("--baseline-checks", type=int, default=20)
     args = parser.parse_args()
-    history, facts, posts, (now,) = build(args.history)
+    history, facts, posts, now = build(args.history)
     data = Synthetic(seed=21)
     fresh = list(Synthetic(seed=77).posts(args.checks))
     actions = []

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from botwarden import settings as settings_table
+from botwarden.compose.links import links_in
 from botwarden.consent import Consent, Contact, OptIn
 from botwarden.errors import ConfigError, InputError
 from botwarden.links import registered_domain
@@ -30,7 +31,6 @@ from botwarden.rules import (
     Verdict,
 )
 from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users_reached
-from botwarden.rules.builtin.content import links_of
 from botwarden.rules.builtin.engagement import ENGAGEMENT_KINDS, engagement_target
 from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
@@ -208,7 +208,7 @@ class Replay:
     def _remember(self, post: PastPost) -> None:
         """Add a post to history; the sites it links to are the account's sources (BW955)."""
         self.history.add(post)
-        domains = {registered_domain(link) for link in links_of(post.text, post.links)}
+        domains = {registered_domain(link) for link in links_in(post.text, post.links)}
         if domains:
             self.facts.sources[post.account] = self.facts.sources.get(post.account, frozenset()) | domains
 

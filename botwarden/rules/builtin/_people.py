@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import regex
 
+from botwarden.consent.ledger import Standing
+from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action
 
 # @user (X), @user@server (Mastodon), @handle.bsky.social (Bluesky). An e-mail address is not a mention.
@@ -35,3 +39,9 @@ def interaction_of(action: Action) -> str | None:
     """The user interaction an automated reply answers: named on the action, else the post replied to."""
     reply_to = action.extra.get("in_reply_to") or {}
     return action.extra.get("interaction") or reply_to.get("id")
+
+
+def standings(action: Action, ctx: CheckContext) -> Iterator[tuple[str, Standing]]:
+    """Each user the action reaches, with where they stand in the consent ledger at the action's time."""
+    for user in users_reached(action):
+        yield user, ctx.facts.ledger.standing(action.account, user, action.at)

@@ -14,13 +14,8 @@ from botwarden.rules.model import Action, Finding, Severity
 from botwarden.rules.registry import Rule
 from botwarden.similarity import normalize
 
-_URL = regex.compile(r"https?://[^\s<>\"']+", regex.IGNORECASE)
 _HASHTAG = regex.compile(r"(?<![\w&])#([\p{L}\p{N}_]+)")
 _TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
-
-
-def links_of(text: str, extra: tuple[str, ...] = ()) -> set[str]:
-    return links_in(text, extra)
 
 
 def hashtags_of(text: str) -> list[str]:
@@ -28,7 +23,7 @@ def hashtags_of(text: str) -> list[str]:
 
 
 def _post_links(post: PastPost) -> set[str]:
-    return links_of(post.text, post.links)
+    return links_in(post.text, post.links)
 
 
 class RepeatedLink(Rule):
@@ -48,7 +43,7 @@ class RepeatedLink(Rule):
     kinds = _TEXT_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        mine = links_of(action.text, action.links)
+        mine = links_in(action.text, action.links)
         if not mine:
             return
         since = action.at - timedelta(hours=int(ctx.setting("repeated_link_hours", 24)))

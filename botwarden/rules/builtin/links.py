@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from botwarden.compose.links import links_in
 from botwarden.links import host_of, is_interstitial, is_shortener, registered_domain
-from botwarden.rules.builtin.content import links_of
 from botwarden.rules.context import CheckContext
 from botwarden.rules.facts import LinkFacts
 from botwarden.rules.model import Action, Finding, Severity
@@ -21,7 +21,7 @@ MAX_HOPS = 3
 
 def _links(action: Action, ctx: CheckContext) -> list[tuple[str, LinkFacts]]:
     """Each link of the action with its facts (a chain of one hop when nothing more is known)."""
-    raw = [*action.links, *(u for u in links_of(action.text) if u not in action.links)]
+    raw = [*action.links, *(u for u in links_in(action.text) if u not in action.links)]
     out = []
     for url in dict.fromkeys(raw):
         out.append((url, ctx.facts.link(url) or LinkFacts(url, (url,))))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from botwarden.consent.ledger import DM_OPT_IN_WAYS
 from botwarden.privacy import asks_for_private_info, asks_for_sensitive_info
-from botwarden.rules.builtin._people import PUBLIC_KINDS, users_reached
+from botwarden.rules.builtin._people import PUBLIC_KINDS, standings
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Finding, Severity
 from botwarden.rules.registry import Rule
@@ -32,8 +32,7 @@ class DmWithoutOptIn(Rule):
     kinds = frozenset({"dm"})
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        for user in users_reached(action):
-            standing = ctx.facts.ledger.standing(action.account, user, action.at)
+        for user, standing in standings(action, ctx):
             if standing.opted_out_at is None and standing.latest(DM_OPT_IN_WAYS) is None:
                 yield self.finding(
                     f"automated message to @{user}, who has not asked for messages",
@@ -55,8 +54,7 @@ class DmAfterInteraction(Rule):
     kinds = frozenset({"dm", "mention"})
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        for user in users_reached(action):
-            standing = ctx.facts.ledger.standing(action.account, user, action.at)
+        for user, standing in standings(action, ctx):
             if standing.ended_at is not None and standing.opted_out_at is None:
                 yield self.finding(
                     f"the interaction with @{user} ended at {standing.ended_at.isoformat()}; "
@@ -129,8 +127,9 @@ class DmSharedPublicly(Rule):
         if len(words) < _SHARED_RUN:
             return
         runs = {tuple(words[i : i + _SHARED_RUN]) for i in range(len(words) - _SHARED_RUN + 1)}
-        for user in users_reached(action):
+        for user, standing in standings(action, ctx):
             messages = [c for c in ledger.contacts_with(action.account, user, action.at) if c.kind == "dm"]
+            public_ok = standing.latest(frozenset({"reply", "mention"}))
             for message in messages:
                 private = normalize(message.text).split()
                 shared = [
@@ -138,9 +137,6 @@ class DmSharedPublicly(Rule):
                     for i in range(len(private) - _SHARED_RUN + 1)
                     if tuple(private[i : i + _SHARED_RUN]) in runs
                 ]
-                public_ok = ledger.standing(action.account, user, action.at).latest(
-                    frozenset({"reply", "mention"})
-                )
                 if shared and (public_ok is None or public_ok.at < message.at):
                     yield self.finding(
                         f"repeats the private conversation with @{user} of {message.at.isoformat()} "

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from botwarden.consent.ledger import PUBLIC_OPT_IN_WAYS
 from botwarden.language import sensitive_terms
-from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users_reached
+from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, standings, users_reached
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Finding, Severity
 from botwarden.rules.registry import Rule
@@ -160,8 +160,7 @@ class OptedOut(Rule):
     kinds = CONTACT_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        for user in users_reached(action):
-            standing = ctx.facts.ledger.standing(action.account, user, action.at)
+        for user, standing in standings(action, ctx):
             if standing.opted_out_at is not None:
                 yield self.finding(
                     f"@{user} opted out at {standing.opted_out_at.isoformat()}",
@@ -182,8 +181,7 @@ class FollowIsNotOptIn(Rule):
     kinds = CONTACT_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        for user in users_reached(action):
-            standing = ctx.facts.ledger.standing(action.account, user, action.at)
+        for user, standing in standings(action, ctx):
             if standing.follow_only and standing.opted_out_at is None:
                 yield self.finding(
                     f"@{user} only follows the account; a follow is not a request to be contacted",
@@ -212,11 +210,7 @@ class SensitiveToUser(Rule):
         media = sum(1 for m in action.extra.get("media") or [] if m.get("sensitive"))
         if not found and not media:
             return
-        unconsented = [
-            u
-            for u in users_reached(action)
-            if not ctx.facts.ledger.standing(action.account, u, action.at).sensitive_ok
-        ]
+        unconsented = [user for user, standing in standings(action, ctx) if not standing.sensitive_ok]
         if unconsented:
             what = ", ".join([*(repr(t) for t in found), *([f"{media} sensitive media"] if media else [])])
             yield self.finding(
@@ -249,8 +243,7 @@ class UnapprovedCampaign(Rule):
 
 
 def _missing_opt_in(rule: Rule, action: Action, ctx: CheckContext, verb: str) -> Iterator[Finding]:
-    for user in users_reached(action):
-        standing = ctx.facts.ledger.standing(action.account, user, action.at)
+    for user, standing in standings(action, ctx):
         if standing.opted_out_at is None and not standing.asked:
             yield rule.finding(
                 f"automated {verb} @{user}, who has not asked to hear from the account",
