@@ -12,13 +12,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 from sqlalchemy import func, select
 
 from botwarden import config as config_module
 from botwarden import settings as settings_table
+from botwarden.cli_common import (
+    ConfigOption,
+    DatabaseOption,
+    SetOption,
+    database_url,
+    err,
+    load_config,
+    open_store,
+    out,
+)
+from botwarden.cli_consent import consent_app, inbound, optin_app, optout_app
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
 app = typer.Typer(
@@ -29,28 +39,10 @@ app = typer.Typer(
 )
 accounts_app = typer.Typer(help="Look after accounts.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
-
-out = Console()
-err = Console(stderr=True)
-
-ConfigOption = Annotated[
-    Path, typer.Option("--config", "-c", envvar="BOTWARDEN_CONFIG", help="The configuration file.")
-]
-SetOption = Annotated[list[str] | None, typer.Option("--set", help="Override a setting: NAME=VALUE.")]
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="Read this database URL instead of the one in the config file."),
-]
-
-
-def _load(path: Path, overrides: list[str] | None) -> config_module.Config:
-    return config_module.load(path, overrides=settings_table.parse_overrides(overrides or []))
-
-
-def _database_url(path: Path, overrides: list[str] | None, database: str | None) -> str:
-    if database:
-        return database
-    return str(_load(path, overrides).settings["database_url"])
+app.add_typer(consent_app, name="consent", no_args_is_help=True)
+app.add_typer(optin_app, name="optin", no_args_is_help=True)
+app.add_typer(optout_app, name="optout", no_args_is_help=True)
+app.command("inbound")(inbound)
 
 
 def _logging(verbose: bool) -> None:
@@ -102,7 +94,7 @@ def run(
     from botwarden.runtime import PassReport, Runtime, utcnow
 
     _logging(verbose)
-    runtime = Runtime(_load(config, set_))
+    runtime = Runtime(load_config(config, set_))
 
     def show(report: PassReport) -> None:
         i, p = report.ingest, report.publish
@@ -135,7 +127,7 @@ def preview(
     """Show exactly what would be posted for the newest items, measured per network. Posts nothing."""
     from botwarden.preview import preview_routes
 
-    cfg = _load(config, set_)
+    cfg = load_config(config, set_)
     for route_id, drafts, error in preview_routes(cfg, limit=limit):
         out.rule(f"[bold]{route_id}[/]")
         if error:
@@ -168,14 +160,6 @@ def demo(
 # -- looking -----------------------------------------------------------------------------------------
 
 
-def _open(url: str) -> Any:
-    from botwarden.store import make_engine, migrate, session_factory
-
-    engine = make_engine(url)
-    migrate(engine)
-    return session_factory(engine)
-
-
 @app.command()
 def status(
     config: ConfigOption = config_module.DEFAULT_PATH, set_: SetOption = None, database: DatabaseOption = None
@@ -183,7 +167,7 @@ def status(
     """Accounts, queue and feeds at a glance."""
     from botwarden.store.models import AccountRow, FeedRow, QueueRow
 
-    with _open(_database_url(config, set_, database))() as session:
+    with open_store(database_url(config, set_, database))() as session:
         accounts = Table(
             "account", "network", "status", "since", "queued", "sent", "held", "denied", title="Accounts"
         )
@@ -237,7 +221,7 @@ def queue(
     """The queue, each entry with its verdict's rule codes and reason."""
     from botwarden.reports import entry_reports
 
-    with _open(_database_url(config, set_, database))() as session:
+    with open_store(database_url(config, set_, database))() as session:
         entries = entry_reports(session, account=account, states=state, limit=limit)
     if format_ == "json":
         for e in entries:
@@ -280,7 +264,7 @@ def timeline(
     """What the local network shows: the posts, newest first."""
     from botwarden.store.models import LocalPostRow
 
-    with _open(_database_url(config, set_, database))() as session:
+    with open_store(database_url(config, set_, database))() as session:
         query = select(LocalPostRow).order_by(LocalPostRow.at.desc(), LocalPostRow.id.desc()).limit(limit)
         if account:
             query = query.where(LocalPostRow.account_id == account)
@@ -382,7 +366,7 @@ def resume(
     from botwarden.store.models import AccountRow, QueueRow
     from botwarden.store.queue import State, transition
 
-    with _open(_database_url(config, set_, database)).begin() as session:
+    with open_store(database_url(config, set_, database)).begin() as session:
         account = session.get(AccountRow, account_id)
         if account is None:
             raise InputError(f"no account '{account_id}' in the store")

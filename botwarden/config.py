@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +43,9 @@ class FeedConfig(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     url: str
     interval_minutes: int | None = Field(default=None, ge=1)
+    # BW956: who declared that the operator may republish this source, and when.
+    republish_declared_by: str = ""
+    republish_declared_on: date | None = None
 
     @field_validator("url")
     @classmethod

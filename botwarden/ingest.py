@@ -17,11 +17,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.compose.filters import passes
+from botwarden.compose.links import canonical_link
 from botwarden.config import Config, RouteConfig
 from botwarden.errors import FeedError
 from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
+from botwarden.links import ResolveLimits, resolve_many
 from botwarden.store.events import record
+from botwarden.store.links import save_chains, stale_links
 from botwarden.store.models import FeedRow, ItemRow, QueueRow, RouteRow
 from botwarden.store.queue import State
 
@@ -33,6 +36,7 @@ class IngestReport:
     failed: int = 0
     new_items: int = 0
     queued: int = 0
+    links_resolved: int = 0
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -48,6 +52,7 @@ class Ingestor:
         self.policy = config.address_policy()
         self.limits = config.fetch_limits()
         self.transport = transport
+        self._queued_links: list[str] = []
 
     def due_feeds(self, now: datetime) -> list[FeedRow]:
         with self.sessions() as session:
@@ -67,13 +72,33 @@ class Ingestor:
         if not feeds:
             return report
         results = asyncio.run(self._fetch_all(feeds))
+        self._queued_links = []
         for feed, result in zip(feeds, results, strict=True):
             with self.sessions.begin() as session:
                 if isinstance(result, FeedError):
                     self._failed(session, feed.id, result, now, report)
                 else:
                     self._fetched(session, feed.id, result, now, report)
+        if self.config.settings["resolve_links"] and self._queued_links:
+            report.links_resolved = self._resolve_links(self._queued_links, now)
         return report
+
+    def _resolve_links(self, links: list[str], now: datetime) -> int:
+        """Follow the redirects of the links just queued (unless resolved lately) before any is checked."""
+        ttl = timedelta(hours=self.config.settings["link_cache_hours"])
+        with self.sessions() as session:
+            stale = stale_links(session, links, now, ttl)
+        if not stale:
+            return 0
+        limits = ResolveLimits(
+            self.config.settings["link_max_hops"],
+            self.config.settings["fetch_timeout_seconds"],
+            self.config.settings["fetch_concurrency"],
+        )
+        found = asyncio.run(resolve_many(stale, policy=self.policy, limits=limits, transport=self.transport))
+        with self.sessions.begin() as session:
+            save_chains(session, found, now)
+        return len(found)
 
     async def _fetch_all(self, feeds: list[FeedRow]) -> list[FetchResult | FeedError]:
         limit = asyncio.Semaphore(self.config.settings["fetch_concurrency"])
@@ -246,6 +271,7 @@ class Ingestor:
                 last_error="",
             )
         )
+        self._queued_links.append(canonical_link(item.link))
         return 1
 
 

@@ -14,6 +14,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
 from botwarden.errors import UnsafeURLError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -109,3 +111,24 @@ async def _resolve(host: str, port: int) -> list[IPAddress]:
     if not seen:
         raise UnsafeURLError(f"{host}: the name resolves to no address")
     return seen
+
+
+def pinned_request(
+    client: httpx.AsyncClient, method: str, target: Target, headers: dict[str, str], timeout: float
+) -> httpx.Request:
+    """A request to the address the guard checked; the Host header and TLS SNI keep the original name."""
+    address = f"[{target.address}]" if target.address.version == 6 else str(target.address)
+    request_url = urlsplit(target.url)._replace(netloc=f"{address}:{target.port}").geturl()
+    return client.build_request(
+        method,
+        request_url,
+        headers={**headers, "Host": _host_header(target)},
+        timeout=timeout,
+        extensions={"sni_hostname": target.host},
+    )
+
+
+def _host_header(target: Target) -> str:
+    default = 443 if target.scheme == "https" else 80
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return host if target.port == default else f"{host}:{target.port}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,17 +14,40 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.config import Config
+from botwarden.errors import ConfigError
 from botwarden.ingest import Ingestor, IngestReport
+from botwarden.links import Blocklist
 from botwarden.networks import FaultPlan, LocalNetwork, Network
 from botwarden.store import make_engine, migrate, session_factory
 from botwarden.store.models import FeedRow, QueueRow
 from botwarden.store.queue import DUE_STATES
 from botwarden.store.sync import sync_config
+from botwarden.trends import CombinedTrends, FileTrends, TrendsProvider, XTrends
 from botwarden.worker import Publisher, PublishReport
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def trends_provider(config: Config, env: Mapping[str, str] = os.environ) -> TrendsProvider | None:
+    """The trends sources the settings name: a file, X's endpoint, both, or none."""
+    providers: list[TrendsProvider] = []
+    if config.settings["trends_file"]:
+        providers.append(FileTrends(config.settings["trends_file"]))
+    if config.settings["trends_x_woeid"]:
+        token = env.get("BOTWARDEN_X_BEARER_TOKEN", "")
+        if not token:
+            raise ConfigError(
+                f"{config.source}: trends_x_woeid is set but BOTWARDEN_X_BEARER_TOKEN is not; "
+                "set the X app's bearer token in the environment, or set trends_x_woeid = 0"
+            )
+        providers.append(
+            XTrends(token, config.settings["trends_x_woeid"], base_url=config.settings["x_api_url"])
+        )
+    if not providers:
+        return None
+    return providers[0] if len(providers) == 1 else CombinedTrends(providers)
 
 
 @dataclass(slots=True)
@@ -51,7 +75,15 @@ class Runtime:
             sync_config(session, config)
         networks: dict[str, Network] = {"local": LocalNetwork(self.sessions, faults)}
         self.ingestor = Ingestor(config, self.sessions, transport)
-        self.publisher = Publisher(config, self.sessions, networks, rng=rng, worker_id=worker_id)
+        self.publisher = Publisher(
+            config,
+            self.sessions,
+            networks,
+            rng=rng,
+            worker_id=worker_id,
+            trends=trends_provider(config),
+            blocklist=Blocklist.load(config.settings["blocklist_files"]),
+        )
 
     def run_pass(self, now: datetime) -> PassReport:
         return PassReport(now, self.ingestor.run(now), self.publisher.run(now))

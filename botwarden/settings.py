@@ -134,6 +134,44 @@ SETTINGS: tuple[Setting, ...] = (
         list,
         "BW956: sources (registered domains such as example.org) you have declared you may republish.",
     ),
+    Setting(
+        "resolve_links",
+        True,
+        bool,
+        "BW301-BW305: follow each post's link hop by hop (HEAD, then GET) before posting it.",
+    ),
+    Setting("link_max_hops", 5, int, "BW301-BW305: most redirects the link resolver follows."),
+    Setting(
+        "link_cache_hours", 24, int, "How long a resolved redirect chain is reused (failed ones: an hour)."
+    ),
+    Setting(
+        "blocklist_files",
+        [],
+        list,
+        "BW303: files of blocked hosts (hosts-file format, one host a line, or CSV with the host first).",
+    ),
+    Setting(
+        "shortener_hosts", [], list, "BW302/BW305: your own link shortener hosts, added to the built-in list."
+    ),
+    Setting(
+        "interstitial_hosts",
+        [],
+        list,
+        "BW301: your own landing, interstitial or ad hosts, added to the built-in list.",
+    ),
+    Setting(
+        "trends_file",
+        "",
+        str,
+        "BW201: a file of what trends now (JSON by network, or one term a line); re-read when it changes.",
+    ),
+    Setting(
+        "trends_x_woeid",
+        0,
+        int,
+        "BW201: read X's trends for this place (1: worldwide; 0: off); needs BOTWARDEN_X_BEARER_TOKEN.",
+    ),
+    Setting("x_api_url", "https://api.x.com", str, "Base URL of the X API."),
     Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
     Setting("burst_window_minutes", 15, int, "BW903: the burst window."),
     Setting("min_interval_minutes", 5, int, "Pacing: least time between two posts of one account."),

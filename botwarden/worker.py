@@ -18,16 +18,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.compose import ItemFields, compose
+from botwarden.compose.links import canonical_link
 from botwarden.config import Config
 from botwarden.errors import ConfigError
+from botwarden.links import Blocklist, hop_kinds
 from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Network, Outcome, OutcomeKind
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
-from botwarden.rules.facts import Facts
+from botwarden.rules.facts import Facts, LinkFacts
 from botwarden.similarity import text_hash
+from botwarden.store.consent import load_ledger
 from botwarden.store.events import record
 from botwarden.store.history import StoreHistory
+from botwarden.store.links import cached_chain
 from botwarden.store.models import AccountRow, FeedRow, HistoryRow, ItemRow, QueueRow, VerdictRow
 from botwarden.store.queue import DUE_STATES, State, transition
+from botwarden.trends import TrendsProvider
 
 Clock = Callable[[], datetime]
 
@@ -61,6 +66,8 @@ class Publisher:
         rng: random.Random | None = None,
         worker_id: str | None = None,
         batch: int = 200,
+        trends: TrendsProvider | None = None,
+        blocklist: Blocklist | None = None,
     ) -> None:
         self.config = config
         self.sessions = sessions
@@ -71,9 +78,15 @@ class Publisher:
         self.lease = timedelta(seconds=config.settings["lease_seconds"])
         self.batch = batch
         self.pacing = {route_id: config.pacing_for(route) for route_id, route in config.routes.items()}
-        # The operator's accounts, so cross-account rules (BW103, BW104) see the whole fleet.
+        self.trends = trends
+        self.blocklist = blocklist or Blocklist()
+        self.shorteners = frozenset(h.lower() for h in config.settings["shortener_hosts"])
+        self.interstitials = frozenset(h.lower() for h in config.settings["interstitial_hosts"])
+        # The operator's accounts, so cross-account rules (BW103, BW104) see the whole fleet, and the
+        # feeds behind each account, so BW955 sees accounts fed by the same sources.
         self.facts = Facts(
-            accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()}
+            accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()},
+            sources=_sources(config),
         )
         missing = sorted({a.network for a in config.accounts.values()} - set(networks))
         if missing:
@@ -86,10 +99,17 @@ class Publisher:
 
     def run(self, now: datetime) -> PublishReport:
         report = PublishReport()
+        self._refresh_facts(now)
         self.reconcile(now, report)
         for entry_id in self._due_ids(now):
             self._process(entry_id, now, report)
         return report
+
+    def _refresh_facts(self, now: datetime) -> None:
+        """What may have changed since the last pass: the consent ledger and the trends."""
+        with self.sessions() as session:
+            self.facts.ledger = load_ledger(session, self.config.accounts)
+        self.facts.trends = self.trends.current(now) if self.trends is not None else []
 
     def _due_ids(self, now: datetime) -> list[int]:
         with self.sessions() as session:
@@ -145,8 +165,11 @@ class Publisher:
             account.network,
             limit=account_cfg.char_limit,
             hashtags=route.hashtag_policy,
+            trending=self.facts.trending(account.network, now),
         )
         entry.text, entry.length = draft.text, draft.measure.length
+        self._learn_link(session, draft.link)
+        feed = self.config.feeds[route.feed]
         action = Action(
             id=str(entry.id),
             kind="post",
@@ -156,6 +179,11 @@ class Publisher:
             links=(draft.link,),
             network=account.network,
             limit=account_cfg.char_limit,
+            extra={
+                "trigger": "feed",
+                "source_declared": bool(feed.republish_declared_by),
+                "dropped_hashtags": list(draft.dropped_hashtags),
+            },
         )
         ctx = CheckContext(
             account=AccountInfo(
@@ -183,6 +211,15 @@ class Publisher:
             )
         )
         return verdict
+
+    def _learn_link(self, session: Session, link: str) -> None:
+        """Put what the resolver found about ``link`` into the facts, judged by today's host lists."""
+        chain = cached_chain(session, canonical_link(link))
+        if chain is None:
+            return
+        kinds = hop_kinds(chain, shorteners=self.shorteners, interstitials=self.interstitials)
+        blocked = any(self.blocklist.blocks(hop) for hop in chain)
+        self.facts.add_link(LinkFacts(link, chain, kinds, blocked))
 
     def _apply_verdict(
         self, session: Session, entry: QueueRow, verdict: Verdict, now: datetime, report: PublishReport
@@ -348,6 +385,14 @@ def _fields(item: ItemRow, feed_title: str) -> ItemFields:
         feed_title=feed_title,
         published=item.published.isoformat() if item.published else "",
     )
+
+
+def _sources(config: Config) -> dict[str, frozenset[str]]:
+    """The feeds behind each account, by canonical URL."""
+    sources: dict[str, set[str]] = {}
+    for route in config.routes.values():
+        sources.setdefault(route.account, set()).add(canonical_link(config.feeds[route.feed].url))
+    return {account: frozenset(feeds) for account, feeds in sources.items()}
 
 
 def _first_link(text: str) -> str:

@@ -78,6 +78,7 @@ def make_config(tmp_path: Path) -> Callable[..., config_module.Config]:
                 "allow_hosts": ["127.0.0.1"],
                 "jitter_seconds": 0,
                 "min_interval_minutes": 0,
+                "resolve_links": False,  # tests that follow links turn it on, against loopback
                 **settings,
             },
             "accounts": [{"id": "acct", "network": "local", "operator": "op"}],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from botwarden.compose.hashtags import hashtags_for
+from botwarden.compose.hashtags import hashtags_for, is_trending
 from botwarden.compose.links import canonical_link
 from botwarden.compose.plain import plain_text
 from botwarden.compose.template import render
@@ -51,6 +51,7 @@ class Draft:
     measure: Measure
     hashtags: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    dropped_hashtags: tuple[str, ...] = ()  # composer-added tags left out because they trend (BW201)
 
     @property
     def fits(self) -> bool:
@@ -78,11 +79,17 @@ def compose(
     *,
     limit: int | None = None,
     hashtags: HashtagPolicy = HashtagPolicy(),
+    trending: frozenset[str] = frozenset(),
 ) -> Draft:
-    """Fill ``template`` with ``item`` for ``network``, shortening summary then title to fit."""
+    """Fill ``template`` with ``item`` for ``network``, shortening summary then title to fit. A hashtag
+    the composer would add that is in ``trending`` (case-folded terms) is left out and reported."""
     link = canonical_link(item.link)
     categories = item.categories if hashtags.from_categories else ()
-    tags = tuple(hashtags_for(categories, fixed=hashtags.fixed, limit=hashtags.limit))
+    tags, dropped = _tags(
+        hashtags_for(categories, fixed=hashtags.fixed, limit=len(categories) + len(hashtags.fixed)),
+        hashtags.limit,
+        trending,
+    )
     values = {
         "title": plain_text(item.title),
         "summary": plain_text(item.summary),
@@ -95,6 +102,8 @@ def compose(
     notes: list[str] = []
     if link != item.link.strip():
         notes.append("tracking parameters removed from the link")
+    if dropped:
+        notes.append(f"trending hashtag(s) left out: {' '.join('#' + t for t in dropped)}")
 
     def attempt() -> tuple[str, Measure]:
         text = render(template, values)
@@ -111,7 +120,20 @@ def compose(
         values[name] = _fit_field(values[name], fits)
         notes.append(f"{name} shortened to fit {size.limit}")
         text, size = attempt()
-    return Draft(network, text, link, size, tags, tuple(notes))
+    return Draft(network, text, link, size, tags, tuple(notes), dropped)
+
+
+def _tags(
+    candidates: list[str], limit: int, trending: frozenset[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The first ``limit`` tags that do not trend, and the trending ones passed over to get them."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for tag in candidates:
+        if len(kept) >= limit:
+            break
+        (dropped if is_trending(tag, trending) else kept).append(tag)
+    return tuple(kept), tuple(tag.lstrip("#") for tag in dropped)
 
 
 def _fits_with(

@@ -33,3 +33,10 @@ def hashtags_for(categories: Iterable[str], *, fixed: Iterable[str] = (), limit:
         seen.add(tag.casefold())
         tags.append(tag)
     return tags
+
+
+def is_trending(tag_or_term: str, terms: frozenset[str]) -> bool:
+    """Whether a hashtag (with or without '#') or a term is among ``terms`` (case-folded)."""
+    folded = tag_or_term.casefold()
+    body = folded.lstrip("#")
+    return folded in terms or body in terms or "#" + body in terms

@@ -85,16 +85,16 @@ class ConsentLedger:
     # -- recording ------------------------------------------------------------------------------------
 
     def opt_in(self, account: str, user: str, entry: OptIn) -> None:
-        self.opt_ins[(account, _user(user))].append(entry)
+        self.opt_ins[(account, normalize_user(user))].append(entry)
 
     def opt_out(self, account: str, user: str, at: datetime) -> None:
-        self.opt_outs[(account, _user(user))].append(at)
+        self.opt_outs[(account, normalize_user(user))].append(at)
 
     def interaction_ended(self, account: str, user: str, at: datetime) -> None:
-        self.ended[(account, _user(user))].append(at)
+        self.ended[(account, normalize_user(user))].append(at)
 
     def contacted(self, account: str, user: str, contact: Contact) -> None:
-        self.contacts[(account, _user(user))].append(contact)
+        self.contacts[(account, normalize_user(user))].append(contact)
 
     def consent(self, account: str, consent: Consent) -> None:
         self.consents[account].append(consent)
@@ -108,7 +108,7 @@ class ConsentLedger:
     # -- asking ---------------------------------------------------------------------------------------
 
     def standing(self, account: str, user: str, at: datetime) -> Standing:
-        key = (account, _user(user))
+        key = (account, normalize_user(user))
         ins = sorted((o for o in self.opt_ins.get(key, ()) if o.at <= at), key=lambda o: o.at)
         last_out = max((t for t in self.opt_outs.get(key, ()) if t <= at), default=None)
         if last_out is not None:
@@ -122,7 +122,7 @@ class ConsentLedger:
         return Standing(tuple(ins), opted_out, ended)
 
     def contacts_with(self, account: str, user: str, before: datetime) -> list[Contact]:
-        return [c for c in self.contacts.get((account, _user(user)), ()) if c.at <= before]
+        return [c for c in self.contacts.get((account, normalize_user(user)), ()) if c.at <= before]
 
     def consent_for(self, account: str, at: datetime) -> Consent | None:
         given = [c for c in self.consents.get(account, ()) if c.at <= at]
@@ -141,6 +141,6 @@ class ConsentLedger:
         return max(current, key=lambda p: p[0])[1] if current else None
 
 
-def _user(user: str) -> str:
+def normalize_user(user: str) -> str:
     """Handles compare case-insensitively and with or without the leading '@'."""
     return user.strip().lstrip("@").casefold()

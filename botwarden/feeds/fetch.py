@@ -9,13 +9,13 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from botwarden import __version__
 from botwarden.errors import FeedError
-from botwarden.netguard import AddressPolicy, Target
+from botwarden.netguard import AddressPolicy, Target, pinned_request
 
 USER_AGENT = f"botwarden/{__version__} (feed-to-post bot; respects ETag and Last-Modified)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -80,35 +80,18 @@ async def _send(
     last_modified: str | None,
     limits: FetchLimits,
 ) -> httpx.Response:
-    headers = {
-        "User-Agent": USER_AGENT,
-        "Accept": ACCEPT,
-        "Accept-Encoding": "gzip, deflate",
-        "Host": _host_header(target),
-    }
+    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    # Connect to the address the guard checked; Host and SNI keep the original name.
-    address = f"[{target.address}]" if target.address.version == 6 else str(target.address)
-    parts = urlsplit(target.url)
-    request_url = parts._replace(netloc=f"{address}:{target.port}").geturl()
-    request = client.build_request(
-        "GET", request_url, headers=headers, timeout=limits.timeout, extensions={"sni_hostname": target.host}
-    )
+    request = pinned_request(client, "GET", target, headers, limits.timeout)
     try:
         return await client.send(request, stream=True)
     except httpx.TimeoutException as exc:
         raise FeedError(f"{target.url}: timed out after {limits.timeout:g} s") from exc
     except httpx.HTTPError as exc:
         raise FeedError(f"{target.url}: could not connect ({type(exc).__name__}: {exc})") from exc
-
-
-def _host_header(target: Target) -> str:
-    default = 443 if target.scheme == "https" else 80
-    host = f"[{target.host}]" if ":" in target.host else target.host
-    return host if target.port == default else f"{host}:{target.port}"
 
 
 async def _result(url: str, response: httpx.Response, limits: FetchLimits) -> FetchResult:

@@ -45,3 +45,23 @@ def registered_domain(url: str) -> str:
     parts = _EXTRACT(host)
     # A suffix the list does not know (.example, .internal): take the last two labels.
     return parts.top_domain_under_public_suffix or ".".join(host.split(".")[-2:])
+
+
+def hop_kinds(
+    chain: tuple[str, ...],
+    *,
+    shorteners: frozenset[str] = frozenset(),
+    interstitials: frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """What each hop of a redirect chain is: ``landing``, ``shortener`` or ``content``, from the built-in
+    host lists and the operator's own additions (host names; subdomains match)."""
+    kinds = []
+    for hop in chain:
+        host = host_of(hop)
+        if is_interstitial(hop) or _listed(host, interstitials):
+            kinds.append("landing")
+        elif is_shortener(hop) or _listed(host, shorteners):
+            kinds.append("shortener")
+        else:
+            kinds.append("content")
+    return tuple(kinds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -164,3 +164,38 @@ class EventRow(Base):
     queue_id: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ConsentRow(Base):
+    """The consent ledger, append-only: one line per opt-in, opt-out, ended interaction, contact sent,
+    owner's consent or opt-out, and purpose version (``kind``). Nothing is updated or deleted, so the
+    ledger can always say what stood at a given time, and who recorded it."""
+
+    __tablename__ = "consent_ledger"
+    __table_args__ = (Index("ix_consent_account_user", "account_id", "user"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    user: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime]
+    via: Mapped[str | None] = mapped_column(String(20))
+    interaction: Mapped[str | None] = mapped_column(Text)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    actions: Mapped[list[Any]] = mapped_column(default=list)
+    purpose_version: Mapped[str | None] = mapped_column(String(100))
+    delete_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+    recorded_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class LinkChainRow(Base):
+    """A resolved link's redirect chain (the resolver's cache, shared by every worker). What each hop
+    is and whether it is blocked are decided when a post is checked, from the current host lists."""
+
+    __tablename__ = "link_chains"
+    url: Mapped[str] = mapped_column(Text, primary_key=True)  # canonical form
+    chain: Mapped[list[Any]] = mapped_column(default=list)
+    resolved_at: Mapped[datetime]
+    error: Mapped[str] = mapped_column(Text, default="")

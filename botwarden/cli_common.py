@@ -1,0 +1,44 @@
+"""What the command modules share: the consoles, the common options, loading the config, opening the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from botwarden import config as config_module
+from botwarden import settings as settings_table
+
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", envvar="BOTWARDEN_CONFIG", help="The configuration file.")
+]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help="Override a setting: NAME=VALUE.")]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="Read this database URL instead of the one in the config file."),
+]
+
+
+def load_config(path: Path, overrides: list[str] | None) -> config_module.Config:
+    return config_module.load(path, overrides=settings_table.parse_overrides(overrides or []))
+
+
+def database_url(path: Path, overrides: list[str] | None, database: str | None) -> str:
+    if database:
+        return database
+    return str(load_config(path, overrides).settings["database_url"])
+
+
+def open_store(url: str) -> sessionmaker[Session]:
+    """A session factory on a migrated store."""
+    from botwarden.store import make_engine, migrate, session_factory
+
+    engine = make_engine(url)
+    migrate(engine)
+    return session_factory(engine)

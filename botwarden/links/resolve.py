@@ -1,0 +1,97 @@
+"""Following a link's redirects hop by hop, through the SSRF guard, to learn where it really lands.
+
+Each hop is asked with HEAD (cheap: no body); a server that refuses HEAD is asked with GET, and only the
+status line and headers are read. At most ``max_hops`` redirects are followed. Nothing here raises for
+a network problem: the chain gathered so far comes back with the error, because a link that cannot be
+followed still has to be judged (by its own host) rather than stop the pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import httpx
+
+from botwarden import __version__
+from botwarden.errors import UnsafeURLError
+from botwarden.netguard import AddressPolicy, pinned_request
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Answers to HEAD that mean "ask me with GET instead".
+HEAD_REFUSED = frozenset({400, 403, 404, 405, 501})
+USER_AGENT = f"botwarden/{__version__} (link checker; follows redirects before posting)"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The redirect chain (first = the URL asked about, last = where it lands) and why it stopped early."""
+
+    chain: tuple[str, ...]
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveLimits:
+    max_hops: int = 5
+    timeout: float = 10.0
+    concurrency: int = 8
+
+
+async def resolve_chain(
+    client: httpx.AsyncClient, url: str, *, policy: AddressPolicy, limits: ResolveLimits = ResolveLimits()
+) -> Resolution:
+    chain = [url]
+    for _hop in range(limits.max_hops + 1):
+        try:
+            location = await _next_hop(client, chain[-1], policy, limits.timeout)
+        except UnsafeURLError as exc:
+            return Resolution(tuple(chain), str(exc))
+        except httpx.HTTPError as exc:
+            return Resolution(tuple(chain), f"{chain[-1]}: {type(exc).__name__}: {exc}".rstrip(": "))
+        if location is None:
+            return Resolution(tuple(chain))
+        chain.append(location)
+    return Resolution(tuple(chain), f"{url}: more than {limits.max_hops} redirects")
+
+
+async def resolve_many(
+    urls: Iterable[str],
+    *,
+    policy: AddressPolicy,
+    limits: ResolveLimits = ResolveLimits(),
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> dict[str, Resolution]:
+    """Resolve several links at once (at most ``limits.concurrency`` in flight)."""
+    wanted = list(dict.fromkeys(urls))
+    gate = asyncio.Semaphore(limits.concurrency)
+    async with httpx.AsyncClient(transport=transport, follow_redirects=False) as client:
+
+        async def one(url: str) -> Resolution:
+            async with gate:
+                return await resolve_chain(client, url, policy=policy, limits=limits)
+
+        results = await asyncio.gather(*(one(url) for url in wanted))
+    return dict(zip(wanted, results, strict=True))
+
+
+async def _next_hop(client: httpx.AsyncClient, url: str, policy: AddressPolicy, timeout: float) -> str | None:
+    """Where ``url`` redirects to, or None when it answers with anything but a redirect."""
+    target = await policy.check(url)
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    status, location = await _ask(client, pinned_request(client, "HEAD", target, headers, timeout))
+    if status in HEAD_REFUSED:
+        status, location = await _ask(client, pinned_request(client, "GET", target, headers, timeout))
+    if status in REDIRECT_STATUSES and location:
+        return urljoin(url, location)
+    return None
+
+
+async def _ask(client: httpx.AsyncClient, request: httpx.Request) -> tuple[int, str]:
+    response = await client.send(request, stream=True)
+    try:
+        return response.status_code, response.headers.get("location", "")
+    finally:
+        await response.aclose()  # the body is never read
