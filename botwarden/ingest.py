@@ -23,6 +23,7 @@ from botwarden.errors import FeedError
 from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
 from botwarden.links import ResolveLimits, resolve_many
+from botwarden.netguard import tls_context
 from botwarden.store.events import record
 from botwarden.store.links import save_chains, stale_links
 from botwarden.store.models import FeedRow, ItemRow, QueueRow, RouteRow
@@ -102,7 +103,9 @@ class Ingestor:
 
     async def _fetch_all(self, feeds: list[FeedRow]) -> list[FetchResult | FeedError]:
         limit = asyncio.Semaphore(self.config.settings["fetch_concurrency"])
-        async with httpx.AsyncClient(transport=self.transport, follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            transport=self.transport, follow_redirects=False, verify=tls_context()
+        ) as client:
 
             async def one(feed: FeedRow) -> FetchResult | FeedError:
                 async with limit:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
 
 import httpx
@@ -132,3 +134,9 @@ def _host_header(target: Target) -> str:
     default = 443 if target.scheme == "https" else 80
     host = f"[{target.host}]" if ":" in target.host else target.host
     return host if target.port == default else f"{host}:{target.port}"
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client botwarden opens: loading the CA bundle costs tens of ms."""
+    return httpx.create_ssl_context()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from botwarden import config as config_module
-from botwarden.demo.server import FeedServer
+from botwarden.demo.server import FeedServer, Redirect
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -34,13 +34,16 @@ class Site:
     """Documents a FeedServer serves; tests change them between passes."""
 
     def __init__(self) -> None:
-        self.docs: dict[str, tuple[bytes, str]] = {}
+        self.docs: dict[str, tuple[bytes, str] | Redirect] = {}
 
-    def __call__(self, path: str) -> tuple[bytes, str] | None:
+    def __call__(self, path: str) -> tuple[bytes, str] | Redirect | None:
         return self.docs.get(path)
 
     def put(self, path: str, body: bytes, content_type: str = "application/rss+xml") -> None:
         self.docs[path] = (body, content_type)
+
+    def redirect(self, path: str, location: str, status: int = 302) -> None:
+        self.docs[path] = Redirect(location, status)
 
 
 @pytest.fixture

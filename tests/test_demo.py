@@ -17,11 +17,18 @@ def test_demo_day_shows_posted_delayed_held_and_denied(tmp_path: Path) -> None:
     outcomes = {entry.outcome for entry in result.entries}
     assert {"posted", "posted after delay", "held", "denied"} <= outcomes
     codes = {code for entry in result.entries for code in entry.codes}
-    assert {"BW101", "BW103", "BW104", "BW105", "BW902", "BW903", "BW904", "BW907"} <= codes
+    assert {"BW101", "BW103", "BW104", "BW105", "BW301", "BW902", "BW903", "BW904", "BW907"} <= codes
     denied = {e.codes[0]: e for e in result.entries if e.outcome == "denied"}
-    assert set(denied) == {"BW101", "BW103"}
+    assert set(denied) == {"BW101", "BW103", "BW301"}
     assert denied["BW101"].account == "harbour-news" and "same text" in denied["BW101"].reason
     assert denied["BW103"].account == "harbour-news" and "harbour-transit" in denied["BW103"].reason
+    # The sponsored link was followed hop by hop: the ad server is named, and the article offered instead.
+    assert "goes through 127.0.0.2" in denied["BW301"].reason
+    assert "harbourtown.example/news/summer-fair directly" in denied["BW301"].reason
+    # Regatta trends: the post went out without the #Regatta the composer would have added.
+    regatta = next(e for e in result.entries if e.title.startswith("Regatta"))
+    assert regatta.outcome == "posted" and regatta.text.endswith("#Sailing")
+    assert "#Regatta" in regatta.reason and "trending" in regatta.reason
     held = [e for e in result.entries if e.outcome == "held"]
     assert held and all(e.account == "harbour-transit" and "locked" in e.reason for e in held)
     assert "Summary:" in text and "denied" in text

@@ -6,6 +6,7 @@ minutes, composes, checks, paces and publishes to the ``local`` network. The day
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import sys
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from botwarden import config as config_module
 from botwarden.demo import samples
-from botwarden.demo.server import FeedServer
+from botwarden.demo.server import FeedServer, Redirect
 from botwarden.networks import Outcome, OutcomeKind
 from botwarden.reports import EntryReport, entry_reports
 from botwarden.runtime import Runtime
@@ -41,11 +42,12 @@ class DemoResult:
 class _SimulatedDay:
     def __init__(self) -> None:
         self.now = DAY
+        self.ads = ""  # the ad server's base URL, once it listens
 
     def documents(self, path: str) -> tuple[bytes, str] | None:
         if path == "/news.rss":
             return samples.rss(
-                "Harbour Town News", samples.visible(samples.NEWS, DAY, self.now)
+                "Harbour Town News", samples.visible(samples.NEWS, DAY, self.now, self.ads)
             ), "application/rss+xml"
         if path == "/weather.atom":
             return samples.atom(
@@ -57,6 +59,11 @@ class _SimulatedDay:
             ), "application/feed+json"
         return None
 
+    @staticmethod
+    def ad_server(path: str) -> Redirect | None:
+        target = samples.AD_REDIRECTS.get(path)
+        return Redirect(target) if target else None
+
     def faults(self, account: str, _text: str, at: datetime) -> Outcome | None:
         if account == "harbour-transit" and at >= DAY + timedelta(minutes=samples.LOCK_MINUTE):
             return Outcome(OutcomeKind.LOCKED, message=LOCK_MESSAGE)
@@ -64,12 +71,16 @@ class _SimulatedDay:
 
 
 def demo_config(
-    base_url: str, database: Path, overrides: dict[str, str] | None = None
+    base_url: str, database: Path, overrides: dict[str, str] | None = None, *, trends_file: Path | None = None
 ) -> config_module.Config:
     raw = {
         "settings": {
             "database_url": f"sqlite:///{database}",
-            "allow_hosts": ["127.0.0.1"],
+            # 127.0.0.2 plays an ad server: reachable for the link resolver, and listed as an ad host.
+            "allow_hosts": ["127.0.0.1", "127.0.0.2"],
+            "interstitial_hosts": ["127.0.0.2"],
+            "declared_sources": ["harbourtown.example"],
+            "trends_file": str(trends_file or ""),
             "fetch_interval_minutes": 10,
             "jitter_seconds": 60,
             "min_interval_minutes": 4,
@@ -103,9 +114,12 @@ def run_demo(out_dir: Path, console: Console, *, step_minutes: int = 5) -> DemoR
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     database = out_dir / "demo.db"
+    trends = out_dir / "trends.json"
+    trends.write_text(json.dumps(samples.TRENDS), encoding="utf-8")
     day = _SimulatedDay()
-    with FeedServer(day.documents) as server:
-        config = demo_config(server.base_url, database)
+    with FeedServer(day.documents) as server, FeedServer(day.ad_server, host="127.0.0.2") as ads:
+        day.ads = ads.base_url
+        config = demo_config(server.base_url, database, trends_file=trends)
         runtime = Runtime(config, faults=day.faults, rng=random.Random(2026), worker_id="demo")
         steps = range(0, 24 * 60, step_minutes)
         with Progress(

@@ -4,18 +4,25 @@ Each entry appears in its feed at its time of the simulated day, so the feeds gr
 The content is planted to show the rules at work: a wire story carried twice (BW101), a morning burst
 (BW903), night-time weather inside quiet hours (BW907), a busy weather day against a daily cap (BW902),
 a story the news desk repeats from the transit account (BW103), the same hashtag on every weather
-post (BW105), and a transit account the network locks in the afternoon (BW904).
+post (BW105), a sponsored link through an ad server (BW301), a trending hashtag left out (BW201), and a
+transit account the network locks in the afternoon (BW904).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 SITE = "https://harbourtown.example"
+#: Stands for the demo's ad server (a second loopback address) in an entry's path.
+ADS = "{ads}"
+#: What trends on the demo's network during the day.
+TRENDS = {"local": ["#Regatta"]}
+#: The ad server's one page: a click-through that sends readers on to the article.
+AD_REDIRECTS = {"/click?campaign=summer-fair": SITE + "/news/summer-fair"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,24 @@ NEWS = [
         "/news/tide-warning",
         ("Harbour",),
     ),
+    # A sponsored story whose link goes through an ad server before the article (BW301).
+    Entry(
+        1140,
+        "news-1013",
+        "Summer fair: win a family pass",
+        "Tickets for the August fair, courtesy of our sponsor.",
+        ADS + "/click?campaign=summer-fair",
+        ("Culture",),
+    ),
+    # Regatta is trending: the composer leaves out the #Regatta it would add and posts #Sailing (BW201).
+    Entry(
+        990,
+        "news-1014",
+        "Regatta entries open for the August races",
+        "Crews can enter until the end of June.",
+        "/news/regatta-entries",
+        ("Regatta", "Sailing"),
+    ),
     # The same wire story again under a new guid and a tracking link: a duplicate to a reader.
     Entry(
         760,
@@ -197,14 +222,21 @@ TRANSIT = [
 LOCK_MINUTE = 840  # the network locks the transit account at 14:00 of the simulated day
 
 
-def visible(entries: list[Entry], day: datetime, now: datetime) -> list[tuple[Entry, datetime]]:
-    out = [(e, day + timedelta(minutes=e.minute)) for e in entries]
+def visible(
+    entries: list[Entry], day: datetime, now: datetime, ads: str = ""
+) -> list[tuple[Entry, datetime]]:
+    """The entries published by ``now``, newest first, with ``ads`` (the ad server's base URL) filled in."""
+    out = [(replace(e, path=e.path.replace(ADS, ads)), day + timedelta(minutes=e.minute)) for e in entries]
     return sorted([(e, t) for e, t in out if t <= now], key=lambda pair: pair[1], reverse=True)
+
+
+def link(entry: Entry) -> str:
+    return entry.path if "://" in entry.path else SITE + entry.path
 
 
 def rss(title: str, entries: list[tuple[Entry, datetime]]) -> bytes:
     items = "".join(
-        f"<item><title>{escape(e.title)}</title><link>{escape(SITE + e.path)}</link>"
+        f"<item><title>{escape(e.title)}</title><link>{escape(link(e))}</link>"
         f'<guid isPermaLink="false">{e.guid}</guid><pubDate>{format_datetime(t)}</pubDate>'
         f"<description>{escape(e.summary)}</description>"
         + "".join(f"<category>{escape(c)}</category>" for c in e.categories)
@@ -220,7 +252,7 @@ def rss(title: str, entries: list[tuple[Entry, datetime]]) -> bytes:
 def atom(title: str, entries: list[tuple[Entry, datetime]]) -> bytes:
     body = "".join(
         f"<entry><title>{escape(e.title)}</title><id>urn:harbourtown:{e.guid}</id>"
-        f'<link href="{escape(SITE + e.path)}"/><updated>{t.isoformat()}</updated>'
+        f'<link href="{escape(link(e))}"/><updated>{t.isoformat()}</updated>'
         f"<summary>{escape(e.summary)}</summary>"
         + "".join(f'<category term="{escape(c)}"/>' for c in e.categories)
         + "</entry>"
@@ -243,7 +275,7 @@ def json_feed(title: str, entries: list[tuple[Entry, datetime]]) -> bytes:
             "items": [
                 {
                     "id": e.guid,
-                    "url": SITE + e.path,
+                    "url": link(e),
                     "title": e.title,
                     "summary": e.summary,
                     "date_published": t.isoformat(),

@@ -9,11 +9,21 @@ import gzip
 import hashlib
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# path -> (body, content type), or None for 404
-Documents = Callable[[str], tuple[bytes, str] | None]
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """Served as a redirect to ``location`` (for link-resolver tests and the demo's ad-page link)."""
+
+    location: str
+    status: int = 302
+
+
+# path -> (body, content type), a redirect, or None for 404
+Documents = Callable[[str], tuple[bytes, str] | Redirect | None]
 
 
 class FeedServer:
@@ -41,10 +51,19 @@ class FeedServer:
 
 def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        _head_only = False
+
+        def do_HEAD(self) -> None:
+            self._head_only = True
+            self.do_GET()
+
         def do_GET(self) -> None:
             found = server.documents(self.path)
             if found is None:
                 self._answer(404, b"not found", "text/plain")
+                return
+            if isinstance(found, Redirect):
+                self._answer(found.status, b"", "text/plain", {"Location": found.location})
                 return
             body, content_type = found
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
@@ -69,7 +88,8 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             for name, value in (extra or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            if not getattr(self, "_head_only", False):
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:  # keep test and demo output clean
             return

@@ -17,7 +17,7 @@ import httpx
 
 from botwarden import __version__
 from botwarden.errors import UnsafeURLError
-from botwarden.netguard import AddressPolicy, pinned_request
+from botwarden.netguard import AddressPolicy, pinned_request, tls_context
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers to HEAD that mean "ask me with GET instead".
@@ -53,6 +53,8 @@ async def resolve_chain(
             return Resolution(tuple(chain), f"{chain[-1]}: {type(exc).__name__}: {exc}".rstrip(": "))
         if location is None:
             return Resolution(tuple(chain))
+        if len(chain) > limits.max_hops:
+            break
         chain.append(location)
     return Resolution(tuple(chain), f"{url}: more than {limits.max_hops} redirects")
 
@@ -67,7 +69,7 @@ async def resolve_many(
     """Resolve several links at once (at most ``limits.concurrency`` in flight)."""
     wanted = list(dict.fromkeys(urls))
     gate = asyncio.Semaphore(limits.concurrency)
-    async with httpx.AsyncClient(transport=transport, follow_redirects=False) as client:
+    async with httpx.AsyncClient(transport=transport, follow_redirects=False, verify=tls_context()) as client:
 
         async def one(url: str) -> Resolution:
             async with gate:
