@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from botwarden.text import X_CONFIG, measure, weighted_length
+from botwarden.text import X_CONFIG, measure, weighted_length, x_weighted_length
 
 
 def _cases(shared: Path, section: str) -> list[dict[str, Any]]:
@@ -89,3 +89,26 @@ def test_empty_text_is_never_valid() -> None:
 def test_unknown_network_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown network 'myspace'"):
         measure("hi", "myspace")
+
+
+# Pieces that exercise every path of the fast X count: URLs with and without a scheme, t.co, emoji
+# sequences (ZWJ, skin tones, flags, keycaps), © and ®, invalid characters, separators and line endings.
+_PIECES = [
+    *"abc xyz.:/#@\n\r",
+    "\u3000", "\u2005", "\u2000", "\u203c", "‼️", "®", "©", "ñ", "ß", "Ж", "é", "\u0300", "日", "ｔ",
+    "😷", "\u200d", "👨", "🎤", "🙋🏽", "\U0001f1fa\U0001f1f8", "1", "\u20e3", "\ufe0f",
+    "\ufffe", "\uffff", "\u202a",
+    "https://t.co/abc ", "example.com ", "http://x.com/😷a", "https://news.example.org/a?b=c ",
+]  # fmt: skip
+
+
+def test_the_fast_x_count_agrees_with_twitter_text_on_random_text() -> None:
+    import random
+
+    from twitter_text import parse_tweet
+
+    rng = random.Random(20261124)
+    for _ in range(3000):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 160)))
+        expected = parse_tweet(text, options=dict(X_CONFIG))
+        assert x_weighted_length(text) == (expected.weightedLength, bool(expected.valid)), repr(text)
