@@ -36,8 +36,8 @@ def build(history_size: int) -> tuple[MemoryHistory, Facts, list[str], datetime]
     history = MemoryHistory()
     facts = Facts()
     for n in range(ACCOUNTS):
-        facts.accounts[f"acct{n}"] = AccountInfo(
-            f"acct{n}", "x", "bench-operator", automated_label=True, bio="run by @bench"
+        facts.add_account(
+            AccountInfo(f"acct{n}", "x", "bench-operator", automated_label=True, bio="run by @bench")
         )
     span = timedelta(days=30).total_seconds()
     posts = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the click; they change nothing about what the link shows.
@@ -45,6 +46,7 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=8192)  # every rule that looks at links asks again for the same few links
 def canonical_link(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
     url = url.strip()

@@ -3,7 +3,7 @@ registered domains (tldextract's bundled public suffix list; nothing is fetched)
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ def _hosts(name: str) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower().rstrip(".")
@@ -40,6 +41,7 @@ def is_interstitial(url: str) -> bool:
     return _listed(host_of(url), _hosts("interstitials.txt"))
 
 
+@lru_cache(maxsize=8192)
 def registered_domain(url: str) -> str:
     host = host_of(url)
     parts = _EXTRACT(host)

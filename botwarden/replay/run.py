@@ -117,16 +117,18 @@ class Replay:
         self._engine = None
 
     def _on_account(self, line: L.AccountLine) -> None:
-        self.facts.accounts[line.id] = AccountInfo(
-            id=line.id,
-            network=line.network,
-            operator=line.operator,
-            verified=line.verified,
-            bio=line.bio,
-            automated_label=line.automated_label,
-            bot_flag=line.bot_flag,
-            sensitive_media=line.sensitive_media,
-            daily_cap=line.daily_cap,
+        self.facts.add_account(
+            AccountInfo(
+                id=line.id,
+                network=line.network,
+                operator=line.operator,
+                verified=line.verified,
+                bio=line.bio,
+                automated_label=line.automated_label,
+                bot_flag=line.bot_flag,
+                sensitive_media=line.sensitive_media,
+                daily_cap=line.daily_cap,
+            )
         )
 
     def _on_posted(self, line: L.PostedLine) -> None:

@@ -54,6 +54,10 @@ class History(Protocol):
         """The account's most recent post since ``since`` with this normalised-text hash."""
         ...
 
+    def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
+        """The most recent post of any of ``accounts`` since ``since`` with this normalised-text hash."""
+        ...
+
     def similar(
         self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
     ) -> list[tuple[float, PastPost]]:
@@ -87,6 +91,8 @@ class CheckContext:
     pacing: PacingPolicy = field(default_factory=PacingPolicy)
     settings: dict[str, Any] = field(default_factory=dict)
     facts: Facts = field(default_factory=Facts)
+    # What one rule worked out that another needs too, within one check (keys name the action).
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
@@ -102,7 +108,7 @@ class MemoryHistory:
     def __init__(self) -> None:
         self._by_account: dict[str, list[PastPost]] = defaultdict(list)
         self._times: dict[str, list[datetime]] = defaultdict(list)
-        self._by_hash: dict[tuple[str, str], list[PastPost]] = defaultdict(list)
+        self._by_text: dict[str, list[PastPost]] = defaultdict(list)  # every account's posts, by text hash
         self._index = SimilarityIndex()
         self._by_key: dict[str, PastPost] = {}
         self._keys: dict[int, str] = {}  # id(post) -> index key
@@ -116,7 +122,7 @@ class MemoryHistory:
         index = bisect.bisect_right(times, post.at)
         times.insert(index, post.at)
         self._by_account[post.account].insert(index, post)
-        bisect.insort(self._by_hash[(post.account, post.text_hash)], post, key=_post_time)
+        bisect.insort(self._by_text[post.text_hash], post, key=_post_time)
         key = str(len(self._by_key))
         self._by_key[key] = post
         self._index.add(key, post.text, account=post.account, at=post.at)
@@ -133,9 +139,15 @@ class MemoryHistory:
     def similar(
         self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
     ) -> list[tuple[float, PastPost]]:
-        windows = [(a, self._window(a, since, until)) for a in accounts]
-        if sum(hi - lo for _, (lo, hi) in windows) <= self.EXACT_WINDOW:
-            keys = [self._keys[id(p)] for a, (lo, hi) in windows for p in self._by_account[a][lo:hi]]
+        windows, size = [], 0
+        for account in accounts:  # stop counting as soon as the windows are too big to score exactly
+            lo, hi = self._window(account, since, until)
+            windows.append((account, lo, hi))
+            size += hi - lo
+            if size > self.EXACT_WINDOW:
+                break
+        if size <= self.EXACT_WINDOW:
+            keys = [self._keys[id(p)] for a, lo, hi in windows for p in self._by_account[a][lo:hi]]
             matches = self._index.scan(text, keys, threshold=threshold, limit=len(keys) or 1)
         else:
             matches = self._index.query(text, accounts=accounts, since=since, threshold=threshold, limit=50)
@@ -153,8 +165,16 @@ class MemoryHistory:
         return self._by_account[account][lo:hi]
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
-        same = self._by_hash.get((account, text_hash))
-        return same[-1] if same and same[-1].at >= since else None
+        return self.same_text_among((account,), text_hash, since)
+
+    def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
+        wanted = set(accounts)
+        for post in reversed(self._by_text.get(text_hash, ())):
+            if post.at < since:
+                return None
+            if post.account in wanted:
+                return post
+        return None
 
 
 def _post_time(post: PastPost) -> datetime:

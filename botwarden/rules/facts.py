@@ -59,6 +59,14 @@ class Facts:
     ledger: ConsentLedger = field(default_factory=ConsentLedger)
     budgets: dict[str, Budget] = field(default_factory=dict)  # by account
     sources: dict[str, frozenset[str]] = field(default_factory=dict)  # the feeds behind each account
+    # Accounts by operator, built on first use; add_account (or a change in the number of accounts)
+    # starts it again. Cross-account rules ask for it on every check.
+    _fleets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _fleets_size: int = field(default=-1, repr=False)
+
+    def add_account(self, info: AccountInfo) -> None:
+        self.accounts[info.id] = info
+        self._fleets_size = -1
 
     def actions_between(
         self, account: str | None, kinds: frozenset[str], start: datetime, end: datetime
@@ -87,4 +95,11 @@ class Facts:
         return self.links.get(canonical_link(url))
 
     def operator_accounts(self, operator: str, *, besides: str) -> list[str]:
-        return sorted(a.id for a in self.accounts.values() if a.operator == operator and a.id != besides)
+        """The operator's other accounts, sorted."""
+        if self._fleets_size != len(self.accounts):
+            fleets: dict[str, list[str]] = {}
+            for account in self.accounts.values():
+                fleets.setdefault(account.operator, []).append(account.id)
+            self._fleets = {name: tuple(sorted(ids)) for name, ids in fleets.items()}
+            self._fleets_size = len(self.accounts)
+        return [a for a in self._fleets.get(operator, ()) if a != besides]

@@ -14,6 +14,7 @@ import hashlib
 import re
 import string
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -56,6 +57,7 @@ def tokens(text: str) -> list[str]:
     return _PUNCT.sub(" ", text).split()
 
 
+@lru_cache(maxsize=4096)  # BW101, BW102 and BW103 each ask for the hash of the text being checked
 def text_hash(text: str) -> str:
     """A short stable hash of the normalised text (what BW101 compares)."""
     return hashlib.sha256(normalize(text).encode()).hexdigest()[:32]

@@ -36,6 +36,21 @@ class StoreHistory:
         ).first()
         return _past(row) if row is not None else None
 
+    def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
+        if not accounts:
+            return None
+        row = self._session.scalars(
+            select(HistoryRow)
+            .where(
+                HistoryRow.account_id.in_(list(accounts)),
+                HistoryRow.text_hash == text_hash,
+                HistoryRow.at >= since,
+            )
+            .order_by(HistoryRow.at.desc())
+            .limit(1)
+        ).first()
+        return _past(row) if row is not None else None
+
     def similar(
         self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
     ) -> list[tuple[float, PastPost]]:

@@ -13,15 +13,25 @@ from botwarden.similarity import text_hash
 _TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
 
 
-def _best(
-    action: Action, ctx: CheckContext, accounts: list[str], threshold: float
-) -> tuple[float, PastPost | None]:
-    """The most similar earlier post of ``accounts`` in the window, not counting exact copies (BW101)."""
-    days = int(ctx.setting("near_duplicate_window_days", 7))
+def _similar_in_fleet(action: Action, ctx: CheckContext, threshold: float) -> list[tuple[float, PastPost]]:
+    """Earlier posts of the operator's accounts (this one included) in the window, at least ``threshold``
+    similar, best first: one search serves BW102 (this account) and BW103 (the others)."""
+    key = ("similar-in-fleet", action.id, action.text, threshold)
+    if key not in ctx.memo:
+        days = int(ctx.setting("near_duplicate_window_days", 7))
+        fleet = [action.account, *ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)]
+        since = action.at - timedelta(days=days)
+        ctx.memo[key] = ctx.history.similar(action.text, fleet, since, action.at, threshold)
+    found: list[tuple[float, PastPost]] = ctx.memo[key]
+    return found
+
+
+def _best(action: Action, ctx: CheckContext, threshold: float, *, own: bool) -> tuple[float, PastPost | None]:
+    """The most similar earlier post of this account (``own``) or of the operator's others, not counting
+    exact copies (BW101's)."""
     same = text_hash(action.text)
-    found = ctx.history.similar(action.text, accounts, action.at - timedelta(days=days), action.at, threshold)
-    for score, post in found:
-        if post.text_hash != same:
+    for score, post in _similar_in_fleet(action, ctx, threshold):
+        if post.text_hash != same and (post.account == action.account) == own:
             return score, post
     return 0.0, None
 
@@ -46,7 +56,7 @@ class NearDuplicatePost(Rule):
         if not action.text.strip():
             return
         threshold = float(ctx.setting("near_duplicate_threshold", 0.7))
-        score, post = _best(action, ctx, [action.account], threshold)
+        score, post = _best(action, ctx, threshold, own=True)
         if post is None or score < threshold:
             return
         deny_at = float(ctx.setting("near_duplicate_deny", 0.9))
@@ -86,8 +96,7 @@ class CrossAccountDuplicate(Rule):
         others = ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)
         since = action.at - timedelta(days=int(ctx.setting("near_duplicate_window_days", 7)))
         same = text_hash(action.text)
-        copies = [p for other in others if (p := ctx.history.same_text(other, same, since)) is not None]
-        exact = max(copies, key=lambda p: p.at, default=None)
+        exact = ctx.history.same_text_among(others, same, since)
         if exact is not None:
             yield self.finding(
                 f"{exact.account}, another account of operator {ctx.account.operator}, posted the same "
@@ -102,7 +111,7 @@ class CrossAccountDuplicate(Rule):
             )
             return
         threshold = float(ctx.setting("near_duplicate_threshold", 0.7))
-        score, post = _best(action, ctx, others, threshold) if others else (0.0, None)
+        score, post = _best(action, ctx, threshold, own=False) if others else (0.0, None)
         if post is not None and score >= threshold:
             yield self.finding(
                 f"{score:.0%} similar (heuristic) to what {post.account}, another account of operator "
