@@ -29,6 +29,7 @@ test: $(VENV)/.synced
 # The benchmarks need datasketch (the baseline the similarity index is measured against) and a few minutes.
 bench: $(UV)
 	$(UV) sync --locked --extra test --extra bench --quiet
+	$(BIN)/python bench/measure.py
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/check.py
 
