@@ -29,6 +29,7 @@ from botwarden.cli_common import (
     out,
 )
 from botwarden.cli_consent import consent_app, inbound, optin_app, optout_app
+from botwarden.cli_diagnose import diagnose
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ app.add_typer(consent_app, name="consent", no_args_is_help=True)
 app.add_typer(optin_app, name="optin", no_args_is_help=True)
 app.add_typer(optout_app, name="optout", no_args_is_help=True)
 app.command("inbound")(inbound)
+app.command("diagnose")(diagnose)
 
 
 def _logging(verbose: bool) -> None:

@@ -1,0 +1,116 @@
+"""``botwarden diagnose``: read what accounts actually posted and show which patterns a spam system most
+likely saw, ranked against each lock. Exports of several accounts together are one operator's fleet, so
+patterns across accounts show."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from botwarden.diagnose.analyze import Analysis, Progress, analyze
+from botwarden.diagnose.causes import rank_locks
+from botwarden.diagnose.importers import read_export
+from botwarden.diagnose.model import HistoryPost, Lock
+from botwarden.diagnose.report import Diagnosis, dumps, print_summary, to_html
+from botwarden.errors import InputError
+from botwarden.rules.facts import Trend
+
+__all__ = [
+    "Analysis",
+    "Diagnosis",
+    "HistoryPost",
+    "Lock",
+    "diagnose",
+    "dumps",
+    "parse_lock",
+    "posts_from_store",
+    "print_summary",
+    "read_export",
+    "read_trends",
+    "to_html",
+]
+
+
+def diagnose(
+    posts: Sequence[HistoryPost],
+    locks: Iterable[Lock] = (),
+    *,
+    sources: Sequence[str] = (),
+    trends: Sequence[Trend] = (),
+    settings: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Diagnosis:
+    analysis = analyze(posts, settings=settings, trends=trends, progress=progress)
+    known = set(analysis.accounts)
+    for lock in locks:
+        if lock.account is not None and lock.account not in known:
+            raise InputError(
+                f"--locked {lock.account}=…: no account '{lock.account}' in the export(s) "
+                f"(found: {', '.join(sorted(known)) or 'none'})"
+            )
+    return Diagnosis(analysis, rank_locks(analysis, list(locks)), list(sources))
+
+
+def parse_lock(value: str) -> Lock:
+    """``2026-03-21T14:00Z`` (every account) or ``ACCOUNT=2026-03-21T14:00Z`` (one)."""
+    account, sep, when = value.rpartition("=")
+    stamp = when if sep else value
+    try:
+        at = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--locked {value!r}: expected a time (2026-03-21T14:00Z) or ACCOUNT=TIME") from None
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return Lock(at, (account.strip() or None) if sep else None)
+
+
+def read_trends(path: Path) -> list[Trend]:
+    """Trend lines in the replay format (``{"type":"trend","network","at","terms"}``), one a line."""
+    trends = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the trends file ({exc})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            at = datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00"))
+            terms = frozenset(str(t).casefold() for t in data["terms"])
+            trends.append(Trend(str(data["network"]), at if at.tzinfo else at.replace(tzinfo=UTC), terms))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise InputError(
+                f"{path}:{number}: expected a trend line with network, at and terms ({type(exc).__name__})"
+            ) from None
+    return trends
+
+
+def posts_from_store(session: Session) -> tuple[list[HistoryPost], list[Lock]]:
+    """What botwarden itself posted, and the locks it met (its ``account_stopped`` events)."""
+    from botwarden.store.models import AccountRow, EventRow, HistoryRow
+
+    networks = {row.id: row.network for row in session.execute(select(AccountRow.id, AccountRow.network))}
+    posts = [
+        HistoryPost(
+            f"store-{row.id}",
+            row.account_id,
+            networks.get(row.account_id, "local"),
+            row.at,
+            row.text,
+            (row.link,) if row.link else (),
+            source="store",
+        )
+        for row in session.scalars(select(HistoryRow).order_by(HistoryRow.at, HistoryRow.id))
+    ]
+    locks = [
+        Lock(event.at, event.account_id, event.message)
+        for event in session.scalars(select(EventRow).where(EventRow.kind == "account_stopped"))
+        if event.account_id
+    ]
+    return posts, locks
