@@ -32,6 +32,7 @@ bench: $(UV)
 	$(BIN)/python bench/measure.py
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/diagnose.py
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .

@@ -38,6 +38,12 @@ def diagnose(
     account: Annotated[
         str | None, typer.Option(help="The account's name, when the export does not say (one export only).")
     ] = None,
+    resolve: Annotated[
+        bool,
+        typer.Option(
+            "--resolve-links", help="Follow each link's redirects (network access) for BW301-BW305."
+        ),
+    ] = False,
     format_: Annotated[str, typer.Option("--format", help="text, json or html")] = "text",
     output: Annotated[Path | None, typer.Option("--out", help="Write the report here (json, html).")] = None,
     set_: SetOption = None,
@@ -53,6 +59,7 @@ def diagnose(
         print_summary,
         read_export,
         read_trends,
+        resolve_links,
         to_html,
     )
 
@@ -82,6 +89,11 @@ def diagnose(
         sources.append("botwarden store")
     if not posts:
         raise InputError("the export(s) hold no posts to diagnose")
+    links = []
+    if resolve:
+        with err.status("following the links' redirects…"):
+            links = resolve_links(posts, settings)
+        err.print(f"followed {len(links):,} distinct links")
     with Progress(
         TextColumn("checking posts"),
         BarColumn(),
@@ -96,6 +108,7 @@ def diagnose(
             locks,
             sources=sources,
             trends=read_trends(trends) if trends else (),
+            links=links,
             settings=settings,
             progress=lambda done, total: bar.update(task, completed=done),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -224,6 +225,8 @@ def test_html_report_is_self_contained_and_json_has_the_ranking(tmp_path: Path, 
     assert page.startswith("<!doctype html>") and "<svg" in page and "locked" in page
     assert "http://" not in page.replace("http://www.w3.org", "") and "<script" not in page  # nothing fetched
     assert "publish no spam thresholds" in page
+    # Every self-closing SVG tag ends ' />': an unquoted value before '/>' would swallow the slash in HTML.
+    assert not re.search(r"[^ ]/>", page)
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -247,3 +250,29 @@ def test_diagnose_reads_botwardens_own_store_and_its_locks(tmp_path: Path) -> No
     assert result.locks[0].account == "harbour-transit" and result.locks[0].posts_in_window > 0
     html = to_html(result)
     assert "harbour-transit" in html
+
+
+def test_links_can_be_followed_to_find_ad_pages_in_the_history(site, tmp_path: Path) -> None:
+    from botwarden import settings as settings_table
+    from botwarden.demo.server import FeedServer
+    from botwarden.diagnose import resolve_links
+
+    from .conftest import Site
+
+    docs, server = site
+    ads = Site()
+    with FeedServer(ads, host="127.0.0.2") as ad_server:
+        docs.put("/story", b"ok", "text/html")
+        ads.redirect("/click", f"{server.base_url}/story")
+        posts = [
+            HistoryPost("1", "bot", "x", START, f"Read this {ad_server.base_url}/click", ()),
+            HistoryPost("2", "bot", "x", START + timedelta(hours=5), f"And this {server.base_url}/story", ()),
+        ]
+        settings = settings_table.resolve(
+            {"allow_hosts": ["127.0.0.1", "127.0.0.2"], "interstitial_hosts": ["127.0.0.2"]}, env={}
+        )
+        links = resolve_links(posts, settings)
+    result = diagnose(posts, links=links, settings=settings)
+    link_flags = {(f.code, f.post.id) for f in result.analysis.flags if f.code.startswith("BW30")}
+    # Through the ad host (BW301), which also shows one site and lands on another (BW304).
+    assert link_flags == {("BW301", "1"), ("BW304", "1")}

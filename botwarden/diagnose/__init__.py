@@ -4,6 +4,7 @@ patterns across accounts show."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -13,13 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from botwarden.compose.links import canonical_link, links_in
 from botwarden.diagnose.analyze import Analysis, Progress, analyze
 from botwarden.diagnose.causes import rank_locks
 from botwarden.diagnose.importers import read_export
 from botwarden.diagnose.model import HistoryPost, Lock
 from botwarden.diagnose.report import Diagnosis, dumps, print_summary, to_html
 from botwarden.errors import InputError
-from botwarden.rules.facts import Trend
+from botwarden.links import Blocklist, ResolveLimits, hop_kinds, resolve_many
+from botwarden.netguard import AddressPolicy
+from botwarden.rules.facts import LinkFacts, Trend
 
 __all__ = [
     "Analysis",
@@ -33,6 +37,7 @@ __all__ = [
     "print_summary",
     "read_export",
     "read_trends",
+    "resolve_links",
     "to_html",
 ]
 
@@ -43,10 +48,11 @@ def diagnose(
     *,
     sources: Sequence[str] = (),
     trends: Sequence[Trend] = (),
+    links: Iterable[LinkFacts] = (),
     settings: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> Diagnosis:
-    analysis = analyze(posts, settings=settings, trends=trends, progress=progress)
+    analysis = analyze(posts, settings=settings, trends=trends, links=links, progress=progress)
     known = set(analysis.accounts)
     for lock in locks:
         if lock.account is not None and lock.account not in known:
@@ -55,6 +61,28 @@ def diagnose(
                 f"(found: {', '.join(sorted(known)) or 'none'})"
             )
     return Diagnosis(analysis, rank_locks(analysis, list(locks)), list(sources))
+
+
+def resolve_links(posts: Iterable[HistoryPost], settings: dict[str, Any]) -> list[LinkFacts]:
+    """Follow every distinct link of the posts (as the worker does before posting), judged by the host
+    lists and blocklists the settings name: for BW301-BW305 on the history."""
+    wanted = sorted({canonical_link(link) for post in posts for link in links_in(post.text, post.links)})
+    limits = ResolveLimits(
+        settings["link_max_hops"], settings["fetch_timeout_seconds"], settings["fetch_concurrency"]
+    )
+    found = asyncio.run(resolve_many(wanted, policy=AddressPolicy(settings["allow_hosts"]), limits=limits))
+    blocklist = Blocklist.load(settings["blocklist_files"])
+    shorteners = frozenset(h.lower() for h in settings["shortener_hosts"])
+    interstitials = frozenset(h.lower() for h in settings["interstitial_hosts"])
+    return [
+        LinkFacts(
+            url,
+            found[url].chain,
+            hop_kinds(found[url].chain, shorteners=shorteners, interstitials=interstitials),
+            any(blocklist.blocks(hop) for hop in found[url].chain),
+        )
+        for url in wanted
+    ]
 
 
 def parse_lock(value: str) -> Lock:

@@ -24,7 +24,7 @@ from botwarden import settings as settings_table
 from botwarden.diagnose.model import HistoryPost
 from botwarden.pacing import PacingPolicy
 from botwarden.rules import AccountInfo, Action, CheckContext, Engine, MemoryHistory, PastPost, Severity
-from botwarden.rules.facts import Facts, Trend
+from botwarden.rules.facts import Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
 
 OPERATOR = "your-fleet"  # every account of one diagnosis is one operator's
@@ -87,12 +87,15 @@ def analyze(
     *,
     settings: dict[str, Any] | None = None,
     trends: Sequence[Trend] = (),
+    links: Iterable[LinkFacts] = (),
     progress: Progress | None = None,
 ) -> Analysis:
     ordered = sorted(posts, key=lambda p: (p.at, p.account, p.id))
     resolved = settings or settings_table.resolve({}, env={})
     engine = Engine(select=resolved["select"], ignore=[*resolved["ignore"], *NOT_FROM_HISTORY])
     facts = Facts(trends=list(trends))
+    for link in links:
+        facts.add_link(link)
     for post in ordered:
         if post.account not in facts.accounts:
             facts.add_account(AccountInfo(post.account, post.network, OPERATOR))

@@ -270,7 +270,7 @@ _W, _H, _PAD = 1000, 220, 36
 
 
 def _frame(count: int, peak: int, start: datetime, size: timedelta, locks: list[datetime]) -> list[str]:
-    parts = [f"<line x1={_PAD} y1={_H - _PAD} x2={_W - 8} y2={_H - _PAD} stroke='#9ca3af'/>"]
+    parts = [f"<line x1={_PAD} y1={_H - _PAD} x2={_W - 8} y2={_H - _PAD} stroke='#9ca3af' />"]
     parts.append(f"<text x=4 y={_PAD - 6} font-size=11 fill='#6b7280'>{peak}</text>")
     for tick in range(0, count, max(count // 8, 1)):
         x = _PAD + (_W - _PAD - 8) * tick / count
@@ -281,7 +281,7 @@ def _frame(count: int, peak: int, start: datetime, size: timedelta, locks: list[
         if _PAD <= x <= _W:
             parts.append(
                 f"<line x1={x:.1f} y1=8 x2={x:.1f} y2={_H - _PAD} stroke='#dc2626' stroke-width=2 "
-                f"stroke-dasharray='5 3'/><text x={x + 4:.1f} y=18 font-size=12 fill='#dc2626'>locked</text>"
+                f"stroke-dasharray='5 3' /><text x={x + 4:.1f} y=18 font-size=12 fill='#dc2626'>locked</text>"
             )
     return parts
 
@@ -333,9 +333,9 @@ def _findings_chart(a: Analysis, locks: list[datetime]) -> str:
             f"{_PAD + (slot + 0.5) * step:.1f},{_H - _PAD - (_H - 2 * _PAD) * per.get(slot, 0) / peak:.1f}"
             for slot in range(count)
         )
-        parts.append(f"<polyline points='{points}' fill=none stroke='{colour}' stroke-width=2/>")
+        parts.append(f"<polyline points='{points}' fill=none stroke='{colour}' stroke-width=2 />")
         parts.append(
-            f"<text x={_W - 90} y={22 + 14 * index} font-size=12 fill='{colour}'>{html.escape(code)}</text>"
+            f"<text x={_PAD + 40} y={22 + 14 * index} font-size=12 fill='{colour}'>{html.escape(code)}</text>"
         )
     return f"<svg viewBox='0 0 {_W} {_H}' role=img aria-label='findings over time'>{''.join(parts)}</svg>"
 
@@ -362,7 +362,9 @@ def _cluster_map(a: Analysis, colours: dict[str, str], limit: int = 12) -> str:
         for post, earlier, score in rows:
             if earlier is not None and earlier.id in spots:
                 x1, x2 = spots[earlier.id], spots[post.id]
-                parts.append(f"<line x1={x1:.1f} y1={y} x2={x2:.1f} y2={y} stroke='#9ca3af' stroke-width=2/>")
+                parts.append(
+                    f"<line x1={x1:.1f} y1={y} x2={x2:.1f} y2={y} stroke='#9ca3af' stroke-width=2 />"
+                )
                 parts.append(
                     f"<text x={(x1 + x2) / 2:.1f} y={y - 6} font-size=10 fill='#6b7280' "
                     f"text-anchor=middle>{score:.0%}</text>"
