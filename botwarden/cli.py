@@ -91,12 +91,15 @@ def run(
     set_: SetOption = None,
     once: Annotated[bool, typer.Option("--once", help="Do one pass, then exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = True,
+    worker_id: Annotated[
+        str | None, typer.Option("--id", help="This worker's name in leases and logs (default: random).")
+    ] = None,
 ) -> None:
     """Fetch, compose, check, pace and publish, until stopped (Ctrl-C)."""
     from botwarden.runtime import PassReport, Runtime, utcnow
 
     _logging(verbose)
-    runtime = Runtime(load_config(config, set_))
+    runtime = Runtime(load_config(config, set_), worker_id=worker_id)
 
     def show(report: PassReport) -> None:
         i, p = report.ingest, report.publish
@@ -118,6 +121,19 @@ def run(
             out.print("stopped")
     finally:
         runtime.close()
+
+
+@app.command()
+def worker(
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    worker_id: Annotated[
+        str | None, typer.Option("--id", help="This worker's name in leases and logs (default: random).")
+    ] = None,
+) -> None:
+    """One of several workers sharing a PostgreSQL store: claims due feeds and posts with row locks
+    (FOR UPDATE SKIP LOCKED), never two posts of one account at once. Runs until stopped."""
+    run(config=config, set_=set_, once=False, verbose=True, worker_id=worker_id)
 
 
 @app.command()

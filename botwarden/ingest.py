@@ -56,16 +56,24 @@ class Ingestor:
         self._queued_links: list[str] = []
 
     def due_feeds(self, now: datetime) -> list[FeedRow]:
-        with self.sessions() as session:
-            rows = session.scalars(
-                select(FeedRow)
-                .where(
-                    FeedRow.id.in_(list(self.config.feeds)),
-                    or_(FeedRow.next_fetch_at.is_(None), FeedRow.next_fetch_at <= now),
+        """Claim the feeds due now: each is pushed a claim's length into the future, so another worker
+        sharing the store does not fetch it too; if this one dies, the claim lapses and it is fetched."""
+        claim = timedelta(seconds=2 * self.config.settings["fetch_timeout_seconds"] + 60)
+        with self.sessions.begin() as session:
+            rows = list(
+                session.scalars(
+                    select(FeedRow)
+                    .where(
+                        FeedRow.id.in_(list(self.config.feeds)),
+                        or_(FeedRow.next_fetch_at.is_(None), FeedRow.next_fetch_at <= now),
+                    )
+                    .order_by(FeedRow.id)
+                    .with_for_update(skip_locked=True)
                 )
-                .order_by(FeedRow.id)
             )
-            return list(rows)
+            for row in rows:
+                row.next_fetch_at = now + claim
+            return rows
 
     def run(self, now: datetime) -> IngestReport:
         report = IngestReport()

@@ -19,6 +19,7 @@ from botwarden.ingest import Ingestor, IngestReport
 from botwarden.links import Blocklist
 from botwarden.networks import FaultPlan, LocalNetwork, Network
 from botwarden.store import make_engine, migrate, session_factory
+from botwarden.store.db import serialize
 from botwarden.store.models import FeedRow, QueueRow
 from botwarden.store.queue import DUE_STATES
 from botwarden.store.sync import sync_config
@@ -72,6 +73,7 @@ class Runtime:
         migrate(self.db)
         self.sessions: sessionmaker[Session] = session_factory(self.db)
         with self.sessions.begin() as session:
+            serialize(session)
             sync_config(session, config)
         networks: dict[str, Network] = {"local": LocalNetwork(self.sessions, faults)}
         self.ingestor = Ingestor(config, self.sessions, transport)

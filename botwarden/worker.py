@@ -130,9 +130,9 @@ class Publisher:
 
     def _process(self, entry_id: int, now: datetime, report: PublishReport) -> None:
         with self.sessions.begin() as session:
-            entry = session.get_one(QueueRow, entry_id)
-            if entry.state not in DUE_STATES or entry.not_before > now:
-                return  # another pass or worker moved it
+            entry = self._claim(session, entry_id, now)
+            if entry is None:
+                return  # another worker has it, or its account is busy: a later pass takes it
             verdict = self._check(session, entry, now)
             if not self._apply_verdict(session, entry, verdict, now, report):
                 return
@@ -152,6 +152,28 @@ class Publisher:
         outcome = self._publish(network, account, text, key, now)
         with self.sessions.begin() as session:
             self._record_outcome(session, session.get_one(QueueRow, entry_id), outcome, now, report)
+
+    @staticmethod
+    def _claim(session: Session, entry_id: int, now: datetime) -> QueueRow | None:
+        """Lock the entry and its account for this transaction, or None when it is not ours to work on.
+
+        On PostgreSQL several workers share the queue: ``FOR UPDATE SKIP LOCKED`` lets each take rows no
+        other worker holds, without waiting. Locking the account too, and passing over an account with a
+        post still ``sending``, means one account's posts are never checked or sent concurrently, so its
+        pacing holds across workers. (SQLite has one writer at a time and ignores the row locks.)
+        """
+        entry = session.get(QueueRow, entry_id, with_for_update={"skip_locked": True}, populate_existing=True)
+        if entry is None or entry.state not in DUE_STATES or entry.not_before > now:
+            return None
+        account = session.get(
+            AccountRow, entry.account_id, with_for_update={"skip_locked": True}, populate_existing=True
+        )
+        if account is None:
+            return None
+        sending = select(QueueRow.id).where(
+            QueueRow.account_id == entry.account_id, QueueRow.state == State.SENDING.value
+        )
+        return entry if session.scalar(sending.limit(1)) is None else None
 
     def _check(self, session: Session, entry: QueueRow, now: datetime) -> Verdict:
         route = self.config.routes[entry.route_id]
@@ -350,9 +372,11 @@ class Publisher:
             )
         for entry_id in stale:
             with self.sessions.begin() as session:
-                entry = session.get_one(QueueRow, entry_id)
-                if entry.state != State.SENDING.value:
-                    continue
+                entry = session.get(
+                    QueueRow, entry_id, with_for_update={"skip_locked": True}, populate_existing=True
+                )
+                if entry is None or entry.state != State.SENDING.value:
+                    continue  # another worker is reconciling it, or already has
                 network = self.networks[session.get_one(AccountRow, entry.account_id).network]
                 remote_id = network.find_published(
                     entry.account_id, idempotency_key=entry.idempotency_key, text=entry.text

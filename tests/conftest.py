@@ -11,6 +11,8 @@ import pytest
 from botwarden import config as config_module
 from botwarden.demo.server import FeedServer, Redirect
 
+from . import pg
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
@@ -21,6 +23,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/scenarios/*.expected.jsonl from the engine (review the diff!)",
     )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.ThrowawayCluster]:
+    """A PostgreSQL cluster of the tests' own, for the whole session."""
+    why = pg.available()
+    if why:
+        pytest.skip(why)
+    cluster = pg.ThrowawayCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend the store supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    cluster: pg.ThrowawayCluster = request.getfixturevalue("postgres")
+    return cluster.new_database()
 
 
 @pytest.fixture(scope="session")

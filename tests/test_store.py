@@ -16,8 +16,8 @@ from botwarden.store.models import AccountRow, Base, QueueRow
 from botwarden.store.queue import ALLOWED
 
 
-def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+def test_migrations_create_exactly_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
     migrate(engine)
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -31,8 +31,8 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
-def test_times_come_back_zone_aware_in_utc(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
+def test_times_come_back_zone_aware_in_utc(database_url: str) -> None:
+    engine = make_engine(database_url)
     migrate(engine)
     sessions = session_factory(engine)
     berlin = timezone(timedelta(hours=1))
@@ -52,8 +52,8 @@ def test_times_come_back_zone_aware_in_utc(tmp_path: Path) -> None:
     assert since == datetime(2026, 1, 1, 12, 0, tzinfo=UTC) and since.tzinfo is not None
 
 
-def test_naive_times_are_refused(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+def test_naive_times_are_refused(database_url: str) -> None:
+    engine = make_engine(database_url)
     migrate(engine)
     with pytest.raises(Exception, match="naive datetime"), session_factory(engine).begin() as session:
         session.add(

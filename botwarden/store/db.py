@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,9 +23,18 @@ def make_engine(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(driver_url(url), pool_pre_ping=True)
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot use database {safe_url(url)}: {exc}") from exc
+
+
+def driver_url(url: str) -> str:
+    """A plain ``postgresql://`` (or ``postgres://``) URL gets the psycopg 3 driver botwarden ships with;
+    SQLAlchemy would otherwise look for psycopg2."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url.removeprefix(plain)
+    return url
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -49,10 +58,23 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as connection:
+            serialize(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except SQLAlchemyError as exc:
         raise StoreError(f"could not migrate the database {safe_url(str(engine.url))}: {exc}") from exc
+
+
+#: The advisory lock that serialises schema and configuration changes among workers sharing one store.
+_SETUP_LOCK = 0x626F7477  # "botw"
+
+
+def serialize(connection: Connection | Session) -> None:
+    """Hold the store's setup lock until this transaction ends, so workers starting together migrate and
+    sync their configuration one after another (PostgreSQL; SQLite already has one writer at a time)."""
+    dialect = connection.dialect if isinstance(connection, Connection) else connection.get_bind().dialect
+    if dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_LOCK})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

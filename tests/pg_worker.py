@@ -1,0 +1,50 @@
+"""A worker process for the shared-store tests: runs passes on a fast shared clock until told to stop, and
+logs every call that reaches the network, so the test can count what was sent and how often.
+
+Usage: python -m tests.pg_worker CONFIG WORKER_ID T0_ISO REAL_START SPEED LOG STOP_FILE
+  the simulated time is T0 + (now - REAL_START) * SPEED, the same formula in every worker process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from botwarden import config as config_module
+from botwarden.networks import Network, Outcome
+from botwarden.runtime import Runtime
+
+
+class LoggedNetwork:
+    """Writes ``key account time`` for every publish call before passing it on."""
+
+    def __init__(self, inner: Network, log: Path) -> None:
+        self.name = inner.name
+        self.inner = inner
+        self.log = log.open("a", encoding="utf-8", buffering=1)
+
+    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome:
+        self.log.write(f"{idempotency_key} {account} {at.isoformat()}\n")
+        os.fsync(self.log.fileno())  # a SIGKILL right after must not lose the line
+        return self.inner.publish(account, text, idempotency_key=idempotency_key, at=at)
+
+    def find_published(self, account: str, *, idempotency_key: str, text: str) -> str | None:
+        return self.inner.find_published(account, idempotency_key=idempotency_key, text=text)
+
+
+def main() -> None:
+    path, worker_id, t0, real_start, speed, log, stop = sys.argv[1:8]
+    start, begun, factor = datetime.fromisoformat(t0), float(real_start), float(speed)
+    runtime = Runtime(config_module.load(path, env={}), worker_id=worker_id)
+    runtime.publisher.networks["local"] = LoggedNetwork(runtime.publisher.networks["local"], Path(log))
+    while not Path(stop).exists():
+        runtime.run_pass(start + timedelta(seconds=(time.time() - begun) * factor))
+        time.sleep(0.02)
+    runtime.close()
+
+
+if __name__ == "__main__":
+    main()
