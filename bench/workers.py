@@ -1,0 +1,165 @@
+"""End to end: feeds on a loopback server to posts on the local network, with 1, 2 and 4 worker processes
+sharing one PostgreSQL (a throwaway cluster, as the tests start) and with one process on SQLite.
+
+    .venv/bin/python bench/workers.py                      # 50 accounts, 2,000 posts
+    .venv/bin/python bench/workers.py --accounts 200 --items 20
+
+Each account has its own feed of ``--items`` items (posted in full: first_run = all, pacing off, so the
+figure is botwarden's own throughput, not an interval). Items per second is posts sent over the wall time
+from the workers' start to the last post, every rule checked on every post. On this 2-core machine the
+goal for 2 workers is at least 1.7 times one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select
+
+from botwarden import config as config_module
+from botwarden.demo.server import FeedServer
+from botwarden.runtime import Runtime
+from botwarden.store import make_engine, session_factory
+from botwarden.store.models import QueueRow
+from tests.conftest import Site, rss
+from tests.pg import ThrowawayCluster, available
+
+T0 = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def feeds(site: Site, accounts: int, items: int) -> None:
+    rng = random.Random(3)
+    syllables = [a + b for a in "bcdfghjklmnprstvwz" for b in "aeiou"]
+    for feed in range(accounts):
+        site.put(
+            f"/f{feed}.rss",
+            rss(
+                *[
+                    {
+                        "guid": f"{feed}-{n}",
+                        "title": " ".join("".join(rng.sample(syllables, 3)) for _ in range(9)),
+                        "link": f"https://site{feed}.example/{n}",
+                        "pubDate": format_datetime(T0 - timedelta(minutes=n + 1)),
+                    }
+                    for n in range(items)
+                ]
+            ),
+        )
+
+
+def config(folder: Path, base_url: str, database: str, accounts: int) -> Path:
+    lines = [
+        "[settings]",
+        f'database_url = "{database}"',
+        'allow_hosts = ["127.0.0.1"]',
+        "min_interval_minutes = 0",
+        "jitter_seconds = 0",
+        "burst_max = 100000",
+        "daily_cap = 100000",
+        'first_run = "all"',
+        "fetch_interval_minutes = 600",
+        "resolve_links = false",
+    ]
+    for n in range(accounts):
+        lines += ["[[feeds]]", f'id = "f{n}"', f'url = "{base_url}/f{n}.rss"']
+        lines += ["[[accounts]]", f'id = "a{n}"', 'network = "local"', f'operator = "op{n}"']
+        lines += ["[[routes]]", f'feed = "f{n}"', f'account = "a{n}"', 'template = "{title} {link}"']
+    path = folder / "bench.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run(path: Path, database: str, workers: int, expected: int) -> float:
+    Runtime(config_module.load(path, env={})).close()  # migrate and sync before the clock starts
+    sessions = session_factory(make_engine(database))
+    stop = path.parent / f"stop-{time.monotonic_ns()}"  # a new one each run: an old one stops workers at once
+    begun = time.time()
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.pg_worker",
+                str(path),
+                f"w{n}",
+                T0.isoformat(),
+                str(begun),
+                "1",
+                str(path.parent / f"w{workers}-{n}.log"),
+                str(stop),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(workers)
+    ]
+    started = time.perf_counter()
+    try:
+        while True:
+            time.sleep(0.25)
+            with sessions() as session:
+                sent = session.scalar(select(func.count()).where(QueueRow.state == "sent")) or 0
+            if sent >= expected:
+                return expected / (time.perf_counter() - started)
+            if time.perf_counter() - started > 900:
+                raise SystemExit(f"{workers} worker(s): only {sent} of {expected} sent after 15 minutes")
+    finally:
+        stop.touch()
+        for process in processes:
+            process.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--accounts", type=int, default=50)
+    parser.add_argument("--items", type=int, default=40)
+    args = parser.parse_args()
+    why = available()
+    if why:
+        raise SystemExit(f"cannot start PostgreSQL here: {why}")
+    expected = args.accounts * args.items
+    site = Site()
+    feeds(site, args.accounts, args.items)
+    results = []
+    cluster = ThrowawayCluster().start()
+    try:
+        with FeedServer(site) as server, tempfile.TemporaryDirectory() as folder:
+            base = Path(folder)
+            sqlite = f"sqlite:///{base / 'bench.db'}"
+            results.append(
+                (
+                    "SQLite, 1 process",
+                    run(config(base, server.base_url, sqlite, args.accounts), sqlite, 1, expected),
+                )
+            )
+            for workers in (1, 2, 4):
+                database = cluster.new_database()
+                path = config(base, server.base_url, database, args.accounts)
+                results.append((f"PostgreSQL, {workers} worker(s)", run(path, database, workers, expected)))
+    finally:
+        cluster.stop()
+    one = results[1][1]
+    print(
+        f"\nEnd to end: {args.accounts} accounts × {args.items} items = {expected:,} posts, all rules checked"
+    )
+    print(f"  {'setup':<26}{'posts/s':>10}{'vs 1 PG worker':>16}")
+    for label, rate in results:
+        print(f"  {label:<26}{rate:10.1f}{rate / one:15.2f}x")
+
+
+if __name__ == "__main__":
+    main()
