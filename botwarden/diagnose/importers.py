@@ -28,7 +28,6 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from botwarden.compose.links import links_in
 from botwarden.compose.plain import plain_text
 from botwarden.diagnose.model import HistoryPost
 from botwarden.errors import InputError
@@ -381,7 +380,3 @@ def _parse_time(value: Any, where: str) -> datetime:
 def _aware(at: datetime) -> datetime:
     """Exports without a zone are taken as UTC, which is what every network exports in."""
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-def canonical_links(post: HistoryPost) -> set[str]:
-    return links_in(post.text, post.links)
