@@ -182,3 +182,17 @@ def test_normalisation_folds_what_bots_vary(a: str, b: str) -> None:
 
 def test_normalisation_keeps_real_differences() -> None:
     assert normalize("Storm hits north coast") != normalize("Storm hits south coast")
+
+
+def test_abusive_terms_match_threats_not_the_news_words_that_contain_them() -> None:
+    from botwarden.language import abusive_terms
+
+    terms = abusive_terms()
+    for harmless in (
+        "Rapeseed oil prices rise after a poor harvest",
+        "Fire retardant dropped on the hillside blaze",
+        "Flame-retardant foam recalled",
+    ):
+        assert terms.find(harmless) == [], harmless
+    assert terms.find("I will rape you") == ["rape you"]
+    assert terms.find("you are retarded") == ["retarded"]
