@@ -110,9 +110,8 @@ def run(path: Path, database: str, workers: int, expected: int) -> float:
         while True:
             time.sleep(0.25)
             with sessions() as session:
-                states = dict(
-                    session.execute(select(QueueRow.state, func.count()).group_by(QueueRow.state)).tuples()
-                )
+                rows = session.execute(select(QueueRow.state, func.count()).group_by(QueueRow.state)).all()
+                states: dict[str, int] = {row[0]: row[1] for row in rows}
             open_work = sum(n for state, n in states.items() if state in ("pending", "ready", "sending"))
             if sum(states.values()) >= expected and not open_work:
                 # Every post decided; a few random titles can trip a rule (held or denied), not counted.
