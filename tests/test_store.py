@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from botwarden.store import InvalidTransition, State, make_engine, migrate, session_factory, transition
 from botwarden.store.db import safe_url
@@ -89,3 +89,29 @@ def test_passwords_never_appear_in_database_messages() -> None:
     assert (
         safe_url("postgresql://bot:hunter2@db.example:5432/bw") == "postgresql://bot:***@db.example:5432/bw"
     )
+
+
+def test_history_answers_narrower_windows_from_a_wider_one_it_read(database_url: str) -> None:
+    from botwarden.store import StoreHistory
+    from botwarden.store.models import HistoryRow
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        session.add(AccountRow(id="a", network="local", operator="o", status="ok", status_reason=""))
+        session.flush()
+        for hour in range(0, 24 * 10, 5):
+            at = t0 + timedelta(hours=hour)
+            session.add(HistoryRow(account_id="a", at=at, text=f"post {hour}", text_hash=str(hour), link=""))
+    end = t0 + timedelta(days=10)
+    with session_factory(engine)() as session:
+        history = StoreHistory(session)
+        wide = history.posts_between("a", end - timedelta(days=30), end)
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        narrow = history.posts_between("a", end - timedelta(days=1), end)
+        asked = len(statements)
+        fresh = StoreHistory(session).posts_between("a", end - timedelta(days=1), end)
+    assert len(wide) == 48 and asked == 0  # the narrower window came from the wider one
+    assert [p.id for p in narrow] == [p.id for p in fresh] and len(narrow) == 4

@@ -14,16 +14,26 @@ from botwarden.store.models import HistoryRow
 
 
 class StoreHistory:
+    """History read from the store. Made for one check (one transaction): an account's window, once
+    read, answers every narrower question about it, as the pacing and hashtag rules ask in turn."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._windows: dict[str, tuple[datetime, datetime, list[PastPost]]] = {}
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
+        known = self._windows.get(account)
+        if known is not None and known[0] <= start and end <= known[1]:
+            return [p for p in known[2] if start <= p.at <= end]
         rows = self._session.scalars(
             select(HistoryRow)
             .where(HistoryRow.account_id == account, HistoryRow.at >= start, HistoryRow.at <= end)
             .order_by(HistoryRow.at, HistoryRow.id)
         )
-        return [_past(row) for row in rows]
+        posts = [_past(row) for row in rows]
+        if known is None or end - start > known[1] - known[0]:
+            self._windows[account] = (start, end, posts)
+        return posts
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
         row = self._session.scalars(
