@@ -26,7 +26,7 @@ from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Network, Outcome, Out
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
 from botwarden.rules.facts import Facts, LinkFacts
 from botwarden.similarity import text_hash
-from botwarden.store.consent import load_ledger
+from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.events import record
 from botwarden.store.history import StoreHistory
 from botwarden.store.links import cached_chain
@@ -79,6 +79,7 @@ class Publisher:
         self.batch = batch
         self.pacing = {route_id: config.pacing_for(route) for route_id, route in config.routes.items()}
         self.trends = trends
+        self._ledger_version = (-1, -1)  # of the consent ledger last read into self.facts
         self.blocklist = blocklist or Blocklist()
         self.shorteners = frozenset(h.lower() for h in config.settings["shortener_hosts"])
         self.interstitials = frozenset(h.lower() for h in config.settings["interstitial_hosts"])
@@ -108,7 +109,10 @@ class Publisher:
     def _refresh_facts(self, now: datetime) -> None:
         """What may have changed since the last pass: the consent ledger and the trends."""
         with self.sessions() as session:
-            self.facts.ledger = load_ledger(session, self.config.accounts)
+            version = ledger_version(session)
+            if version != self._ledger_version:  # read again only when a line was added
+                self.facts.ledger = load_ledger(session, self.config.accounts)
+                self._ledger_version = version
         self.facts.trends = self.trends.current(now) if self.trends is not None else []
 
     def _due_ids(self, now: datetime) -> list[int]:

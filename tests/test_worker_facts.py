@@ -170,6 +170,12 @@ def test_the_worker_reads_the_consent_ledger_from_the_store(site, make_config: C
     standing = runtime.publisher.facts.ledger.standing("acct", "reader", T0)
     assert [o.via for o in standing.asked] == ["dm"] and standing.opted_out_at is None
     assert runtime.publisher.facts.ledger.standing("acct", "other", T0).opted_out_at == T0
+    # A line recorded later is seen on the next pass (the ledger is read again when it has grown).
+    later = T0.replace(hour=9)
+    with runtime.sessions.begin() as session:
+        ConsentStore(session, recorded_by="test", now=later).opt_out("acct", "reader", later)
+    runtime.publisher.run(later)
+    assert runtime.publisher.facts.ledger.standing("acct", "reader", later).opted_out_at == later
     runtime.close()
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from botwarden.consent import Consent, ConsentLedger, Contact, OptIn, is_opt_out_message
@@ -166,6 +166,13 @@ def load_ledger(session: Session, accounts: Iterable[str] | None = None) -> Cons
     for row in session.scalars(query):
         _replay_row(ledger, row)
     return ledger
+
+
+def ledger_version(session: Session) -> tuple[int, int]:
+    """How many lines the ledger has and the last one's id: a new line changes it, even one whose
+    transaction committed after a later-numbered line's."""
+    count, last = session.execute(select(func.count(), func.max(ConsentRow.id))).one()
+    return int(count), int(last or 0)
 
 
 def ledger_rows(session: Session, account: str | None = None, kinds: Iterable[str] = ()) -> list[ConsentRow]:
