@@ -33,6 +33,8 @@ bench: $(UV)
 	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/diagnose.py
+	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/polling.py
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
