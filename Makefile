@@ -35,6 +35,7 @@ bench: $(UV)
 	$(BIN)/python bench/diagnose.py
 	$(BIN)/python bench/workers.py
 	$(BIN)/python bench/polling.py
+	$(BIN)/python bench/memory.py
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
