@@ -99,11 +99,7 @@ class Ingestor:
             stale = stale_links(session, links, now, ttl)
         if not stale:
             return 0
-        limits = ResolveLimits(
-            self.config.settings["link_max_hops"],
-            self.config.settings["fetch_timeout_seconds"],
-            self.config.settings["fetch_concurrency"],
-        )
+        limits = ResolveLimits.from_settings(self.config.settings)
         found = asyncio.run(resolve_many(stale, policy=self.policy, limits=limits, transport=self.transport))
         with self.sessions.begin() as session:
             save_chains(session, found, now)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.ingest import Ingestor, IngestReport
-from botwarden.links import Blocklist
+from botwarden.links.judge import LinkJudge
 from botwarden.networks import FaultPlan, LocalNetwork, Network
 from botwarden.store import make_engine, migrate, session_factory
 from botwarden.store.db import serialize
@@ -84,7 +84,7 @@ class Runtime:
             rng=rng,
             worker_id=worker_id,
             trends=trends_provider(config),
-            blocklist=Blocklist.load(config.settings["blocklist_files"]),
+            links=LinkJudge.from_settings(config.settings),
         )
 
     def run_pass(self, now: datetime) -> PassReport:

@@ -21,10 +21,10 @@ from botwarden.compose import ItemFields, compose
 from botwarden.compose.links import canonical_link
 from botwarden.config import Config
 from botwarden.errors import ConfigError
-from botwarden.links import Blocklist, hop_kinds
+from botwarden.links.judge import LinkJudge
 from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Network, Outcome, OutcomeKind
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
-from botwarden.rules.facts import Facts, LinkFacts
+from botwarden.rules.facts import Facts
 from botwarden.similarity import text_hash
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.events import record
@@ -67,7 +67,7 @@ class Publisher:
         worker_id: str | None = None,
         batch: int = 200,
         trends: TrendsProvider | None = None,
-        blocklist: Blocklist | None = None,
+        links: LinkJudge | None = None,
     ) -> None:
         self.config = config
         self.sessions = sessions
@@ -80,9 +80,7 @@ class Publisher:
         self.pacing = {route_id: config.pacing_for(route) for route_id, route in config.routes.items()}
         self.trends = trends
         self._ledger_version = (-1, -1)  # of the consent ledger last read into self.facts
-        self.blocklist = blocklist or Blocklist()
-        self.shorteners = frozenset(h.lower() for h in config.settings["shortener_hosts"])
-        self.interstitials = frozenset(h.lower() for h in config.settings["interstitial_hosts"])
+        self.links = links or LinkJudge()
         # The operator's accounts, so cross-account rules (BW103, BW104) see the whole fleet, and the
         # feeds behind each account, so BW955 sees accounts fed by the same sources.
         self.facts = Facts(
@@ -243,9 +241,7 @@ class Publisher:
         chain = cached_chain(session, canonical_link(link))
         if chain is None:
             return
-        kinds = hop_kinds(chain, shorteners=self.shorteners, interstitials=self.interstitials)
-        blocked = any(self.blocklist.blocks(hop) for hop in chain)
-        self.facts.add_link(LinkFacts(link, chain, kinds, blocked))
+        self.facts.add_link(self.links.facts(link, chain))
 
     def _apply_verdict(
         self, session: Session, entry: QueueRow, verdict: Verdict, now: datetime, report: PublishReport

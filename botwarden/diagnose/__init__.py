@@ -21,7 +21,8 @@ from botwarden.diagnose.importers import read_export
 from botwarden.diagnose.model import HistoryPost, Lock
 from botwarden.diagnose.report import Diagnosis, dumps, print_summary, to_html
 from botwarden.errors import InputError
-from botwarden.links import Blocklist, ResolveLimits, hop_kinds, resolve_many
+from botwarden.links import ResolveLimits, resolve_many
+from botwarden.links.judge import LinkJudge
 from botwarden.netguard import AddressPolicy
 from botwarden.rules.facts import LinkFacts, Trend
 
@@ -66,23 +67,11 @@ def diagnose(
 def resolve_links(posts: Iterable[HistoryPost], settings: dict[str, Any]) -> list[LinkFacts]:
     """Follow every distinct link of the posts (as the worker does before posting), judged by the host
     lists and blocklists the settings name: for BW301-BW305 on the history."""
+    judge = LinkJudge.from_settings(settings)  # reads the blocklists first: a bad file fails fast
     wanted = sorted({canonical_link(link) for post in posts for link in links_in(post.text, post.links)})
-    limits = ResolveLimits(
-        settings["link_max_hops"], settings["fetch_timeout_seconds"], settings["fetch_concurrency"]
-    )
+    limits = ResolveLimits.from_settings(settings)
     found = asyncio.run(resolve_many(wanted, policy=AddressPolicy(settings["allow_hosts"]), limits=limits))
-    blocklist = Blocklist.load(settings["blocklist_files"])
-    shorteners = frozenset(h.lower() for h in settings["shortener_hosts"])
-    interstitials = frozenset(h.lower() for h in settings["interstitial_hosts"])
-    return [
-        LinkFacts(
-            url,
-            found[url].chain,
-            hop_kinds(found[url].chain, shorteners=shorteners, interstitials=interstitials),
-            any(blocklist.blocks(hop) for hop in found[url].chain),
-        )
-        for url in wanted
-    ]
+    return [judge.facts(url, found[url].chain) for url in wanted]
 
 
 def parse_lock(value: str) -> Lock:

@@ -125,10 +125,10 @@ def analyze(
         by_id[post.id] = post
         if progress is not None and (done % 500 == 0 or done == len(ordered) - 1):
             progress(done + 1, len(ordered))
-    rhythms = {
-        account: rhythm_of(account, [p for p in ordered if p.account == account])
-        for account in facts.accounts
-    }
+    per_account: dict[str, list[HistoryPost]] = {}
+    for post in ordered:  # one walk, not one per account
+        per_account.setdefault(post.account, []).append(post)
+    rhythms = {account: rhythm_of(account, account_posts) for account, account_posts in per_account.items()}
     return Analysis(ordered, flags, rhythms, _clusters(flags, by_id))
 
 

@@ -9,8 +9,9 @@ followed still has to be judged (by its own host) rather than stop the pass.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -38,6 +39,12 @@ class ResolveLimits:
     max_hops: int = 5
     timeout: float = 10.0
     concurrency: int = 8
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> ResolveLimits:
+        return cls(
+            settings["link_max_hops"], settings["fetch_timeout_seconds"], settings["fetch_concurrency"]
+        )
 
 
 async def resolve_chain(
