@@ -37,6 +37,25 @@ class AccountConfig(_Strict):
     handle: str = ""
     char_limit: int | None = Field(default=None, ge=1, description="the server's own limit (Mastodon)")
     daily_cap: int | None = Field(default=None, ge=0)
+    # Where the account lives: the Mastodon server, the Bluesky PDS (default https://bsky.social) or the
+    # X API (default: the x_api_url setting).
+    server: str = ""
+    # Hashtags the server's policy for bots requires on every post (e.g. a Mastodon server's "#bot").
+    required_hashtags: list[str] = []
+
+    @field_validator("server")
+    @classmethod
+    def _server(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("server must be an http(s):// URL, e.g. https://mastodon.social")
+        return value
+
+    @model_validator(mode="after")
+    def _needs_server(self) -> AccountConfig:
+        if self.network == "mastodon" and not self.server:
+            raise ValueError(f"account '{self.id}': a mastodon account needs server = \"https://...\"")
+        return self
 
 
 class FeedConfig(_Strict):
@@ -85,6 +104,16 @@ class PacingConfig(_Strict):
         return self
 
 
+class PostOptions(_Strict):
+    """How the route's posts are sent, where the network has the option."""
+
+    language: str = Field(default="", pattern=r"^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$")
+    visibility: Literal["public", "unlisted", "private"] | None = None  # Mastodon; default: the setting
+    content_warning: str = ""  # Mastodon
+    reply_settings: Literal["", "following", "mentionedUsers", "subscribers", "verified"] = ""  # X
+    link_card: bool = True  # Bluesky: attach a link card built from the item
+
+
 class RouteConfig(_Strict):
     feed: str
     account: str
@@ -93,6 +122,7 @@ class RouteConfig(_Strict):
     filters: FiltersConfig = FiltersConfig()
     hashtags: HashtagsConfig = HashtagsConfig()
     pacing: PacingConfig = PacingConfig()
+    post: PostOptions = PostOptions()
 
     @field_validator("template")
     @classmethod
@@ -107,9 +137,10 @@ class RouteConfig(_Strict):
     def id(self) -> str:
         return f"{self.feed}->{self.account}"
 
-    @property
-    def hashtag_policy(self) -> HashtagPolicy:
-        return HashtagPolicy(self.hashtags.from_categories, self.hashtags.max, tuple(self.hashtags.fixed))
+    def hashtag_policy(self, required: list[str] | tuple[str, ...] = ()) -> HashtagPolicy:
+        """The route's hashtags, with those the account's server requires first."""
+        fixed = tuple(dict.fromkeys([*required, *self.hashtags.fixed]))
+        return HashtagPolicy(self.hashtags.from_categories, max(self.hashtags.max, len(required)), fixed)
 
 
 class BotConfig(_Strict):

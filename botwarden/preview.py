@@ -39,7 +39,7 @@ def preview_routes(config: Config, *, limit: int = 3) -> Iterator[tuple[str, lis
                         route.template,
                         account.network,
                         limit=account.char_limit,
-                        hashtags=route.hashtag_policy,
+                        hashtags=route.hashtag_policy(account.required_hashtags),
                     ),
                 )
             )

@@ -106,15 +106,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "post_cost_usd",
-        0.01,
+        0.015,
         float,
-        "BW905: what one plain X post costs; set it from your X developer console's pricing.",
+        "BW905 and the cost meter: what X bills for one plain post (2026 pay-per-use price).",
     ),
     Setting(
         "link_post_cost_usd",
-        0.02,
+        0.20,
         float,
-        "BW905: what one X post with a link costs; set it from your X developer console's pricing.",
+        "BW905 and the cost meter: what X bills for one post containing a URL (2026 pay-per-use price).",
     ),
     Setting(
         "mastodon_visibility",
@@ -203,6 +203,32 @@ SETTINGS: tuple[Setting, ...] = (
         "reconciled before any resend.",
     ),
     Setting("max_attempts", 5, int, "Transient failures of one post before it is marked failed."),
+    Setting(
+        "alert_webhook_url",
+        "",
+        str,
+        "Where to POST a JSON alert (with a Slack-style 'text') when an account is stopped or answers again.",
+    ),
+    Setting(
+        "probe_interval_hours",
+        24,
+        int,
+        "How often a stopped account is probed with one cheap read to see whether it works again.",
+    ),
+    Setting(
+        "resume_on_probe",
+        False,
+        bool,
+        "Resume a stopped account by itself once a probe shows it works (default: a person resumes it).",
+    ),
+    Setting(
+        "secret_key_file",
+        "",
+        str,
+        "The key that encrypts account tokens (created 0600 when missing; default "
+        "~/.config/botwarden/secret.key); BOTWARDEN_SECRET_KEY overrides it.",
+    ),
+    Setting("network_timeout_seconds", 20, int, "How long to wait for a network's answer to one request."),
     Setting("select", [], list, "Rule codes, slugs or code prefixes to run (empty: all)."),
     Setting("ignore", [], list, "Rule codes, slugs or code prefixes to skip."),
 )

@@ -17,14 +17,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from botwarden.alerts import Alerter
 from botwarden.compose import ItemFields, compose
 from botwarden.compose.links import canonical_link
 from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.links.judge import LinkJudge
-from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Network, Outcome, OutcomeKind
+from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, LinkCard, Network, Outcome, OutcomeKind, Post
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
-from botwarden.rules.facts import Facts
+from botwarden.rules.facts import Budget, Facts
 from botwarden.similarity import text_hash
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.events import record
@@ -68,6 +69,7 @@ class Publisher:
         batch: int = 200,
         trends: TrendsProvider | None = None,
         links: LinkJudge | None = None,
+        alerter: Alerter | None = None,
     ) -> None:
         self.config = config
         self.sessions = sessions
@@ -81,6 +83,9 @@ class Publisher:
         self.trends = trends
         self._ledger_version = (-1, -1)  # of the consent ledger last read into self.facts
         self.links = links or LinkJudge()
+        self.alerter = alerter or Alerter(config.settings["alert_webhook_url"])
+        self.probe_interval = timedelta(hours=config.settings["probe_interval_hours"])
+        self._alerts: list[tuple[str, str, str, datetime, str]] = []  # sent once their change is committed
         # The operator's accounts, so cross-account rules (BW103, BW104) see the whole fleet, and the
         # feeds behind each account, so BW955 sees accounts fed by the same sources.
         self.facts = Facts(
@@ -89,10 +94,7 @@ class Publisher:
         )
         missing = sorted({a.network for a in config.accounts.values()} - set(networks))
         if missing:
-            raise ConfigError(
-                f"{config.source}: no publishing adapter for network(s) {', '.join(missing)} in this "
-                'version; use network = "local", or `botwarden preview` to see what would be posted'
-            )
+            raise ConfigError(f"{config.source}: no publishing adapter for network(s) {', '.join(missing)}")
 
     # -- one pass -------------------------------------------------------------------------------------
 
@@ -100,6 +102,7 @@ class Publisher:
         report = PublishReport()
         self._refresh_facts(now)
         self.reconcile(now, report)
+        self.probe_stopped(now)
         for entry_id in self._due_ids(now):
             self._process(entry_id, now, report)
         return report
@@ -111,6 +114,16 @@ class Publisher:
             if version != self._ledger_version:  # read again only when a line was added
                 self.facts.ledger = load_ledger(session, self.config.accounts)
                 self._ledger_version = version
+            known = session.execute(
+                select(AccountRow.id, AccountRow.rate_remaining, AccountRow.rate_reset_at).where(
+                    AccountRow.rate_reset_at > now
+                )
+            )
+            self.facts.budgets = {
+                account: Budget(remaining, reset)
+                for account, remaining, reset in known
+                if remaining is not None and reset is not None
+            }
         self.facts.trends = self.trends.current(now) if self.trends is not None else []
 
     def _due_ids(self, now: datetime) -> list[int]:
@@ -148,12 +161,49 @@ class Publisher:
             transition(entry, State.SENDING, now)
             entry.lease_owner, entry.lease_expires_at = self.worker_id, now + self.lease
             entry.attempts += 1
-            account, text, key = entry.account_id, entry.text, entry.idempotency_key
+            account = entry.account_id
             network = self.networks[session.get_one(AccountRow, account).network]
+            post = self._post(session, entry)
         # Committed as 'sending' before the call: a crash from here on is reconciled, never resent blind.
-        outcome = self._publish(network, account, text, key, now)
+        outcome = self._publish(network, account, post, now)
+        if outcome.uncertain:
+            settled = self._settle(network, account, post, outcome)
+            if settled is None:
+                return  # the network cannot tell yet: the entry stays 'sending' and is reconciled later
+            outcome = settled
         with self.sessions.begin() as session:
             self._record_outcome(session, session.get_one(QueueRow, entry_id), outcome, now, report)
+        self._flush_alerts()
+
+    def _post(self, session: Session, entry: QueueRow) -> Post:
+        """The entry as its network adapter sends it, with the route's post options."""
+        options = self.config.routes[entry.route_id].post
+        link = _first_link(entry.text)
+        card = None
+        if link and options.link_card:
+            item = session.get_one(ItemRow, entry.item_id)
+            card = LinkCard(link, item.title, item.summary[:300])
+        return Post(
+            text=entry.text,
+            idempotency_key=entry.idempotency_key,
+            language=options.language,
+            visibility=options.visibility or self.config.settings["mastodon_visibility"],
+            content_warning=options.content_warning,
+            reply_settings=options.reply_settings,
+            card=card,
+            links=(link,) if link else (),
+        )
+
+    @staticmethod
+    def _settle(network: Network, account: str, post: Post, outcome: Outcome) -> Outcome | None:
+        """The answer was lost after the request went out: look for the post before deciding anything."""
+        try:
+            remote_id = network.find_published(account, post)
+        except Exception:
+            return None
+        if remote_id is not None:
+            return Outcome(OutcomeKind.POSTED, remote_id, "the answer was lost; the post is on the network")
+        return Outcome(OutcomeKind.TRANSIENT, message=f"{outcome.message}; the post is not on the network")
 
     @staticmethod
     def _claim(session: Session, entry_id: int, now: datetime) -> QueueRow | None:
@@ -188,7 +238,7 @@ class Publisher:
             route.template,
             account.network,
             limit=account_cfg.char_limit,
-            hashtags=route.hashtag_policy,
+            hashtags=route.hashtag_policy(account_cfg.required_hashtags),
             trending=self.facts.trending(account.network, now),
         )
         entry.text, entry.length = draft.text, draft.measure.length
@@ -272,11 +322,13 @@ class Publisher:
         return False
 
     @staticmethod
-    def _publish(network: Network, account: str, text: str, key: str, now: datetime) -> Outcome:
+    def _publish(network: Network, account: str, post: Post, now: datetime) -> Outcome:
         try:
-            return network.publish(account, text, idempotency_key=key, at=now)
-        except Exception as exc:  # an adapter bug must not leave the post in limbo: treat it as transient
-            return Outcome(OutcomeKind.TRANSIENT, message=f"{type(exc).__name__}: {exc}")
+            return network.publish(account, post, at=now)
+        except ConfigError as exc:  # no credentials: nothing was sent, and a person must act
+            return Outcome(OutcomeKind.AUTH_REVOKED, message=str(exc))
+        except Exception as exc:  # an adapter bug must not leave the post in limbo: look for it first
+            return Outcome(OutcomeKind.TRANSIENT, message=f"{type(exc).__name__}: {exc}", uncertain=True)
 
     # -- outcomes -------------------------------------------------------------------------------------
 
@@ -294,8 +346,11 @@ class Publisher:
                 queue_id=entry.id,
             )
             return
+        if outcome.budget is not None:
+            account = session.get_one(AccountRow, entry.account_id)
+            account.rate_remaining, account.rate_reset_at = outcome.budget.remaining, outcome.budget.reset
         if outcome.published:
-            self._mark_sent(session, entry, outcome.remote_id, now)
+            self._mark_sent(session, entry, outcome.remote_id, now, outcome.cost_usd)
             report.posted += 1
             return
         entry.last_error = f"{outcome.kind}: {outcome.message}".strip(": ")
@@ -331,7 +386,9 @@ class Publisher:
         base = 60 * 2 ** max(attempts - 1, 0)
         return timedelta(seconds=min(base, 3600) * self.rng.uniform(0.8, 1.2))
 
-    def _mark_sent(self, session: Session, entry: QueueRow, remote_id: str | None, now: datetime) -> None:
+    def _mark_sent(
+        self, session: Session, entry: QueueRow, remote_id: str | None, now: datetime, cost_usd: float = 0.0
+    ) -> None:
         transition(entry, State.SENT, now)
         entry.remote_id = remote_id
         session.add(
@@ -343,6 +400,7 @@ class Publisher:
                 queue_id=entry.id,
                 remote_id=remote_id,
                 link=_first_link(entry.text),
+                cost_usd=cost_usd,
             )
         )
 
@@ -350,14 +408,76 @@ class Publisher:
         account = session.get_one(AccountRow, account_id)
         account.status, account.status_since = outcome.kind.value, now
         account.status_reason = outcome.message or outcome.kind.value
-        record(
-            session,
-            now,
-            "account_stopped",
+        account.next_probe_at = now + self.probe_interval
+        message = (
             f"{account_id} stopped: the network answered {outcome.kind.value} ({account.status_reason}); "
-            "its queue is held until a person restores the account",
-            account=account_id,
+            "its queue is held until a person restores the account"
         )
+        record(session, now, "account_stopped", message, account=account_id)
+        self._alerts.append(("account_stopped", account_id, message, now, outcome.kind.value))
+
+    def _flush_alerts(self) -> None:
+        """Send the alerts of what was just committed (never while holding the database)."""
+        alerts, self._alerts = self._alerts, []
+        for kind, account, message, at, status in alerts:
+            self.alerter.send(kind, account, message, at, status=status)
+
+    # -- stopped accounts -----------------------------------------------------------------------------
+
+    def probe_stopped(self, now: datetime) -> None:
+        """One cheap read per stopped account and probe interval, never a retry loop."""
+        with self.sessions() as session:
+            due = list(
+                session.scalars(
+                    select(AccountRow.id).where(
+                        AccountRow.status != "ok",
+                        AccountRow.next_probe_at <= now,
+                        AccountRow.id.in_(list(self.config.accounts)),
+                    )
+                )
+            )
+        for account_id in due:
+            with self.sessions.begin() as session:  # take the probe, so no other worker probes too
+                account = session.get(
+                    AccountRow, account_id, with_for_update={"skip_locked": True}, populate_existing=True
+                )
+                if account is None or account.next_probe_at is None or account.next_probe_at > now:
+                    continue
+                account.next_probe_at = now + self.probe_interval
+                network = self.networks[account.network]
+            try:
+                answer = network.probe(account_id)
+            except Exception as exc:
+                answer = Outcome(OutcomeKind.TRANSIENT, message=f"{type(exc).__name__}: {exc}")
+            with self.sessions.begin() as session:
+                self._record_probe(session, session.get_one(AccountRow, account_id), answer, now)
+            self._flush_alerts()
+
+    def _record_probe(
+        self, session: Session, account: AccountRow, answer: Outcome | None, now: datetime
+    ) -> None:
+        if answer is not None:
+            record(
+                session,
+                now,
+                "probe_failed",
+                f"{account.id} still does not work ({answer.kind.value}: {answer.message}); "
+                f"next probe at {account.next_probe_at:%Y-%m-%d %H:%M} UTC",
+                account=account.id,
+            )
+            return
+        account.next_probe_at = None
+        if self.config.settings["resume_on_probe"]:
+            was = account.status
+            account.status, account.status_since, account.status_reason = "ok", now, ""
+            message = f"{account.id} answers again after being {was}; resumed (resume_on_probe is on)"
+        else:
+            message = (
+                f"{account.id} answers again after being {account.status}; "
+                f"resume it with `botwarden accounts resume {account.id}` once you have checked it"
+            )
+        record(session, now, "account_answers", message, account=account.id)
+        self._alerts.append(("account_answers", account.id, message, now, account.status))
 
     # -- crash recovery -------------------------------------------------------------------------------
 
@@ -378,9 +498,19 @@ class Publisher:
                 if entry is None or entry.state != State.SENDING.value:
                     continue  # another worker is reconciling it, or already has
                 network = self.networks[session.get_one(AccountRow, entry.account_id).network]
-                remote_id = network.find_published(
-                    entry.account_id, idempotency_key=entry.idempotency_key, text=entry.text
-                )
+                try:
+                    remote_id = network.find_published(entry.account_id, self._post(session, entry))
+                except Exception as exc:
+                    record(
+                        session,
+                        now,
+                        "reconcile_deferred",
+                        f"entry {entry_id} was left 'sending'; the network cannot tell whether it has "
+                        f"the post ({type(exc).__name__}: {exc}); asking again next pass",
+                        account=entry.account_id,
+                        queue_id=entry_id,
+                    )
+                    continue
                 if remote_id is not None:
                     self._mark_sent(session, entry, remote_id, now)
                     message = "found on the network: recorded as sent, not sent again"

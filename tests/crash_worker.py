@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timedelta
 
 from botwarden import config as config_module
-from botwarden.networks import Network, Outcome
+from botwarden.networks import Network, Outcome, Post, Profile
 from botwarden.runtime import Runtime
 
 
@@ -23,17 +23,23 @@ class CrashingNetwork:
         self.name = inner.name
         self.inner, self.kill_at, self.mode, self.calls = inner, kill_at, mode, 0
 
-    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome:
+    def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
         self.calls += 1
         if self.calls == self.kill_at and self.mode == "before":
             os.kill(os.getpid(), signal.SIGKILL)
-        outcome = self.inner.publish(account, text, idempotency_key=idempotency_key, at=at)
+        outcome = self.inner.publish(account, post, at=at)
         if self.calls == self.kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
         return outcome
 
-    def find_published(self, account: str, *, idempotency_key: str, text: str) -> str | None:
-        return self.inner.find_published(account, idempotency_key=idempotency_key, text=text)
+    def find_published(self, account: str, post: Post) -> str | None:
+        return self.inner.find_published(account, post)
+
+    def probe(self, account: str) -> Outcome | None:
+        return self.inner.probe(account)
+
+    def profile(self, account: str) -> Profile:
+        return self.inner.profile(account)
 
 
 def main() -> None:

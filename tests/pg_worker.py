@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from botwarden import config as config_module
-from botwarden.networks import Network, Outcome
+from botwarden.networks import Network, Outcome, Post, Profile
 from botwarden.runtime import Runtime
 
 
@@ -26,13 +26,19 @@ class LoggedNetwork:
         self.inner = inner
         self.log = log.open("a", encoding="utf-8", buffering=1)
 
-    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome:
-        self.log.write(f"{idempotency_key} {account} {at.isoformat()}\n")
+    def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
+        self.log.write(f"{post.idempotency_key} {account} {at.isoformat()}\n")
         os.fsync(self.log.fileno())  # a SIGKILL right after must not lose the line
-        return self.inner.publish(account, text, idempotency_key=idempotency_key, at=at)
+        return self.inner.publish(account, post, at=at)
 
-    def find_published(self, account: str, *, idempotency_key: str, text: str) -> str | None:
-        return self.inner.find_published(account, idempotency_key=idempotency_key, text=text)
+    def find_published(self, account: str, post: Post) -> str | None:
+        return self.inner.find_published(account, post)
+
+    def probe(self, account: str) -> Outcome | None:
+        return self.inner.probe(account)
+
+    def profile(self, account: str) -> Profile:
+        return self.inner.profile(account)
 
 
 def main() -> None:

@@ -1,18 +1,37 @@
 """Network adapters and the outcome taxonomy."""
 
-from botwarden.networks.base import RETRY_LATER, STOPS_ACCOUNT, Network, Outcome, OutcomeKind
+from botwarden.networks.base import (
+    RETRY_LATER,
+    STOPS_ACCOUNT,
+    LinkCard,
+    Media,
+    Network,
+    NetworkUnavailable,
+    Outcome,
+    OutcomeKind,
+    Post,
+    Profile,
+)
+from botwarden.networks.credentials import Credentials, MemoryCredentials
 from botwarden.networks.local import FaultPlan, LocalNetwork
 
-# Networks this version can publish to; the others can be previewed and checked but not yet posted to.
-PUBLISHING_NETWORKS = ("local",)
+# Networks this version can publish to.
+PUBLISHING_NETWORKS = ("local", "x", "mastodon", "bluesky")
 
 __all__ = [
     "PUBLISHING_NETWORKS",
     "RETRY_LATER",
     "STOPS_ACCOUNT",
+    "Credentials",
     "FaultPlan",
+    "LinkCard",
     "LocalNetwork",
+    "Media",
+    "MemoryCredentials",
     "Network",
+    "NetworkUnavailable",
     "Outcome",
     "OutcomeKind",
+    "Post",
+    "Profile",
 ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+
+from botwarden.rules.facts import Budget
 
 
 class OutcomeKind(enum.StrEnum):
@@ -42,6 +44,13 @@ class Outcome:
     remote_id: str | None = None
     message: str = ""
     retry_at: datetime | None = None
+    # What the answer's rate-limit headers said about the account's budget, when they said anything.
+    budget: Budget | None = None
+    # What the request cost (X bills per post); 0 where the network does not bill.
+    cost_usd: float = 0.0
+    # The request may have reached the network before the connection failed (a read timeout, a dropped
+    # connection): the post may exist, so it is looked for before any resend.
+    uncertain: bool = False
 
     @property
     def published(self) -> bool:
@@ -49,13 +58,72 @@ class Outcome:
         return self.kind in (OutcomeKind.POSTED, OutcomeKind.DUPLICATE)
 
 
+@dataclass(frozen=True, slots=True)
+class Media:
+    data: bytes
+    mime_type: str
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCard:
+    """What a link preview shows (Bluesky builds the card itself; the others read the page)."""
+
+    url: str
+    title: str
+    description: str = ""
+    image: Media | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post as a network adapter sends it: the checked text plus the route's network options."""
+
+    text: str
+    idempotency_key: str
+    language: str = ""
+    visibility: str = "unlisted"  # Mastodon: public, unlisted, private
+    content_warning: str = ""  # Mastodon spoiler text
+    reply_settings: str = ""  # X: following, mentionedUsers, subscribers, verified (empty: everyone)
+    media: tuple[Media, ...] = ()
+    card: LinkCard | None = None
+    links: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """How the account presents itself, read from the network for the setup checks (BW951-BW954)."""
+
+    handle: str
+    bio: str = ""
+    bot_flag: bool = False
+    automated_label: bool = False
+    verified: bool = False
+    char_limit: int | None = None  # the server's own limit, where it publishes one (Mastodon)
+
+
 class Network(Protocol):
-    """A network adapter. ``publish`` must not raise for a network's answer: it maps it to an Outcome."""
+    """A network adapter. No method raises for a network's answer: answers map to an Outcome."""
 
     name: str
 
-    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome: ...
+    def publish(self, account: str, post: Post, *, at: datetime) -> Outcome: ...
 
-    def find_published(self, account: str, *, idempotency_key: str, text: str) -> str | None:
-        """The remote id of a post made with this key (or this text) recently, if the network has it."""
+    def find_published(self, account: str, post: Post) -> str | None:
+        """The remote id of this post if the account's recent posts (or the idempotency key) show it.
+
+        Raises :class:`NetworkUnavailable` when the network cannot tell, so the entry stays unresolved.
+        """
         ...
+
+    def probe(self, account: str) -> Outcome | None:
+        """A cheap authenticated read: None when the account works, else the outcome that says why not."""
+        ...
+
+    def profile(self, account: str) -> Profile:
+        """The account's profile; raises :class:`NetworkUnavailable` when it cannot be read."""
+        ...
+
+
+class NetworkUnavailable(Exception):
+    """The network could not answer a read (reconciliation, probe, profile); nothing was decided."""

@@ -8,12 +8,12 @@ an account or fails.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from botwarden.networks.base import Outcome, OutcomeKind
+from botwarden.networks.base import Outcome, OutcomeKind, Post, Profile
 from botwarden.store.models import LocalPostRow
 
 FaultPlan = Callable[[str, str, datetime], Outcome | None]
@@ -26,7 +26,8 @@ class LocalNetwork:
         self._sessions = sessions
         self._faults = faults
 
-    def publish(self, account: str, text: str, *, idempotency_key: str, at: datetime) -> Outcome:
+    def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
+        text, idempotency_key = post.text, post.idempotency_key
         if self._faults is not None:
             fault = self._faults(account, text, at)
             if fault is not None:
@@ -40,10 +41,18 @@ class LocalNetwork:
             session.flush()
             return Outcome(OutcomeKind.POSTED, str(row.id))
 
-    def find_published(self, account: str, *, idempotency_key: str, text: str) -> str | None:
+    def find_published(self, account: str, post: Post) -> str | None:
         with self._sessions() as session:
-            row = self._by_key(session, idempotency_key)
+            row = self._by_key(session, post.idempotency_key)
             return str(row.id) if row is not None and row.account_id == account else None
+
+    def probe(self, account: str) -> Outcome | None:
+        if self._faults is not None:
+            return self._faults(account, "", datetime.now(UTC))
+        return None
+
+    def profile(self, account: str) -> Profile:
+        return Profile(handle=account)
 
     @staticmethod
     def _by_key(session: Session, key: str) -> LocalPostRow | None:

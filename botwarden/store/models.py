@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -78,6 +89,20 @@ class AccountRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="ok")
     status_since: Mapped[datetime | None]
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # A stopped account is probed with one cheap read at most once a day; this is when next.
+    next_probe_at: Mapped[datetime | None]
+    # What the network's rate-limit headers last said (shared by every worker; BW901 reads it).
+    rate_remaining: Mapped[int | None] = mapped_column(Integer)
+    rate_reset_at: Mapped[datetime | None]
+
+
+class CredentialRow(Base):
+    """An account's tokens, encrypted with the operator's key (never stored or logged in clear)."""
+
+    __tablename__ = "credentials"
+    account_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
 
 
 class RouteRow(Base):
@@ -138,6 +163,8 @@ class HistoryRow(Base):
     link: Mapped[str] = mapped_column(Text, default="")
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queue.id"), unique=True)
     remote_id: Mapped[str | None] = mapped_column(Text)
+    # What the network billed for the post (X's per-post prices), for the cost meter.
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class LocalPostRow(Base):

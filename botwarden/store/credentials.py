@@ -1,0 +1,45 @@
+"""Account tokens in the store, sealed by a :class:`~botwarden.secretbox.SecretBox`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from botwarden.secretbox import SecretBox
+from botwarden.store.models import CredentialRow
+
+
+class CredentialStore:
+    """Reads and writes each account's credentials; refreshed tokens are written back at once."""
+
+    def __init__(self, sessions: sessionmaker[Session], box: SecretBox) -> None:
+        self._sessions = sessions
+        self._box = box
+
+    def get(self, account: str) -> dict[str, str]:
+        with self._sessions() as session:
+            row = session.get(CredentialRow, account)
+            if row is None:
+                return {}
+            return self._box.open(row.sealed, what=f"the credentials of account '{account}'")
+
+    def update(self, account: str, values: Mapping[str, str]) -> None:
+        """Merge ``values`` into the account's credentials (an empty value removes that field)."""
+        with self._sessions.begin() as session:
+            row = session.get(CredentialRow, account, with_for_update=True)
+            current = (
+                self._box.open(row.sealed, what=f"the credentials of account '{account}'") if row else {}
+            )
+            current.update(values)
+            merged = {k: v for k, v in current.items() if v}
+            now = datetime.now(UTC)
+            if row is None:
+                session.add(CredentialRow(account_id=account, sealed=self._box.seal(merged), updated_at=now))
+            else:
+                row.sealed, row.updated_at = self._box.seal(merged), now
+
+    def fields(self, account: str) -> list[str]:
+        """Which credentials an account has (names only: values are never shown)."""
+        return sorted(self.get(account))

@@ -1,0 +1,331 @@
+"""A fake X API v2: posts, media upload, users/me, the user's posts, OAuth 1.0a and OAuth 2.0 tokens.
+
+OAuth 1.0a signatures are verified (HMAC-SHA1 over the RFC 5849 base string); bearer tokens expire and
+rotate like X's. Answers carry X's rate-limit headers; error bodies are the shapes X sends.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import unquote
+
+from authlib.oauth1.rfc5849.signature import construct_base_string, hmac_sha1_signature
+
+from tests.fakes.server import FakeServer, Reply, Request, segments
+
+LOCKED_MESSAGE = (
+    "To protect our users from spam and other malicious activity, this account is temporarily locked. "
+    "Please log in to https://x.com to unlock your account."
+)
+SPAM_MESSAGE = (
+    "This request looks like it might be automated. To protect our users from spam and other malicious "
+    "activity, we can't complete this action right now. Please try again later."
+)
+_URL = re.compile(r"https?://\S+")
+
+
+@dataclass
+class XUser:
+    id: str
+    username: str
+    description: str = ""
+    consumer_key: str = ""
+    consumer_secret: str = ""
+    access_token: str = ""
+    access_token_secret: str = ""
+    client_id: str = ""
+    bearer: str = ""
+    refresh: str = ""
+    automated_by: str = ""
+    tweets: list[dict[str, str]] = field(default_factory=list)
+
+
+def _problem(status: int, title: str, detail: str, kind: str = "about:blank", **extra: str) -> Reply:
+    body = {"title": title, "detail": detail, "type": kind, "status": status, **extra}
+    return Reply(status, body, {"Content-Type": "application/problem+json"})
+
+
+def _v1_error(code: int, message: str, status: int = 403) -> Reply:
+    return Reply(status, {"errors": [{"code": code, "message": message}]})
+
+
+class FakeX(FakeServer):
+    FAULTS: ClassVar[dict[str, Callable[[Any, Request], Reply]]] = {
+        "rate_limited": lambda s, r: s._rate_limited(),
+        "usage_capped": lambda s, r: _problem(
+            429,
+            "UsageCapExceeded",
+            "Usage cap exceeded: Monthly product cap",
+            "https://api.x.com/2/problems/usage-capped",
+            period="Monthly",
+            scope="Product",
+        ),
+        "credits_depleted": lambda s, r: _problem(
+            402, "CreditsDepleted", "Your enrolled account does not have any credits to fulfill this request."
+        ),
+        "locked": lambda s, r: _v1_error(326, LOCKED_MESSAGE),
+        "spam": lambda s, r: _v1_error(226, SPAM_MESSAGE),
+        "suspended": lambda s, r: _v1_error(
+            64, "Your account is suspended and is not permitted to access this feature."
+        ),
+        "write_restricted": lambda s, r: _v1_error(261, "Application cannot perform write actions."),
+        "duplicate": lambda s, r: _problem(
+            403, "Forbidden", "You are not allowed to create a Tweet with duplicate content."
+        ),
+        "unauthorized": lambda s, r: _problem(401, "Unauthorized", "Unauthorized"),
+        "server_error": lambda s, r: _problem(503, "Service Unavailable", "Service Unavailable"),
+        "bad_request": lambda s, r: _problem(
+            400,
+            "Invalid Request",
+            "One or more parameters to your request was invalid.",
+            "https://api.x.com/2/problems/invalid-request",
+        ),
+    }
+
+    def __init__(self, *, reject_duplicates: bool = True, window_limit: int = 200) -> None:
+        super().__init__()
+        self.users: dict[str, XUser] = {}
+        self.reject_duplicates = reject_duplicates
+        self.window_limit = window_limit
+        self._ids = itertools.count(1_860_000_000_000_000_000)
+        self._media: set[str] = set()
+        self._window: dict[str, list[float]] = {}
+        self.route("POST", "/2/tweets", self._create)
+        self.route("POST", "/2/media/upload", self._upload)
+        self.route("GET", "/2/users/me", self._me)
+        self.route("GET", "/2/users/{id}/tweets", self._timeline)
+        self.route("POST", "/2/oauth2/token", self._token)
+
+    # -- accounts -----------------------------------------------------------------------------------
+
+    def add_oauth1_user(self, username: str, **fields: str) -> dict[str, str]:
+        """A user with OAuth 1.0a app and user keys; returns the credentials botwarden should store."""
+        creds = {
+            "consumer_key": secrets.token_hex(8),
+            "consumer_secret": secrets.token_hex(16),
+            "access_token": f"{len(self.users) + 1}-{secrets.token_hex(8)}",
+            "access_token_secret": secrets.token_hex(16),
+        }
+        user = XUser(str(next(self._ids)), username, **creds, **fields)
+        self.users[user.id] = user
+        return creds
+
+    def add_oauth2_user(self, username: str, **fields: str) -> dict[str, str]:
+        user = XUser(
+            str(next(self._ids)),
+            username,
+            client_id=secrets.token_hex(6),
+            bearer=secrets.token_hex(12),
+            refresh=secrets.token_hex(12),
+            **fields,
+        )
+        self.users[user.id] = user
+        return {
+            "client_id": user.client_id,
+            "oauth2_access_token": user.bearer,
+            "oauth2_refresh_token": user.refresh,
+        }
+
+    def user(self, username: str) -> XUser:
+        return next(u for u in self.users.values() if u.username == username)
+
+    def expire_bearer(self, username: str) -> None:
+        self.user(username).bearer = secrets.token_hex(12)  # the stored token no longer works
+
+    def all_texts(self) -> list[str]:
+        with self.lock:
+            return [t["sent_text"] for u in self.users.values() for t in u.tweets]
+
+    # -- auth ---------------------------------------------------------------------------------------
+
+    def _authenticate(self, request: Request) -> XUser | None:
+        header = request.headers.get("authorization", "")
+        if header.startswith("Bearer "):
+            token = header.removeprefix("Bearer ")
+            return next((u for u in self.users.values() if u.bearer and u.bearer == token), None)
+        if header.startswith("OAuth "):
+            params = dict(re.findall(r'(\w+)="([^"]*)"', header))
+            params = {k: unquote(v) for k, v in params.items()}
+            user = next((u for u in self.users.values() if u.access_token == params.get("oauth_token")), None)
+            if user is None or params.get("oauth_consumer_key") != user.consumer_key:
+                return None
+            signed = [(k, v) for k, v in params.items() if k not in ("oauth_signature", "realm")]
+            signed += [(k, v) for k, values in request.query.items() for v in values]
+            if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+                signed += [(k, v) for k, values in request.form().items() for v in values]
+            base = construct_base_string(
+                request.method, f"http://{request.headers['host']}{request.path}", signed
+            )
+            expected = hmac_sha1_signature(base, user.consumer_secret, user.access_token_secret)
+            return user if secrets.compare_digest(expected, params.get("oauth_signature", "")) else None
+        return None
+
+    def _unauthorized(self) -> Reply:
+        return _problem(401, "Unauthorized", "Unauthorized")
+
+    def _headers(self, user: XUser) -> dict[str, str]:
+        now = time.time()
+        window = [t for t in self._window.get(user.id, []) if t > now - 900]
+        self._window[user.id] = window
+        reset = int((window[0] if window else now) + 900)
+        return {
+            "x-rate-limit-limit": str(self.window_limit),
+            "x-rate-limit-remaining": str(max(self.window_limit - len(window), 0)),
+            "x-rate-limit-reset": str(reset),
+            "x-user-limit-24hour-limit": "2400",
+            "x-user-limit-24hour-remaining": str(max(2400 - len(user.tweets), 0)),
+            "x-user-limit-24hour-reset": str(int(now + 86400)),
+        }
+
+    def _rate_limited(self) -> Reply:
+        reset = str(int(time.time() + 900))
+        reply = _problem(429, "Too Many Requests", "Too Many Requests")
+        reply.headers = {
+            "x-rate-limit-limit": str(self.window_limit),
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": reset,
+        }
+        return reply
+
+    # -- endpoints ----------------------------------------------------------------------------------
+
+    def _create(self, request: Request) -> Reply:
+        user = self._authenticate(request)
+        if user is None:
+            return self._unauthorized()
+        body = request.json()
+        if not isinstance(body, dict) or not (body.get("text") or body.get("media")):
+            return _problem(
+                400,
+                "Invalid Request",
+                "One or more parameters to your request was invalid.",
+                "https://api.x.com/2/problems/invalid-request",
+            )
+        for media_id in (body.get("media") or {}).get("media_ids", []):
+            if media_id not in self._media:
+                return _problem(
+                    400,
+                    "Invalid Request",
+                    f"Your media IDs are invalid: {media_id}",
+                    "https://api.x.com/2/problems/invalid-request",
+                )
+        text = str(body.get("text", ""))
+        if self.reject_duplicates and any(t["sent_text"] == text for t in user.tweets):
+            return self.FAULTS["duplicate"](self, request)
+        self._window.setdefault(user.id, []).append(time.time())
+        tweet = {
+            "id": str(next(self._ids)),
+            "text": _URL.sub(lambda m: "https://t.co/" + secrets.token_hex(5), text),
+            "sent_text": text,
+        }
+        user.tweets.append(tweet)
+        return Reply(
+            201,
+            {"data": {"id": tweet["id"], "text": tweet["text"], "edit_history_post_ids": [tweet["id"]]}},
+            self._headers(user),
+        )
+
+    def _upload(self, request: Request) -> Reply:
+        user = self._authenticate(request)
+        if user is None:
+            return self._unauthorized()
+        if b'name="media"' not in request.body or b"tweet_image" not in request.body:
+            return _problem(
+                400,
+                "Invalid Request",
+                "media and media_category are required",
+                "https://api.x.com/2/problems/invalid-request",
+            )
+        media_id = str(next(self._ids))
+        self._media.add(media_id)
+        return Reply(
+            200,
+            {
+                "data": {
+                    "id": media_id,
+                    "media_key": f"3_{media_id}",
+                    "size": len(request.body),
+                    "expires_after_secs": 86400,
+                    "image": {"image_type": "image/png", "w": 1, "h": 1},
+                }
+            },
+            self._headers(user),
+        )
+
+    def _me(self, request: Request) -> Reply:
+        user = self._authenticate(request)
+        if user is None:
+            return self._unauthorized()
+        data: dict[str, object] = {
+            "id": user.id,
+            "name": user.username.title(),
+            "username": user.username,
+            "description": user.description,
+            "verified": False,
+        }
+        if user.automated_by:
+            data["affiliation"] = {"user_id": [user.automated_by], "description": "Automated"}
+        return Reply(200, {"data": data}, self._headers(user))
+
+    def _timeline(self, request: Request) -> Reply:
+        user = self._authenticate(request)
+        if user is None:
+            return self._unauthorized()
+        wanted = segments(request, "/2/users/{id}/tweets")["id"]
+        owner = self.users.get(wanted)
+        if owner is None:
+            return _problem(
+                404,
+                "Not Found Error",
+                f"Could not find user with id: [{wanted}].",
+                "https://api.x.com/2/problems/resource-not-found",
+            )
+        count = int(request.query.get("max_results", ["10"])[0])
+        tweets = [
+            {"id": t["id"], "text": t["text"], "edit_history_post_ids": [t["id"]]}
+            for t in reversed(owner.tweets[-count:])
+        ]
+        meta: dict[str, object] = {"result_count": len(tweets)}
+        if tweets:
+            meta |= {"newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"]}
+        return Reply(200, {"data": tweets, "meta": meta} if tweets else {"meta": meta}, self._headers(user))
+
+    def _token(self, request: Request) -> Reply:
+        form = {k: v[0] for k, v in request.form().items()}
+        user = next(
+            (u for u in self.users.values() if u.refresh and u.refresh == form.get("refresh_token")), None
+        )
+        if (
+            form.get("grant_type") != "refresh_token"
+            or user is None
+            or user.client_id != form.get("client_id")
+        ):
+            return Reply(
+                400,
+                {"error": "invalid_request", "error_description": "Value passed for the token was invalid."},
+            )
+        user.bearer, user.refresh = secrets.token_hex(12), secrets.token_hex(12)
+        return Reply(
+            200,
+            {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": user.bearer,
+                "scope": "tweet.write users.read tweet.read offline.access media.write",
+                "refresh_token": user.refresh,
+            },
+        )
+
+
+def tiny_png() -> bytes:
+    """A 1×1 PNG, for media uploads."""
+    return base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
