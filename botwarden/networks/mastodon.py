@@ -1,0 +1,170 @@
+"""Mastodon through httpx: statuses with an Idempotency-Key, media, the server's own limits.
+
+httpx rather than Mastodon.py for the same reason as X: one HTTP stack, and the raw answer (status, the
+rate-limit headers, the error) reaches the outcome mapping. Each account lives on its own server.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import regex
+
+from botwarden.networks.base import Media, NetworkUnavailable, Outcome, OutcomeKind, Post, Profile
+from botwarden.networks.credentials import Credentials, require
+from botwarden.networks.http import body_of, failed_request
+from botwarden.networks.mastodon_answers import mastodon_outcome
+
+TOKEN = ("access_token",)
+_TAG = regex.compile(r"<[^>]+>")
+_BREAK = regex.compile(r"<br\s*/?>|</p>\s*<p>", regex.IGNORECASE)
+
+
+class MastodonNetwork:
+    name = "mastodon"
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        servers: Mapping[str, str],
+        *,
+        timeout: float = 20.0,
+        media_wait_seconds: float = 30.0,
+    ) -> None:
+        self.credentials = credentials
+        self.servers = {account: url.rstrip("/") for account, url in servers.items()}
+        self.media_wait_seconds = media_wait_seconds
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._own_ids: dict[str, str] = {}
+
+    def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
+        media_ids = []
+        for media in post.media:
+            uploaded = self._upload(account, media, at)
+            if isinstance(uploaded, Outcome):
+                return uploaded
+            media_ids.append(uploaded)
+        body: dict[str, Any] = {"status": post.text, "visibility": post.visibility or "unlisted"}
+        if post.language:
+            body["language"] = post.language
+        if post.content_warning:
+            body["spoiler_text"] = post.content_warning
+        if media_ids:
+            body["media_ids"] = media_ids
+        try:
+            # The same key for every attempt of this post: the server answers a repeat with the
+            # status it already made (for an hour) instead of making a second one.
+            answer = self._send(
+                account,
+                "POST",
+                "/api/v1/statuses",
+                json=body,
+                headers={"Idempotency-Key": post.idempotency_key},
+            )
+        except httpx.HTTPError as exc:
+            return failed_request(exc)
+        return mastodon_outcome(answer, at)
+
+    def find_published(self, account: str, post: Post) -> str | None:
+        own = self._own_id(account)
+        answer = self._read(account, f"/api/v1/accounts/{own}/statuses", params={"limit": 40})
+        wanted = _comparable(post.text)
+        statuses = answer.json() if isinstance(answer.json(), list) else []
+        for status in statuses:
+            if isinstance(status, dict) and _comparable(_plain(str(status.get("content", "")))) == wanted:
+                return str(status["id"])
+        return None
+
+    def probe(self, account: str) -> Outcome | None:
+        try:
+            answer = self._send(account, "GET", "/api/v1/accounts/verify_credentials")
+        except httpx.HTTPError as exc:
+            return failed_request(exc)
+        outcome = mastodon_outcome(answer, datetime.now(UTC))
+        return None if outcome.kind is OutcomeKind.POSTED else outcome
+
+    def profile(self, account: str) -> Profile:
+        me = body_of(self._read(account, "/api/v1/accounts/verify_credentials"))
+        instance = body_of(self._read(account, "/api/v2/instance"))
+        limit = (instance.get("configuration") or {}).get("statuses", {}).get("max_characters")
+        return Profile(
+            handle=str(me.get("acct", "")),
+            bio=_plain(str(me.get("note", ""))),
+            bot_flag=bool(me.get("bot")),
+            char_limit=int(limit) if isinstance(limit, int) else None,
+        )
+
+    # -- requests ------------------------------------------------------------------------------------
+
+    def _upload(self, account: str, media: Media, at: datetime) -> str | Outcome:
+        """Upload one attachment and wait until the server has processed it; its id, or why not."""
+        try:
+            answer = self._send(
+                account,
+                "POST",
+                "/api/v2/media",
+                files={"file": ("media", media.data, media.mime_type)},
+                data={"description": media.alt} if media.alt else None,
+            )
+            deadline = time.monotonic() + self.media_wait_seconds
+            while answer.status_code in (202, 206) and time.monotonic() < deadline:
+                media_id = body_of(answer).get("id")
+                time.sleep(0.5)
+                answer = self._send(account, "GET", f"/api/v1/media/{media_id}")
+        except httpx.HTTPError as exc:
+            failed = failed_request(exc)
+            return Outcome(OutcomeKind.TRANSIENT, message=f"media upload: {failed.message}")
+        outcome = mastodon_outcome(answer, at)
+        if outcome.kind is not OutcomeKind.POSTED or answer.status_code != 200 or not outcome.remote_id:
+            kind = OutcomeKind.TRANSIENT if outcome.kind is OutcomeKind.POSTED else outcome.kind
+            return Outcome(
+                kind,
+                message=f"media upload: {outcome.message or 'still processing'}",
+                retry_at=outcome.retry_at,
+            )
+        return outcome.remote_id
+
+    def _own_id(self, account: str) -> str:
+        if account not in self._own_ids:
+            me = body_of(self._read(account, "/api/v1/accounts/verify_credentials"))
+            if not me.get("id"):
+                raise NetworkUnavailable(f"Mastodon did not say which account '{account}' is")
+            self._own_ids[account] = str(me["id"])
+        return self._own_ids[account]
+
+    def _read(self, account: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            answer = self._send(account, "GET", path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise NetworkUnavailable(f"Mastodon: {failed_request(exc).message}") from None
+        if answer.status_code != 200:
+            raise NetworkUnavailable(f"Mastodon: {mastodon_outcome(answer, datetime.now(UTC)).message}")
+        return answer
+
+    def _send(
+        self, account: str, method: str, path: str, *, headers: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        values = self.credentials.get(account)
+        require(values, account, "Mastodon", TOKEN)
+        server = self.servers.get(account)
+        if not server:
+            raise NetworkUnavailable(f"account '{account}' has no Mastodon server configured")
+        all_headers = {"Authorization": f"Bearer {values['access_token']}", **(headers or {})}
+        return self._http.request(method, server + path, headers=all_headers, **kwargs)
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _plain(content: str) -> str:
+    """A status's HTML content as the text that was posted (Mastodon keeps hidden link parts as text)."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content)))
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).casefold()

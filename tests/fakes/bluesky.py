@@ -1,0 +1,263 @@
+"""A fake Bluesky PDS (XRPC): sessions with JWT-shaped tokens that expire and refresh, createRecord
+validated against the atproto lexicon models, uploadBlob, listRecords, resolveHandle, getProfile."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from atproto import models
+from atproto_client.models import get_or_create
+
+from tests.fakes.server import FakeServer, Reply, Request
+
+POINTS_PER_HOUR = 5000
+CREATE_POINTS = 3
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def jwt(did: str, scope: str, lifetime: float) -> str:
+    now = int(time.time())
+    header = _b64({"typ": "at+jwt", "alg": "HS256"})
+    payload = _b64(
+        {"scope": scope, "sub": did, "iat": now, "exp": int(now + lifetime), "jti": secrets.token_hex(8)}
+    )
+    return f"{header}.{payload}.{secrets.token_hex(16)}"
+
+
+def cid(data: bytes) -> str:
+    """A CIDv1 (dag-cbor, sha2-256) in base32, as the PDS returns for a record."""
+    raw = b"\x01\x71\x12\x20" + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(raw).decode().lower().rstrip("=")
+
+
+@dataclass
+class BskyUser:
+    did: str
+    handle: str
+    password: str
+    description: str = ""
+    bot_label: bool = False
+    access: set[str] = field(default_factory=set)
+    refresh: set[str] = field(default_factory=set)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    points: int = 0
+
+
+def _error(status: int, name: str, message: str, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, {"error": name, "message": message}, headers or {})
+
+
+class FakeBluesky(FakeServer):
+    FAULTS: ClassVar[dict[str, Callable[[Any, Request], Reply]]] = {
+        "rate_limited": lambda s, r: _error(
+            429,
+            "RateLimitExceeded",
+            "Rate Limit Exceeded",
+            {
+                "ratelimit-limit": "5000",
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": str(int(time.time() + 1800)),
+                "ratelimit-policy": "5000;w=3600",
+            },
+        ),
+        "takedown": lambda s, r: _error(400, "AccountTakedown", "Account has been taken down"),
+        "expired": lambda s, r: _error(400, "ExpiredToken", "Token has expired"),
+        "unauthorized": lambda s, r: _error(401, "AuthenticationRequired", "Invalid identifier or password"),
+        "invalid": lambda s, r: _error(400, "InvalidRequest", "Invalid app.bsky.feed.post record"),
+        "server_error": lambda s, r: _error(502, "UpstreamFailure", "Upstream Failure"),
+        "unavailable": lambda s, r: _error(503, "NotEnoughResources", "Service Unavailable"),
+    }
+
+    def __init__(self, *, access_lifetime: float = 7200.0) -> None:
+        super().__init__()
+        self.users: dict[str, BskyUser] = {}
+        self.access_lifetime = access_lifetime
+        self.logins = 0
+        self._rkeys = itertools.count(1)
+        for nsid, handler in {
+            "com.atproto.server.createSession": self._create_session,
+            "com.atproto.server.refreshSession": self._refresh_session,
+            "com.atproto.repo.createRecord": self._create_record,
+            "com.atproto.repo.uploadBlob": self._upload_blob,
+        }.items():
+            self.route("POST", f"/xrpc/{nsid}", handler)
+        for nsid, handler in {
+            "com.atproto.server.getSession": self._get_session,
+            "com.atproto.repo.listRecords": self._list_records,
+            "com.atproto.identity.resolveHandle": self._resolve_handle,
+            "app.bsky.actor.getProfile": self._get_profile,
+        }.items():
+            self.route("GET", f"/xrpc/{nsid}", handler)
+
+    def add_user(self, handle: str, **fields: Any) -> dict[str, str]:
+        password = "-".join(secrets.token_hex(2) for _ in range(4))  # an app password's shape
+        user = BskyUser(f"did:plc:{secrets.token_hex(12)}", handle, password, **fields)
+        self.users[user.did] = user
+        return {"handle": handle, "app_password": password}
+
+    def user(self, handle: str) -> BskyUser:
+        return next(u for u in self.users.values() if u.handle == handle)
+
+    def revoke_sessions(self, handle: str) -> None:
+        user = self.user(handle)
+        user.access.clear()
+        user.refresh.clear()
+
+    # -- auth ---------------------------------------------------------------------------------------
+
+    def _bearer(self, request: Request, kind: str) -> BskyUser | None:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        for user in self.users.values():
+            if token in (user.access if kind == "access" else user.refresh):
+                payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+                return user if payload["exp"] > time.time() else None
+        return None
+
+    def _session(self, user: BskyUser) -> dict[str, Any]:
+        access, refresh = (
+            jwt(user.did, "com.atproto.access", self.access_lifetime),
+            jwt(user.did, "com.atproto.refresh", 90 * 86400),
+        )
+        user.access.add(access)
+        user.refresh.add(refresh)
+        return {
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "handle": user.handle,
+            "did": user.did,
+            "active": True,
+        }
+
+    def _headers(self, user: BskyUser) -> dict[str, str]:
+        return {
+            "ratelimit-limit": str(POINTS_PER_HOUR),
+            "ratelimit-remaining": str(POINTS_PER_HOUR - user.points),
+            "ratelimit-reset": str(int(time.time() + 3600)),
+            "ratelimit-policy": f"{POINTS_PER_HOUR};w=3600",
+        }
+
+    # -- endpoints ----------------------------------------------------------------------------------
+
+    def _create_session(self, request: Request) -> Reply:
+        self.logins += 1
+        body = request.json()
+        user = next((u for u in self.users.values() if u.handle == body.get("identifier")), None)
+        if user is None or user.password != body.get("password"):
+            return _error(401, "AuthenticationRequired", "Invalid identifier or password")
+        return Reply(200, self._session(user))
+
+    def _refresh_session(self, request: Request) -> Reply:
+        user = self._bearer(request, "refresh")
+        if user is None:
+            return _error(400, "ExpiredToken", "Token has been revoked")
+        token = request.headers["authorization"].removeprefix("Bearer ")
+        user.refresh.discard(token)  # refresh tokens are single-use
+        return Reply(200, self._session(user))
+
+    def _get_session(self, request: Request) -> Reply:
+        user = self._bearer(request, "access")
+        if user is None:
+            return _error(400, "ExpiredToken", "Token has expired")
+        return Reply(200, {"handle": user.handle, "did": user.did, "active": True})
+
+    def _create_record(self, request: Request) -> Reply:
+        user = self._bearer(request, "access")
+        if user is None:
+            return _error(400, "ExpiredToken", "Token has expired")
+        body = request.json()
+        if body.get("repo") not in (user.did, user.handle) or body.get("collection") != "app.bsky.feed.post":
+            return _error(400, "InvalidRequest", "repo or collection is wrong")
+        try:  # the lexicon's own model: a record that does not fit is refused, as the PDS refuses it
+            get_or_create(body["record"], models.AppBskyFeedPost.Record, strict=True)
+        except Exception as exc:
+            return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {exc}")
+        if len(body["record"]["text"].encode()) > 3000:
+            return _error(400, "InvalidRequest", "Record/text must not be longer than 3000 bytes")
+        rkey = f"3l{next(self._rkeys):011d}"
+        record_cid = cid(json.dumps(body["record"], sort_keys=True).encode())
+        uri = f"at://{user.did}/app.bsky.feed.post/{rkey}"
+        user.records.append({"uri": uri, "cid": record_cid, "value": body["record"]})
+        user.points += CREATE_POINTS
+        return Reply(
+            200,
+            {
+                "uri": uri,
+                "cid": record_cid,
+                "commit": {"cid": cid(uri.encode()), "rev": f"3l{rkey}"},
+                "validationStatus": "valid",
+            },
+            self._headers(user),
+        )
+
+    def _upload_blob(self, request: Request) -> Reply:
+        user = self._bearer(request, "access")
+        if user is None:
+            return _error(400, "ExpiredToken", "Token has expired")
+        blob_cid = "b" + base64.b32encode(
+            b"\x01\x55\x12\x20" + hashlib.sha256(request.body).digest()
+        ).decode().lower().rstrip("=")
+        return Reply(
+            200,
+            {
+                "blob": {
+                    "$type": "blob",
+                    "ref": {"$link": blob_cid},
+                    "mimeType": request.headers.get("content-type", "*/*"),
+                    "size": len(request.body),
+                }
+            },
+        )
+
+    def _list_records(self, request: Request) -> Reply:
+        repo = request.query.get("repo", [""])[0]
+        user = self.users.get(repo) or next((u for u in self.users.values() if u.handle == repo), None)
+        if user is None:
+            return _error(400, "InvalidRequest", f"Could not find repo: {repo}")
+        limit = int(request.query.get("limit", ["50"])[0])
+        return Reply(200, {"records": list(reversed(user.records))[:limit]})
+
+    def _resolve_handle(self, request: Request) -> Reply:
+        handle = request.query.get("handle", [""])[0]
+        user = next((u for u in self.users.values() if u.handle == handle), None)
+        if user is None:
+            return _error(400, "InvalidRequest", "Unable to resolve handle")
+        return Reply(200, {"did": user.did})
+
+    def _get_profile(self, request: Request) -> Reply:
+        actor = request.query.get("actor", [""])[0]
+        user = self.users.get(actor) or next((u for u in self.users.values() if u.handle == actor), None)
+        if user is None:
+            return _error(400, "InvalidRequest", "Profile not found")
+        labels = (
+            [
+                {
+                    "src": user.did,
+                    "uri": f"at://{user.did}/app.bsky.actor.profile/self",
+                    "val": "bot",
+                    "cts": "2026-01-01T00:00:00.000Z",
+                }
+            ]
+            if user.bot_label
+            else []
+        )
+        return Reply(
+            200,
+            {
+                "did": user.did,
+                "handle": user.handle,
+                "description": user.description,
+                "labels": labels,
+                "postsCount": len(user.records),
+            },
+        )

@@ -1,0 +1,271 @@
+"""A fake Mastodon server: statuses (with Idempotency-Key), media, verify_credentials, the account's
+statuses, instance limits. Answers carry X-RateLimit-* headers; objects have the documented fields."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from tests.fakes.server import FakeServer, Reply, Request, segments
+
+_URL = re.compile(r"https?://\S+")
+
+
+@dataclass
+class MastodonUser:
+    id: str
+    username: str
+    token: str
+    note: str = ""
+    bot: bool = False
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # Idempotency-Key -> status
+
+
+def _error(status: int, message: str) -> Reply:
+    return Reply(status, {"error": message})
+
+
+class FakeMastodon(FakeServer):
+    FAULTS: ClassVar[dict[str, Callable[[Any, Request], Reply]]] = {
+        "rate_limited": lambda s, r: s._rate_limited(),
+        "unauthorized": lambda s, r: _error(401, "The access token was revoked"),
+        "suspended": lambda s, r: _error(403, "Your login is currently disabled"),
+        "forbidden": lambda s, r: _error(403, "This action is not allowed"),
+        "gone": lambda s, r: _error(410, "Gone"),
+        "unprocessable": lambda s, r: _error(422, "Validation failed: Text character limit of 500 exceeded"),
+        "server_error": lambda s, r: _error(503, "Service Unavailable"),
+        "html_error": lambda s, r: Reply(
+            502, b"<html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"}
+        ),
+    }
+
+    def __init__(self, *, max_characters: int = 500, processing_polls: int = 1) -> None:
+        super().__init__()
+        self.users: dict[str, MastodonUser] = {}
+        self.max_characters = max_characters
+        self.processing_polls = processing_polls
+        self._ids = itertools.count(113_000_000_000_000_000)
+        self._media: dict[str, int] = {}  # id -> polls left before it is processed
+        self.route("POST", "/api/v1/statuses", self._create)
+        self.route("POST", "/api/v2/media", self._upload)
+        self.route("GET", "/api/v1/media/{id}", self._media_status)
+        self.route("GET", "/api/v1/accounts/verify_credentials", self._me)
+        self.route("GET", "/api/v1/accounts/{id}/statuses", self._statuses)
+        self.route("GET", "/api/v2/instance", self._instance)
+
+    def add_user(self, username: str, **fields: Any) -> dict[str, str]:
+        user = MastodonUser(str(next(self._ids)), username, secrets.token_urlsafe(24), **fields)
+        self.users[user.token] = user
+        return {"access_token": user.token}
+
+    def user(self, username: str) -> MastodonUser:
+        return next(u for u in self.users.values() if u.username == username)
+
+    def _auth(self, request: Request) -> MastodonUser | None:
+        return self.users.get(request.headers.get("authorization", "").removeprefix("Bearer "))
+
+    def _headers(self, user: MastodonUser) -> dict[str, str]:
+        reset = (datetime.now(UTC) + timedelta(hours=3)).isoformat(timespec="milliseconds")
+        return {
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": str(max(300 - len(user.statuses), 0)),
+            "X-RateLimit-Reset": reset.replace("+00:00", "Z"),
+        }
+
+    def _rate_limited(self) -> Reply:
+        reset = (datetime.now(UTC) + timedelta(minutes=30)).isoformat(timespec="milliseconds")
+        return Reply(
+            429,
+            {"error": "Too many requests"},
+            {
+                "X-RateLimit-Limit": "300",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": reset.replace("+00:00", "Z"),
+            },
+        )
+
+    # -- objects ------------------------------------------------------------------------------------
+
+    def _account(self, user: MastodonUser) -> dict[str, Any]:
+        base = f"{self.url}/@{user.username}"
+        return {
+            "id": user.id,
+            "username": user.username,
+            "acct": user.username,
+            "display_name": user.username,
+            "locked": False,
+            "bot": user.bot,
+            "group": False,
+            "indexable": False,
+            "created_at": "2026-01-01T00:00:00.000Z",
+            "note": f"<p>{html.escape(user.note)}</p>",
+            "uri": f"{self.url}/users/{user.username}",
+            "url": base,
+            "avatar": f"{self.url}/avatars/original/missing.png",
+            "avatar_static": f"{self.url}/avatars/original/missing.png",
+            "header": f"{self.url}/headers/original/missing.png",
+            "header_static": f"{self.url}/headers/original/missing.png",
+            "followers_count": 0,
+            "following_count": 0,
+            "statuses_count": len(user.statuses),
+            "emojis": [],
+            "fields": [],
+        }
+
+    def _status(self, user: MastodonUser, body: dict[str, Any]) -> dict[str, Any]:
+        status_id = str(next(self._ids))
+        text = str(body.get("status", ""))
+        content = (
+            "<p>"
+            + "<br />".join(
+                _URL.sub(
+                    lambda m: (
+                        f'<a href="{m.group(0)}" rel="nofollow noopener" target="_blank">'
+                        f'<span class="invisible">https://</span><span class="">{m.group(0)[8:]}</span></a>'
+                    ),
+                    html.escape(line, quote=False),
+                )
+                for line in text.split("\n")
+            )
+            + "</p>"
+        )
+        media = [
+            {"id": m, "type": "image", "url": f"{self.url}/media/{m}.png", "description": None}
+            for m in body.get("media_ids", [])
+        ]
+        return {
+            "id": status_id,
+            "uri": f"{self.url}/users/{user.username}/statuses/{status_id}",
+            "url": f"{self.url}/@{user.username}/{status_id}",
+            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "account": self._account(user),
+            "content": content,
+            "visibility": body.get("visibility", "public"),
+            "sensitive": bool(body.get("spoiler_text")),
+            "spoiler_text": body.get("spoiler_text", ""),
+            "media_attachments": media,
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "replies_count": 0,
+            "language": body.get("language"),
+        }
+
+    # -- endpoints ----------------------------------------------------------------------------------
+
+    def _create(self, request: Request) -> Reply:
+        user = self._auth(request)
+        if user is None:
+            return _error(401, "The access token is invalid")
+        key = request.headers.get("idempotency-key", "")
+        if key and key in user.keys:
+            return Reply(200, user.keys[key], self._headers(user))
+        body = request.json()
+        if not isinstance(body, dict) or not (body.get("status") or body.get("media_ids")):
+            return _error(422, "Validation failed: Text can't be blank")
+        if len(str(body.get("status", ""))) > self.max_characters:
+            return _error(422, f"Validation failed: Text character limit of {self.max_characters} exceeded")
+        for media_id in body.get("media_ids", []):
+            if self._media.get(media_id, 1) > 0:
+                return _error(
+                    422, "Cannot attach files that have not finished processing. Try again in a moment!"
+                )
+        status = self._status(user, body)
+        user.statuses.append(status | {"sent_text": body.get("status", "")})
+        if key:
+            user.keys[key] = status
+        return Reply(200, status, self._headers(user))
+
+    def _upload(self, request: Request) -> Reply:
+        user = self._auth(request)
+        if user is None:
+            return _error(401, "The access token is invalid")
+        if b'name="file"' not in request.body:
+            return _error(422, "Validation failed: File can't be blank")
+        media_id = str(next(self._ids))
+        self._media[media_id] = self.processing_polls
+        described = b'name="description"' in request.body
+        attachment = {
+            "id": media_id,
+            "type": "image",
+            "url": None,
+            "preview_url": f"{self.url}/p/{media_id}.png",
+            "description": "described" if described else None,
+            "blurhash": None,
+        }
+        return Reply(202 if self.processing_polls else 200, attachment, self._headers(user))
+
+    def _media_status(self, request: Request) -> Reply:
+        media_id = segments(request, "/api/v1/media/{id}")["id"]
+        if media_id not in self._media:
+            return _error(404, "Record not found")
+        self._media[media_id] = max(self._media[media_id] - 1, 0)
+        done = self._media[media_id] == 0
+        attachment = {
+            "id": media_id,
+            "type": "image",
+            "url": f"{self.url}/m/{media_id}.png" if done else None,
+        }
+        return Reply(200 if done else 206, attachment)
+
+    def _me(self, request: Request) -> Reply:
+        user = self._auth(request)
+        if user is None:
+            return _error(401, "The access token is invalid")
+        return Reply(200, self._account(user), self._headers(user))
+
+    def _statuses(self, request: Request) -> Reply:
+        user = self._auth(request)
+        if user is None:
+            return _error(401, "The access token is invalid")
+        wanted = segments(request, "/api/v1/accounts/{id}/statuses")["id"]
+        owner = next((u for u in self.users.values() if u.id == wanted), None)
+        if owner is None:
+            return _error(404, "Record not found")
+        limit = int(request.query.get("limit", ["20"])[0])
+        shown = [{k: v for k, v in s.items() if k != "sent_text"} for s in reversed(owner.statuses[-limit:])]
+        return Reply(200, shown, self._headers(user))
+
+    def _instance(self, request: Request) -> Reply:
+        return Reply(
+            200,
+            {
+                "domain": "fake.social",
+                "title": "Fake Social",
+                "version": "4.5.0",
+                "source_url": "https://github.com/mastodon/mastodon",
+                "description": "A stand-in server",
+                "usage": {"users": {"active_month": 1}},
+                "thumbnail": {"url": f"{self.url}/thumb.png"},
+                "icon": [],
+                "languages": ["en"],
+                "api_versions": {"mastodon": 7},
+                "configuration": {
+                    "urls": {"streaming": "wss://fake.social"},
+                    "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+                    "statuses": {
+                        "max_characters": self.max_characters,
+                        "max_media_attachments": 4,
+                        "characters_reserved_per_url": 23,
+                    },
+                    "media_attachments": {
+                        "supported_mime_types": ["image/png", "image/jpeg"],
+                        "image_size_limit": 16777216,
+                    },
+                    "polls": {"max_options": 4},
+                    "translation": {"enabled": False},
+                },
+                "registrations": {"enabled": False, "approval_required": False},
+                "contact": {"email": "admin@fake.social"},
+                "rules": [{"id": "1", "text": "Bots post unlisted", "hint": ""}],
+            },
+        )
