@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from botwarden import config as config_module
 from botwarden import settings as settings_table
+from botwarden.cli_accounts import accounts_app, spend
 from botwarden.cli_common import (
     ConfigOption,
     DatabaseOption,
@@ -38,13 +39,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-accounts_app = typer.Typer(help="Look after accounts.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(consent_app, name="consent", no_args_is_help=True)
 app.add_typer(optin_app, name="optin", no_args_is_help=True)
 app.add_typer(optout_app, name="optout", no_args_is_help=True)
 app.command("inbound")(inbound)
 app.command("diagnose")(diagnose)
+app.command("spend")(spend)
 
 
 def _logging(verbose: bool) -> None:
@@ -366,47 +367,6 @@ def _rule_json(rule: Any) -> dict[str, str]:
         "summary": rule.summary,
         "explanation": rule.explanation,
     }
-
-
-# -- accounts ----------------------------------------------------------------------------------------
-
-
-@accounts_app.command("resume")
-def resume(
-    account_id: Annotated[str, typer.Argument(help="The account to mark ok again.")],
-    config: ConfigOption = config_module.DEFAULT_PATH,
-    set_: SetOption = None,
-    database: DatabaseOption = None,
-) -> None:
-    """Mark a stopped account ok after a person restored it; its held posts are checked again."""
-    from botwarden.runtime import utcnow
-    from botwarden.store.events import record
-    from botwarden.store.models import AccountRow, QueueRow
-    from botwarden.store.queue import State, transition
-
-    with open_store(database_url(config, set_, database)).begin() as session:
-        account = session.get(AccountRow, account_id)
-        if account is None:
-            raise InputError(f"no account '{account_id}' in the store")
-        now, was = utcnow(), account.status
-        account.status, account.status_since, account.status_reason = "ok", now, ""
-        held = list(
-            session.scalars(
-                select(QueueRow).where(QueueRow.account_id == account_id, QueueRow.state == State.HELD.value)
-            )
-        )
-        for entry in held:
-            transition(entry, State.READY, now)
-            entry.not_before = now
-        record(
-            session,
-            now,
-            "account_resumed",
-            f"{account_id}: marked ok (was {was}); {len(held)} held "
-            "post(s) go back to the queue and are checked again",
-            account=account_id,
-        )
-    out.print(f"{account_id} is ok again; {len(held)} held post(s) will be checked again on the next pass.")
 
 
 def main() -> None:

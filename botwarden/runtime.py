@@ -17,7 +17,8 @@ from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.ingest import Ingestor, IngestReport
 from botwarden.links.judge import LinkJudge
-from botwarden.networks import FaultPlan, LocalNetwork, Network
+from botwarden.networks import FaultPlan
+from botwarden.networks.build import build_networks
 from botwarden.store import make_engine, migrate, session_factory
 from botwarden.store.db import serialize
 from botwarden.store.models import FeedRow, QueueRow
@@ -67,6 +68,7 @@ class Runtime:
         faults: FaultPlan | None = None,
         rng: random.Random | None = None,
         worker_id: str | None = None,
+        env: Mapping[str, str] = os.environ,
     ) -> None:
         self.config = config
         self.db = make_engine(config.settings["database_url"])
@@ -75,7 +77,7 @@ class Runtime:
         with self.sessions.begin() as session:
             serialize(session)
             sync_config(session, config)
-        networks: dict[str, Network] = {"local": LocalNetwork(self.sessions, faults)}
+        networks = build_networks(config, self.sessions, faults=faults, env=env)
         self.ingestor = Ingestor(config, self.sessions, transport)
         self.publisher = Publisher(
             config,

@@ -27,6 +27,7 @@ from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, LinkCard, Network, Ou
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
 from botwarden.rules.facts import Budget, Facts
 from botwarden.similarity import text_hash
+from botwarden.store.accounts import resume_account
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.events import record
 from botwarden.store.history import StoreHistory
@@ -90,7 +91,7 @@ class Publisher:
         # feeds behind each account, so BW955 sees accounts fed by the same sources.
         self.facts = Facts(
             accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()},
-            sources=_sources(config),
+            sources=account_sources(config),
         )
         missing = sorted({a.network for a in config.accounts.values()} - set(networks))
         if missing:
@@ -166,12 +167,22 @@ class Publisher:
             post = self._post(session, entry)
         # Committed as 'sending' before the call: a crash from here on is reconciled, never resent blind.
         outcome = self._publish(network, account, post, now)
-        if outcome.uncertain:
+        lost = outcome.uncertain
+        if lost:
             settled = self._settle(network, account, post, outcome)
             if settled is None:
                 return  # the network cannot tell yet: the entry stays 'sending' and is reconciled later
             outcome = settled
         with self.sessions.begin() as session:
+            if lost:
+                record(
+                    session,
+                    now,
+                    "answer_lost",
+                    f"{account}: the network's answer was lost; {outcome.message}",
+                    account=account,
+                    queue_id=entry_id,
+                )
             self._record_outcome(session, session.get_one(QueueRow, entry_id), outcome, now, report)
         self._flush_alerts()
 
@@ -469,7 +480,7 @@ class Publisher:
         account.next_probe_at = None
         if self.config.settings["resume_on_probe"]:
             was = account.status
-            account.status, account.status_since, account.status_reason = "ok", now, ""
+            resume_account(session, account, now, "a probe found it working; resume_on_probe is on")
             message = f"{account.id} answers again after being {was}; resumed (resume_on_probe is on)"
         else:
             message = (
@@ -541,7 +552,7 @@ def _fields(item: ItemRow, feed_title: str) -> ItemFields:
     )
 
 
-def _sources(config: Config) -> dict[str, frozenset[str]]:
+def account_sources(config: Config) -> dict[str, frozenset[str]]:
     """The feeds behind each account, by canonical URL."""
     sources: dict[str, set[str]] = {}
     for route in config.routes.values():

@@ -34,22 +34,28 @@ class XNetwork:
         credentials: Credentials,
         *,
         base_url: str = "https://api.x.com",
+        servers: Mapping[str, str] | None = None,
         post_cost_usd: float = 0.015,
         link_post_cost_usd: float = 0.20,
         timeout: float = 20.0,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/")
+        self.servers = {account: url.rstrip("/") for account, url in (servers or {}).items() if url}
         self.post_cost_usd, self.link_post_cost_usd = post_cost_usd, link_post_cost_usd
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
 
     @classmethod
-    def from_settings(cls, credentials: Credentials, settings: Mapping[str, Any]) -> XNetwork:
+    def from_settings(
+        cls, credentials: Credentials, settings: Mapping[str, Any], servers: Mapping[str, str]
+    ) -> XNetwork:
         return cls(
             credentials,
             base_url=settings["x_api_url"],
+            servers=servers,
             post_cost_usd=settings["post_cost_usd"],
             link_post_cost_usd=settings["link_post_cost_usd"],
+            timeout=settings["network_timeout_seconds"],
         )
 
     # -- the Network protocol ------------------------------------------------------------------------
@@ -141,7 +147,8 @@ class XNetwork:
     def _send(self, account: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         values = self.credentials.get(account)
         fields = require(values, account, "X", OAUTH1, OAUTH2)
-        url = self.base_url + path
+        base = self.servers.get(account, self.base_url)
+        url = base + path
         if fields == OAUTH1:
             return self._http.request(method, url, auth=_OAuth1(values), **kwargs)
         answer = self._http.request(method, url, headers=_bearer(values["oauth2_access_token"]), **kwargs)
@@ -158,7 +165,7 @@ class XNetwork:
             "client_id": values["client_id"],
         }
         secret = values.get("client_secret")
-        url = f"{self.base_url}/2/oauth2/token"
+        url = f"{self.servers.get(account, self.base_url)}/2/oauth2/token"
         if secret:  # a confidential client authenticates itself; a public one only names itself
             answer = self._http.post(url, data=form, auth=(values["client_id"], secret))
         else:

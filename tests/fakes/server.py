@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -75,6 +76,10 @@ class FakeServer:
         self.lock = threading.RLock()
         self._routes: list[tuple[str, list[str], Handler]] = []
         self._httpd: ThreadingHTTPServer | None = None
+        # Chaos for writes (POST): a random delay, and a share of answers lost after the work is done.
+        self.latency = (0.0, 0.0)
+        self.drop_rate = 0.0
+        self.rng = random.Random(0)
 
     # -- set-up -------------------------------------------------------------------------------------
 
@@ -93,6 +98,7 @@ class FakeServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -144,6 +150,12 @@ class FakeServer:
 
     def dispatch(self, request: Request) -> Reply | None:
         fault = self._take_fault(request)
+        if fault is None and request.method == "POST":
+            with self.lock:
+                delay, lose = self.rng.uniform(*self.latency), self.rng.random() < self.drop_rate
+            time.sleep(delay)
+            if lose:
+                fault = Fault("drop_after")
         if fault is not None and fault.kind == "drop":
             self._log(request, None)
             return None

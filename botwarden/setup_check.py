@@ -1,0 +1,75 @@
+"""``botwarden accounts check``: read each account's profile from its network and report BW951-BW955."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from botwarden.config import Config
+from botwarden.networks import Network, NetworkUnavailable, Profile
+from botwarden.pacing import PacingPolicy
+from botwarden.rules import AccountInfo, Action, CheckContext, Engine
+from botwarden.rules.context import MemoryHistory
+from botwarden.rules.facts import Facts
+from botwarden.rules.model import Finding
+from botwarden.worker import account_sources
+
+SETUP_CODES = ("BW951", "BW952", "BW953", "BW954", "BW955")
+
+
+@dataclass(slots=True)
+class SetupReport:
+    account: str
+    network: str
+    profile: Profile | None = None
+    error: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_accounts(
+    config: Config, networks: dict[str, Network], now: datetime, only: str | None = None
+) -> list[SetupReport]:
+    engine = Engine(select=SETUP_CODES)
+    facts = Facts(
+        accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()},
+        sources=account_sources(config),
+    )
+    reports = []
+    for account in config.accounts.values():
+        if only is not None and account.id != only:
+            continue
+        report = SetupReport(account.id, account.network)
+        reports.append(report)
+        try:
+            profile = networks[account.network].profile(account.id)
+        except (NetworkUnavailable, Exception) as exc:  # a missing login reads as an error, not a crash
+            report.error = str(exc) or type(exc).__name__
+            continue
+        report.profile = profile
+        info = AccountInfo(
+            account.id,
+            account.network,
+            account.operator,
+            verified=profile.verified,
+            bio=profile.bio,
+            automated_label=profile.automated_label,
+            bot_flag=profile.bot_flag,
+        )
+        action = Action(
+            id=f"setup:{account.id}", kind="post", account=account.id, at=now, network=account.network
+        )
+        ctx = CheckContext(
+            account=info,
+            history=MemoryHistory(),
+            pacing=PacingPolicy(),
+            settings=config.settings,
+            facts=facts,
+        )
+        report.findings = list(engine.check(action, ctx).findings)
+        if profile.char_limit and profile.char_limit != (account.char_limit or 500):
+            report.notes.append(
+                f"the server allows {profile.char_limit} characters a post; "
+                f"set char_limit = {profile.char_limit}"
+            )
+    return reports
