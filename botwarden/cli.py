@@ -101,6 +101,11 @@ def run(
 
     _logging(verbose)
     runtime = Runtime(load_config(config, set_), worker_id=worker_id)
+    try:
+        runtime.require_logins()
+    except ConfigError:
+        runtime.close()
+        raise
 
     def show(report: PassReport) -> None:
         i, p = report.ingest, report.publish

@@ -18,7 +18,7 @@ from botwarden.errors import ConfigError
 from botwarden.ingest import Ingestor, IngestReport
 from botwarden.links.judge import LinkJudge
 from botwarden.networks import FaultPlan
-from botwarden.networks.build import build_networks
+from botwarden.networks.build import build_networks, credential_store
 from botwarden.store import make_engine, migrate, session_factory
 from botwarden.store.db import serialize
 from botwarden.store.models import FeedRow, QueueRow
@@ -30,6 +30,10 @@ from botwarden.worker import Publisher, PublishReport
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _remote(config: Config) -> bool:
+    return any(a.network != "local" for a in config.accounts.values())
 
 
 def trends_provider(config: Config, env: Mapping[str, str] = os.environ) -> TrendsProvider | None:
@@ -77,7 +81,8 @@ class Runtime:
         with self.sessions.begin() as session:
             serialize(session)
             sync_config(session, config)
-        networks = build_networks(config, self.sessions, faults=faults, env=env)
+        self.credentials = credential_store(config, self.sessions, env) if _remote(config) else None
+        networks = build_networks(config, self.sessions, faults=faults, credentials=self.credentials, env=env)
         self.ingestor = Ingestor(config, self.sessions, transport)
         self.publisher = Publisher(
             config,
@@ -88,6 +93,19 @@ class Runtime:
             trends=trends_provider(config),
             links=LinkJudge.from_settings(config.settings),
         )
+
+    def require_logins(self) -> None:
+        """Refuse to start while an account on a real network has no stored tokens."""
+        missing = [
+            f"{a.id} ({a.network})"
+            for a in self.config.accounts.values()
+            if a.network != "local" and self.credentials is not None and not self.credentials.get(a.id)
+        ]
+        if missing:
+            raise ConfigError(
+                f"{self.config.source}: no login stored for {', '.join(missing)}; "
+                "run `botwarden accounts login ACCOUNT` for each (see README, Connecting real accounts)"
+            )
 
     def run_pass(self, now: datetime) -> PassReport:
         return PassReport(now, self.ingestor.run(now), self.publisher.run(now))

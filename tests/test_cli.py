@@ -155,10 +155,11 @@ def test_user_errors_have_no_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no rule 'BW000'" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_networks_without_an_adapter_are_refused_before_starting(tmp_path: Path) -> None:
+def test_accounts_without_a_login_are_refused_before_starting(tmp_path: Path) -> None:
     config = tmp_path / "bw.toml"
     config.write_text(f"""[settings]
 database_url = "sqlite:///{tmp_path / "x.db"}"
+secret_key_file = "{tmp_path / "secret.key"}"
 [[accounts]]
 id = "a"
 network = "x"
@@ -171,4 +172,5 @@ account = "a"
 """)
     result = runner.invoke(app, ["run", "--once", "-c", str(config)])
     assert isinstance(result.exception, ConfigError)
-    assert "no publishing adapter for network(s) x" in str(result.exception)
+    assert "no login stored for a (x)" in str(result.exception)
+    assert "botwarden accounts login" in str(result.exception)

@@ -26,6 +26,10 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+
 def jwt(did: str, scope: str, lifetime: float) -> str:
     now = int(time.time())
     header = _b64({"typ": "at+jwt", "alg": "HS256"})
@@ -84,6 +88,7 @@ class FakeBluesky(FakeServer):
         self.users: dict[str, BskyUser] = {}
         self.access_lifetime = access_lifetime
         self.logins = 0
+        self.notifications: list[dict[str, Any]] = []
         self._rkeys = itertools.count(1)
         for nsid, handler in {
             "com.atproto.server.createSession": self._create_session,
@@ -97,6 +102,7 @@ class FakeBluesky(FakeServer):
             "com.atproto.repo.listRecords": self._list_records,
             "com.atproto.identity.resolveHandle": self._resolve_handle,
             "app.bsky.actor.getProfile": self._get_profile,
+            "app.bsky.notification.listNotifications": self._list_notifications,
         }.items():
             self.route("GET", f"/xrpc/{nsid}", handler)
 
@@ -108,6 +114,18 @@ class FakeBluesky(FakeServer):
 
     def user(self, handle: str) -> BskyUser:
         return next(u for u in self.users.values() if u.handle == handle)
+
+    def mention(self, to: str, author: str, text: str, *, reply: bool = False) -> str:
+        """``author`` (a handle) mentions or replies to ``to``; returns the record's URI."""
+        target = self.user(to)
+        author_did = f"did:plc:{hashlib.sha256(author.encode()).hexdigest()[:24]}"
+        uri = f"at://{author_did}/app.bsky.feed.post/3m{next(self._rkeys):011d}"
+        record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": _now()}
+        self.notifications.append({
+            "uri": uri, "cid": cid(uri.encode()), "author": {"did": author_did, "handle": author},
+            "reason": "reply" if reply else "mention", "record": record, "isRead": False,
+            "indexedAt": _now(), "to": target.did})
+        return uri
 
     def revoke_sessions(self, handle: str) -> None:
         user = self.user(handle)
@@ -233,6 +251,15 @@ class FakeBluesky(FakeServer):
         if user is None:
             return _error(400, "InvalidRequest", "Unable to resolve handle")
         return Reply(200, {"did": user.did})
+
+    def _list_notifications(self, request: Request) -> Reply:
+        user = self._bearer(request, "access")
+        if user is None:
+            return _error(400, "ExpiredToken", "Token has expired")
+        reasons = request.query.get("reasons", [])
+        shown = [{k: v for k, v in n.items() if k != "to"} for n in reversed(self.notifications)
+                 if n["to"] == user.did and (not reasons or n["reason"] in reasons)]
+        return Reply(200, {"notifications": shown[:50]})
 
     def _get_profile(self, request: Request) -> Reply:
         actor = request.query.get("actor", [""])[0]

@@ -59,11 +59,25 @@ class FakeMastodon(FakeServer):
         self.route("GET", "/api/v1/accounts/verify_credentials", self._me)
         self.route("GET", "/api/v1/accounts/{id}/statuses", self._statuses)
         self.route("GET", "/api/v2/instance", self._instance)
+        self.route("GET", "/api/v1/notifications", self._notifications)
+        self.notifications: list[dict[str, Any]] = []
 
     def add_user(self, username: str, **fields: Any) -> dict[str, str]:
         user = MastodonUser(str(next(self._ids)), username, secrets.token_urlsafe(24), **fields)
         self.users[user.token] = user
         return {"access_token": user.token}
+
+    def mention(self, to: str, author: str, text: str, *, direct: bool = False) -> str:
+        """``author`` (a remote account, user@server) mentions ``to``; direct=True is a private mention."""
+        target = self.user(to)
+        sender = MastodonUser(str(next(self._ids)), author.split("@")[0], "-")
+        status = self._status(sender, {"status": f"@{to} {text}", "visibility": "direct" if direct else "public"})
+        status["account"]["acct"] = author
+        note = {"id": str(next(self._ids)), "type": "mention", "created_at": status["created_at"],
+                "account": status["account"], "status": status, "group_key": f"ungrouped-{status['id']}",
+                "to": target.token}
+        self.notifications.append(note)
+        return str(note["id"])
 
     def user(self, username: str) -> MastodonUser:
         return next(u for u in self.users.values() if u.username == username)
@@ -233,6 +247,16 @@ class FakeMastodon(FakeServer):
             return _error(404, "Record not found")
         limit = int(request.query.get("limit", ["20"])[0])
         shown = [{k: v for k, v in s.items() if k != "sent_text"} for s in reversed(owner.statuses[-limit:])]
+        return Reply(200, shown, self._headers(user))
+
+    def _notifications(self, request: Request) -> Reply:
+        user = self._auth(request)
+        if user is None:
+            return _error(401, "The access token is invalid")
+        since = int(request.query.get("since_id", ["0"])[0])
+        types = request.query.get("types[]", [])
+        shown = [{k: v for k, v in n.items() if k != "to"} for n in reversed(self.notifications)
+                 if n["to"] == user.token and int(n["id"]) > since and (not types or n["type"] in types)]
         return Reply(200, shown, self._headers(user))
 
     def _instance(self, request: Request) -> Reply:

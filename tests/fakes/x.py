@@ -102,6 +102,8 @@ class FakeX(FakeServer):
         self.route("GET", "/2/users/me", self._me)
         self.route("GET", "/2/users/{id}/tweets", self._timeline)
         self.route("POST", "/2/oauth2/token", self._token)
+        self.route("GET", "/2/users/{id}/mentions", self._mentions)
+        self.mentions: list[dict[str, str]] = []
 
     # -- accounts -----------------------------------------------------------------------------------
 
@@ -135,6 +137,16 @@ class FakeX(FakeServer):
 
     def user(self, username: str) -> XUser:
         return next(u for u in self.users.values() if u.username == username)
+
+    def mention(self, to: str, author: str, text: str, *, reply: bool = False) -> str:
+        """Someone (``author``) mentions or replies to the user ``to``; returns the post's id."""
+        target = self.user(to)
+        post = {"id": str(next(self._ids)), "text": text, "author": author, "to": target.id,
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
+        if reply:
+            post["in_reply_to_user_id"] = target.id
+        self.mentions.append(post)
+        return post["id"]
 
     def expire_bearer(self, username: str) -> None:
         self.user(username).bearer = secrets.token_hex(12)  # the stored token no longer works
@@ -296,6 +308,23 @@ class FakeX(FakeServer):
         if tweets:
             meta |= {"newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"]}
         return Reply(200, {"data": tweets, "meta": meta} if tweets else {"meta": meta}, self._headers(user))
+
+    def _mentions(self, request: Request) -> Reply:
+        if self._authenticate(request) is None:
+            return self._unauthorized()
+        wanted = segments(request, "/2/users/{id}/mentions")["id"]
+        since = int(request.query.get("since_id", ["0"])[0])
+        found = [m for m in reversed(self.mentions) if m["to"] == wanted and int(m["id"]) > since]
+        data = [{"id": m["id"], "text": m["text"], "author_id": "9" + m["id"][-8:], "created_at": m["created_at"],
+                 "edit_history_post_ids": [m["id"]],
+                 **({"in_reply_to_user_id": m["in_reply_to_user_id"]} if "in_reply_to_user_id" in m else {})}
+                for m in found]
+        users = [{"id": "9" + m["id"][-8:], "name": m["author"], "username": m["author"]} for m in found]
+        meta: dict[str, object] = {"result_count": len(data)}
+        if data:
+            meta |= {"newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}
+            return Reply(200, {"data": data, "includes": {"users": users}, "meta": meta})
+        return Reply(200, {"meta": meta})
 
     def _token(self, request: Request) -> Reply:
         form = {k: v[0] for k, v in request.form().items()}
