@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.config import Config
 from botwarden.errors import ConfigError
+from botwarden.inbound import InboundPoller
 from botwarden.ingest import Ingestor, IngestReport
 from botwarden.links.judge import LinkJudge
 from botwarden.networks import FaultPlan
@@ -61,6 +62,7 @@ class PassReport:
     at: datetime
     ingest: IngestReport
     publish: PublishReport
+    inbound: int = 0  # messages read into the consent ledger
 
 
 class Runtime:
@@ -93,6 +95,7 @@ class Runtime:
             trends=trends_provider(config),
             links=LinkJudge.from_settings(config.settings),
         )
+        self.inbound = InboundPoller(config, self.sessions, networks, self.publisher.worker_id)
 
     def require_logins(self) -> None:
         """Refuse to start while an account on a real network has no stored tokens."""
@@ -108,7 +111,8 @@ class Runtime:
             )
 
     def run_pass(self, now: datetime) -> PassReport:
-        return PassReport(now, self.ingestor.run(now), self.publisher.run(now))
+        ingest, publish = self.ingestor.run(now), self.publisher.run(now)
+        return PassReport(now, ingest, publish, self.inbound.run(now))
 
     def next_due(self, now: datetime) -> datetime:
         """When something is next due: a feed fetch or a queue entry (at most a minute away)."""

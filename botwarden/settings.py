@@ -228,6 +228,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The key that encrypts account tokens (created 0600 when missing; default "
         "~/.config/botwarden/secret.key); BOTWARDEN_SECRET_KEY overrides it.",
     ),
+    Setting(
+        "inbound_interval_minutes",
+        15,
+        int,
+        "How often each account's mentions and messages are read into the consent ledger (0: never).",
+    ),
     Setting("network_timeout_seconds", 20, int, "How long to wait for a network's answer to one request."),
     Setting("select", [], list, "Rule codes, slugs or code prefixes to run (empty: all)."),
     Setting("ignore", [], list, "Rule codes, slugs or code prefixes to skip."),

@@ -19,7 +19,7 @@ from botwarden import config as config_module
 from botwarden.cli import app
 from botwarden.networks.build import credential_store
 from botwarden.runtime import Runtime
-from botwarden.store.models import AccountRow, CredentialRow, EventRow, HistoryRow, QueueRow
+from botwarden.store.models import AccountRow, ConsentRow, CredentialRow, EventRow, HistoryRow, QueueRow
 from tests.conftest import rss
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
@@ -341,3 +341,51 @@ def _toml(config: config_module.Config) -> str:
             'first_run = "all"',
         ]
     return "\n".join(lines) + "\n"
+
+
+def test_mentions_and_messages_become_opt_ins_and_opt_outs_once(tmp_path: Path, fakes: Any) -> None:
+    x, mastodon, bluesky, _ = fakes
+    config = _config(
+        tmp_path,
+        [
+            {"id": "xnews", "network": "x", "server": x.url},
+            {"id": "toots", "network": "mastodon", "server": mastodon.url},
+            {"id": "skies", "network": "bluesky", "server": bluesky.url},
+        ],
+        items=0,
+        inbound_interval_minutes=15,
+    )
+    runtime = _runtime(
+        config,
+        {
+            "xnews": x.add_oauth1_user("xnews"),
+            "toots": mastodon.add_user("toots"),
+            "skies": bluesky.add_user("skies.example.com"),
+        },
+    )
+    x.mention("xnews", "ana", "@xnews STOP")
+    x.mention("xnews", "ben", "@xnews when does the late ferry run?", reply=True)
+    mastodon.mention("toots", "cleo@other.example", "please tell me when the pier reopens", direct=True)
+    mastodon.mention("toots", "dan@other.example", "unsubscribe")
+    bluesky.mention("skies.example.com", "eve.example.com", "@skies.example.com stop please")
+    bluesky.mention("skies.example.com", "fay.example.com", "is the 8:15 running?", reply=True)
+
+    assert runtime.run_pass(T0).inbound == 6
+    assert runtime.run_pass(T0 + timedelta(minutes=5)).inbound == 0  # not due yet
+    x.mention("xnews", "gus", "@xnews thanks!")
+    assert runtime.run_pass(T0 + timedelta(minutes=16)).inbound == 1  # only what is new since the cursor
+
+    with runtime.sessions() as session:
+        rows = session.scalars(select(ConsentRow).order_by(ConsentRow.id)).all()
+    got = {(r.account_id, r.user, r.kind, r.via) for r in rows}
+    assert got == {
+        ("xnews", "ana", "opt_out", None),
+        ("xnews", "ben", "opt_in", "reply"),
+        ("xnews", "gus", "opt_in", "mention"),
+        ("toots", "cleo@other.example", "opt_in", "dm"),
+        ("toots", "dan@other.example", "opt_out", None),
+        ("skies", "eve.example.com", "opt_out", None),
+        ("skies", "fay.example.com", "opt_in", "reply"),
+    }
+    assert all(r.recorded_by.startswith("botwarden inbound") for r in rows)
+    runtime.close()

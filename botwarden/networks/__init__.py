@@ -3,6 +3,7 @@
 from botwarden.networks.base import (
     RETRY_LATER,
     STOPS_ACCOUNT,
+    InboundMessage,
     LinkCard,
     Media,
     Network,
@@ -24,6 +25,7 @@ __all__ = [
     "STOPS_ACCOUNT",
     "Credentials",
     "FaultPlan",
+    "InboundMessage",
     "LinkCard",
     "LocalNetwork",
     "Media",

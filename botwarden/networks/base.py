@@ -102,6 +102,17 @@ class Profile:
     char_limit: int | None = None  # the server's own limit, where it publishes one (Mastodon)
 
 
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """Something a person sent the account: a mention, a reply to it, or a direct message."""
+
+    id: str
+    user: str
+    text: str
+    at: datetime
+    via: str  # mention, reply or dm
+
+
 class Network(Protocol):
     """A network adapter. No method raises for a network's answer: answers map to an Outcome."""
 
@@ -122,6 +133,10 @@ class Network(Protocol):
 
     def profile(self, account: str) -> Profile:
         """The account's profile; raises :class:`NetworkUnavailable` when it cannot be read."""
+        ...
+
+    def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
+        """What people sent the account since ``cursor``, and the cursor to pass next time."""
         ...
 
 

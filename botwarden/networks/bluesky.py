@@ -23,7 +23,15 @@ from atproto_client.exceptions import (
 from atproto_client.models.common import XrpcError
 from atproto_client.request import Request as SdkRequest
 
-from botwarden.networks.base import Media, NetworkUnavailable, Outcome, OutcomeKind, Post, Profile
+from botwarden.networks.base import (
+    InboundMessage,
+    Media,
+    NetworkUnavailable,
+    Outcome,
+    OutcomeKind,
+    Post,
+    Profile,
+)
 from botwarden.networks.bluesky_answers import bluesky_outcome
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.facets import facets
@@ -129,6 +137,34 @@ class BlueskyNetwork:
             ) from None
         labels = {label.val for label in view.labels or [] if label.src == did}
         return Profile(handle=view.handle, bio=view.description or "", bot_flag="bot" in labels)
+
+    def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
+        """Mentions and replies indexed after ``cursor`` (the newest ``indexedAt`` seen so far)."""
+        try:
+            client, _, _ = self._client(account)
+            listed = client.app.bsky.notification.list_notifications(
+                models.AppBskyNotificationListNotifications.Params(limit=50, reasons=["mention", "reply"])
+            )
+        except Exception as exc:
+            raise NetworkUnavailable(
+                f"Bluesky: {self._failed(account, exc, datetime.now(UTC)).message}"
+            ) from None
+        messages, newest = [], cursor
+        for note in listed.notifications:
+            if note.reason not in ("mention", "reply") or (cursor and note.indexed_at <= cursor):
+                continue
+            text = note.record["text"] if isinstance(note.record, dict) else getattr(note.record, "text", "")
+            messages.append(
+                InboundMessage(
+                    id=note.uri,
+                    user="@" + note.author.handle,
+                    text=str(text),
+                    at=datetime.fromisoformat(note.indexed_at.replace("Z", "+00:00")),
+                    via=note.reason,
+                )
+            )
+            newest = max(newest or "", note.indexed_at)
+        return messages, newest
 
     # -- sessions ------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from botwarden.networks.base import Outcome, OutcomeKind, Post, Profile
+from botwarden.networks.base import InboundMessage, Outcome, OutcomeKind, Post, Profile
 from botwarden.store.models import LocalPostRow
 
 FaultPlan = Callable[[str, str, datetime], Outcome | None]
@@ -53,6 +53,9 @@ class LocalNetwork:
 
     def profile(self, account: str) -> Profile:
         return Profile(handle=account)
+
+    def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
+        return [], cursor  # nobody writes to the local network
 
     @staticmethod
     def _by_key(session: Session, key: str) -> LocalPostRow | None:

@@ -15,7 +15,15 @@ from typing import Any
 import httpx
 import regex
 
-from botwarden.networks.base import Media, NetworkUnavailable, Outcome, OutcomeKind, Post, Profile
+from botwarden.networks.base import (
+    InboundMessage,
+    Media,
+    NetworkUnavailable,
+    Outcome,
+    OutcomeKind,
+    Post,
+    Profile,
+)
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.http import body_of, failed_request
 from botwarden.networks.mastodon_answers import mastodon_outcome
@@ -99,6 +107,35 @@ class MastodonNetwork:
             char_limit=int(limit) if isinstance(limit, int) else None,
         )
 
+    def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
+        """Mentions since ``cursor``; a private (direct) mention is a direct message."""
+        params: dict[str, Any] = {"types[]": "mention", "limit": 40}
+        if cursor:
+            params["since_id"] = cursor
+        notes = self._read(account, "/api/v1/notifications", params=params).json()
+        messages, newest = [], cursor
+        for note in notes if isinstance(notes, list) else []:
+            status = note.get("status") or {}
+            via = (
+                "dm"
+                if status.get("visibility") == "direct"
+                else "reply"
+                if status.get("in_reply_to_id")
+                else "mention"
+            )
+            messages.append(
+                InboundMessage(
+                    id=str(status.get("id", note["id"])),
+                    user="@" + str((note.get("account") or {}).get("acct", "unknown")),
+                    text=_plain(str(status.get("content", ""))),
+                    at=_when(note.get("created_at")),
+                    via=via,
+                )
+            )
+            if newest is None or int(note["id"]) > int(newest):
+                newest = str(note["id"])
+        return messages, newest
+
     # -- requests ------------------------------------------------------------------------------------
 
     def _upload(self, account: str, media: Media, at: datetime) -> str | Outcome:
@@ -159,6 +196,13 @@ class MastodonNetwork:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _when(value: object) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
 
 
 def _plain(content: str) -> str:

@@ -16,7 +16,7 @@ import httpx
 import regex
 from authlib.oauth1 import ClientAuth
 
-from botwarden.networks.base import NetworkUnavailable, Outcome, OutcomeKind, Post, Profile
+from botwarden.networks.base import InboundMessage, NetworkUnavailable, Outcome, OutcomeKind, Post, Profile
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.http import body_of, failed_request
 from botwarden.networks.x_answers import x_outcome
@@ -123,6 +123,32 @@ class XNetwork:
             verified=bool(data.get("verified")) or data.get("verified_type") not in (None, "", "none"),
         )
 
+    def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
+        """Mentions and replies since ``cursor`` (X's ``since_id``)."""
+        user_id = self._user_id(account)
+        params: dict[str, Any] = {
+            "max_results": 100,
+            "tweet.fields": "created_at,author_id,in_reply_to_user_id",
+            "expansions": "author_id",
+            "user.fields": "username",
+        }
+        if cursor:
+            params["since_id"] = cursor
+        body = body_of(self._read(account, f"/2/users/{user_id}/mentions", params=params))
+        names = {u["id"]: u.get("username", u["id"]) for u in (body.get("includes") or {}).get("users", [])}
+        messages = [
+            InboundMessage(
+                id=str(tweet["id"]),
+                user="@" + str(names.get(tweet.get("author_id"), tweet.get("author_id", "unknown"))),
+                text=html.unescape(str(tweet.get("text", ""))),
+                at=_when(tweet.get("created_at")),
+                via="reply" if tweet.get("in_reply_to_user_id") == user_id else "mention",
+            )
+            for tweet in body.get("data") or []
+        ]
+        newest = (body.get("meta") or {}).get("newest_id")
+        return messages, str(newest) if newest else cursor
+
     # -- requests ------------------------------------------------------------------------------------
 
     def _user_id(self, account: str) -> str:
@@ -203,6 +229,13 @@ class _OAuth1(httpx.Auth):
         _, headers, _ = self._client.prepare(request.method, str(request.url), {}, body)
         request.headers["Authorization"] = headers["Authorization"]
         yield request
+
+
+def _when(value: object) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
 
 
 def _bearer(token: str) -> dict[str, str]:

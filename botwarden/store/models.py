@@ -94,6 +94,9 @@ class AccountRow(Base):
     # What the network's rate-limit headers last said (shared by every worker; BW901 reads it).
     rate_remaining: Mapped[int | None] = mapped_column(Integer)
     rate_reset_at: Mapped[datetime | None]
+    # Where reading the account's mentions and messages stopped, and when to read them next.
+    inbound_cursor: Mapped[str | None] = mapped_column(Text)
+    next_inbound_at: Mapped[datetime | None]
 
 
 class CredentialRow(Base):

@@ -121,10 +121,18 @@ class FakeBluesky(FakeServer):
         author_did = f"did:plc:{hashlib.sha256(author.encode()).hexdigest()[:24]}"
         uri = f"at://{author_did}/app.bsky.feed.post/3m{next(self._rkeys):011d}"
         record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": _now()}
-        self.notifications.append({
-            "uri": uri, "cid": cid(uri.encode()), "author": {"did": author_did, "handle": author},
-            "reason": "reply" if reply else "mention", "record": record, "isRead": False,
-            "indexedAt": _now(), "to": target.did})
+        self.notifications.append(
+            {
+                "uri": uri,
+                "cid": cid(uri.encode()),
+                "author": {"did": author_did, "handle": author},
+                "reason": "reply" if reply else "mention",
+                "record": record,
+                "isRead": False,
+                "indexedAt": _now(),
+                "to": target.did,
+            }
+        )
         return uri
 
     def revoke_sessions(self, handle: str) -> None:
@@ -257,8 +265,11 @@ class FakeBluesky(FakeServer):
         if user is None:
             return _error(400, "ExpiredToken", "Token has expired")
         reasons = request.query.get("reasons", [])
-        shown = [{k: v for k, v in n.items() if k != "to"} for n in reversed(self.notifications)
-                 if n["to"] == user.did and (not reasons or n["reason"] in reasons)]
+        shown = [
+            {k: v for k, v in n.items() if k != "to"}
+            for n in reversed(self.notifications)
+            if n["to"] == user.did and (not reasons or n["reason"] in reasons)
+        ]
         return Reply(200, {"notifications": shown[:50]})
 
     def _get_profile(self, request: Request) -> Reply:

@@ -71,11 +71,19 @@ class FakeMastodon(FakeServer):
         """``author`` (a remote account, user@server) mentions ``to``; direct=True is a private mention."""
         target = self.user(to)
         sender = MastodonUser(str(next(self._ids)), author.split("@")[0], "-")
-        status = self._status(sender, {"status": f"@{to} {text}", "visibility": "direct" if direct else "public"})
+        status = self._status(
+            sender, {"status": f"@{to} {text}", "visibility": "direct" if direct else "public"}
+        )
         status["account"]["acct"] = author
-        note = {"id": str(next(self._ids)), "type": "mention", "created_at": status["created_at"],
-                "account": status["account"], "status": status, "group_key": f"ungrouped-{status['id']}",
-                "to": target.token}
+        note = {
+            "id": str(next(self._ids)),
+            "type": "mention",
+            "created_at": status["created_at"],
+            "account": status["account"],
+            "status": status,
+            "group_key": f"ungrouped-{status['id']}",
+            "to": target.token,
+        }
         self.notifications.append(note)
         return str(note["id"])
 
@@ -255,8 +263,11 @@ class FakeMastodon(FakeServer):
             return _error(401, "The access token is invalid")
         since = int(request.query.get("since_id", ["0"])[0])
         types = request.query.get("types[]", [])
-        shown = [{k: v for k, v in n.items() if k != "to"} for n in reversed(self.notifications)
-                 if n["to"] == user.token and int(n["id"]) > since and (not types or n["type"] in types)]
+        shown = [
+            {k: v for k, v in n.items() if k != "to"}
+            for n in reversed(self.notifications)
+            if n["to"] == user.token and int(n["id"]) > since and (not types or n["type"] in types)
+        ]
         return Reply(200, shown, self._headers(user))
 
     def _instance(self, request: Request) -> Reply:

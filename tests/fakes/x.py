@@ -141,8 +141,13 @@ class FakeX(FakeServer):
     def mention(self, to: str, author: str, text: str, *, reply: bool = False) -> str:
         """Someone (``author``) mentions or replies to the user ``to``; returns the post's id."""
         target = self.user(to)
-        post = {"id": str(next(self._ids)), "text": text, "author": author, "to": target.id,
-                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
+        post = {
+            "id": str(next(self._ids)),
+            "text": text,
+            "author": author,
+            "to": target.id,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        }
         if reply:
             post["in_reply_to_user_id"] = target.id
         self.mentions.append(post)
@@ -315,10 +320,17 @@ class FakeX(FakeServer):
         wanted = segments(request, "/2/users/{id}/mentions")["id"]
         since = int(request.query.get("since_id", ["0"])[0])
         found = [m for m in reversed(self.mentions) if m["to"] == wanted and int(m["id"]) > since]
-        data = [{"id": m["id"], "text": m["text"], "author_id": "9" + m["id"][-8:], "created_at": m["created_at"],
-                 "edit_history_post_ids": [m["id"]],
-                 **({"in_reply_to_user_id": m["in_reply_to_user_id"]} if "in_reply_to_user_id" in m else {})}
-                for m in found]
+        data = [
+            {
+                "id": m["id"],
+                "text": m["text"],
+                "author_id": "9" + m["id"][-8:],
+                "created_at": m["created_at"],
+                "edit_history_post_ids": [m["id"]],
+                **({"in_reply_to_user_id": m["in_reply_to_user_id"]} if "in_reply_to_user_id" in m else {}),
+            }
+            for m in found
+        ]
         users = [{"id": "9" + m["id"][-8:], "name": m["author"], "username": m["author"]} for m in found]
         meta: dict[str, object] = {"result_count": len(data)}
         if data:

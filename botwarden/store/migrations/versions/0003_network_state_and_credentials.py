@@ -27,6 +27,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("next_probe_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("rate_remaining", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("rate_reset_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("inbound_cursor", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("next_inbound_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cost_usd", sa.Float(), nullable=False, server_default="0"))
 
@@ -35,6 +37,8 @@ def downgrade() -> None:
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.drop_column("cost_usd")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_column("next_inbound_at")
+        batch_op.drop_column("inbound_cursor")
         batch_op.drop_column("rate_reset_at")
         batch_op.drop_column("rate_remaining")
         batch_op.drop_column("next_probe_at")
