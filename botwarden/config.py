@@ -37,6 +37,7 @@ class AccountConfig(_Strict):
     handle: str = ""
     char_limit: int | None = Field(default=None, ge=1, description="the server's own limit (Mastodon)")
     daily_cap: int | None = Field(default=None, ge=0)
+    spend_cap_usd: float | None = Field(default=None, ge=0, description="BW905, over the setting")
     # Where the account lives: the Mastodon server, the Bluesky PDS (default https://bsky.social) or the
     # X API (default: the x_api_url setting).
     server: str = ""
@@ -136,6 +137,12 @@ class RouteConfig(_Strict):
     @property
     def id(self) -> str:
         return f"{self.feed}->{self.account}"
+
+    def template_for(self, required: list[str] | tuple[str, ...] = ()) -> str:
+        """The template, with a place for hashtags when the account's server requires some."""
+        if required and "{hashtags}" not in self.template:
+            return self.template + " {hashtags}"
+        return self.template
 
     def hashtag_policy(self, required: list[str] | tuple[str, ...] = ()) -> HashtagPolicy:
         """The route's hashtags, with those the account's server requires first."""

@@ -36,7 +36,7 @@ def preview_routes(config: Config, *, limit: int = 3) -> Iterator[tuple[str, lis
                     item.title,
                     compose(
                         fields,
-                        route.template,
+                        route.template_for(account.required_hashtags),
                         account.network,
                         limit=account.char_limit,
                         hashtags=route.hashtag_policy(account.required_hashtags),

@@ -246,7 +246,7 @@ class Publisher:
         feed_title = session.get_one(FeedRow, item.feed_id).title
         draft = compose(
             _fields(item, feed_title),
-            route.template,
+            route.template_for(account_cfg.required_hashtags),
             account.network,
             limit=account_cfg.char_limit,
             hashtags=route.hashtag_policy(account_cfg.required_hashtags),
@@ -278,6 +278,7 @@ class Publisher:
                 account.status,
                 account.status_since,
                 account.status_reason,
+                spend_cap_usd=account_cfg.spend_cap_usd,
             ),
             history=StoreHistory(session),
             pacing=self.pacing[entry.route_id],

@@ -19,7 +19,15 @@ from botwarden import config as config_module
 from botwarden.cli import app
 from botwarden.networks.build import credential_store
 from botwarden.runtime import Runtime
-from botwarden.store.models import AccountRow, ConsentRow, CredentialRow, EventRow, HistoryRow, QueueRow
+from botwarden.store.models import (
+    AccountRow,
+    ConsentRow,
+    CredentialRow,
+    EventRow,
+    HistoryRow,
+    QueueRow,
+    VerdictRow,
+)
 from tests.conftest import rss
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
@@ -389,3 +397,67 @@ def test_mentions_and_messages_become_opt_ins_and_opt_outs_once(tmp_path: Path, 
     }
     assert all(r.recorded_by.startswith("botwarden inbound") for r in rows)
     runtime.close()
+
+
+def test_a_servers_bot_policy_and_an_accounts_spend_cap_are_kept(tmp_path: Path, fakes: Any) -> None:
+    x, mastodon, _, _ = fakes
+    config = _config(
+        tmp_path,
+        [
+            {
+                "id": "toots",
+                "network": "mastodon",
+                "server": mastodon.url,
+                "daily_cap": 2,
+                "required_hashtags": ["bot"],
+            },
+            {"id": "xnews", "network": "x", "server": x.url, "spend_cap_usd": 0.25},
+        ],
+        items=3,
+    )
+    runtime = _runtime(config, {"toots": mastodon.add_user("toots"), "xnews": x.add_oauth1_user("xnews")})
+    runtime.run_pass(T0)
+    statuses = [e.request.json()["status"] for e in mastodon.requests_to("POST", "/api/v1/statuses")]
+    assert len(statuses) == 2 and all(s.endswith("#bot") for s in statuses)  # the server's 5-a-day style cap
+    assert len(x.user("xnews").tweets) == 1  # $0.20 spent; a second link post would pass the $0.25 cap
+    with runtime.sessions() as session:
+        verdicts = {(v.decision, tuple(v.codes)) for v in session.scalars(select(VerdictRow))}
+    assert any(decision == "delay" and "BW902" in codes for decision, codes in verdicts)
+    assert any(decision == "hold" and "BW905" in codes for decision, codes in verdicts)
+    runtime.close()
+
+
+def test_tokens_never_reach_the_logs(tmp_path: Path, fakes: Any, caplog: pytest.LogCaptureFixture) -> None:
+    x, mastodon, bluesky, hook = fakes
+    logins = {
+        "xnews": x.add_oauth1_user("xnews"),
+        "toots": mastodon.add_user("toots"),
+        "skies": bluesky.add_user("skies.example.com"),
+    }
+    config = _config(
+        tmp_path,
+        [
+            {"id": "xnews", "network": "x", "server": x.url},
+            {"id": "toots", "network": "mastodon", "server": mastodon.url},
+            {"id": "skies", "network": "bluesky", "server": bluesky.url},
+        ],
+        items=2,
+        alert_webhook_url=f"{hook.url}/hook",
+    )
+    caplog.set_level("DEBUG")
+    runtime = _runtime(config, logins)
+    x.fault("unauthorized", path="/2/tweets")
+    mastodon.fault("unauthorized", path="/api/v1/statuses")
+    bluesky.fault("unauthorized", path="/xrpc/com.atproto.repo.createRecord", times=2)
+    runtime.run_pass(T0)
+    runtime.run_pass(T0 + timedelta(days=1, minutes=1))
+    with runtime.sessions() as session:
+        stored = " ".join(e.message + json.dumps(e.data) for e in session.scalars(select(EventRow)))
+        stored += " ".join(q.last_error for q in session.scalars(select(QueueRow)))
+    runtime.close()
+    secrets = [v for values in logins.values() for k, v in values.items() if k != "handle"]
+    bearer = [e.request.headers.get("authorization", "") for e in x.exchanges + mastodon.exchanges]
+    written = caplog.text + stored + json.dumps(hook.alerts())
+    assert "stopped" in written  # the run did log and alert
+    for secret in secrets + [b.split(" ", 1)[-1] for b in bearer if b]:
+        assert secret not in written

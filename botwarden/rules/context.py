@@ -41,6 +41,7 @@ class AccountInfo:
     bot_flag: bool = False
     sensitive_media: bool = False
     daily_cap: int | None = None
+    spend_cap_usd: float | None = None  # this account's own cap (BW905), over the setting
 
 
 class History(Protocol):

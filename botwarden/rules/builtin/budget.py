@@ -63,14 +63,15 @@ class SpendCap(Rule):
     summary = "The post would take the account's X spend this month past its cap."
     explanation = (
         "On X's pay-per-use access every post costs money, and a post with a link costs more than a plain "
-        "one. With `spend_cap_usd` set, botwarden adds up what the account's posts cost this calendar month "
-        "(`post_cost_usd`, `link_post_cost_usd`) and holds a post that would go past the cap, so a person "
-        "decides whether to raise it."
+        "one. With `spend_cap_usd` set (on the account, or as a setting for every account), botwarden adds "
+        "up what the account's posts cost this calendar month (`post_cost_usd`, `link_post_cost_usd`) and "
+        "holds a post that would go past the cap, so a person decides whether to raise it."
     )
     kinds = _PUBLISHING
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        cap = float(ctx.setting("spend_cap_usd", 0.0))
+        own = ctx.account.spend_cap_usd
+        cap = float(ctx.setting("spend_cap_usd", 0.0) if own is None else own)
         if cap <= 0 or ctx.account.network != "x":
             return
         plain, linked = (
