@@ -80,7 +80,7 @@ def test_rate_limit_headers_pick_the_tightest_window() -> None:
     }
     outcome = x_outcome(_answer(429, {"title": "Too Many Requests"}, headers), NOW)
     assert outcome.kind is OutcomeKind.RATE_LIMITED
-    assert outcome.retry_at == datetime.fromtimestamp(1795080000, UTC)  # the spent 24-hour cap decides
+    assert outcome.retry_at == datetime.fromtimestamp(tomorrow, UTC)  # the spent 24-hour cap decides
     mastodon = mastodon_outcome(
         _answer(
             200, {"id": "7"}, {"X-RateLimit-Remaining": "12", "X-RateLimit-Reset": "2026-11-24T15:00:00.000Z"}
