@@ -72,11 +72,12 @@ def test_x_reaches_every_outcome_and_each_outcome_has_one_handling() -> None:
 
 
 def test_rate_limit_headers_pick_the_tightest_window() -> None:
+    soon, tomorrow = int(NOW.timestamp()) + 900, int(NOW.timestamp()) + 86400
     headers = {
         "x-rate-limit-remaining": "150",
-        "x-rate-limit-reset": "1795000000",
+        "x-rate-limit-reset": str(soon),
         "x-user-limit-24hour-remaining": "0",
-        "x-user-limit-24hour-reset": "1795080000",
+        "x-user-limit-24hour-reset": str(tomorrow),
     }
     outcome = x_outcome(_answer(429, {"title": "Too Many Requests"}, headers), NOW)
     assert outcome.kind is OutcomeKind.RATE_LIMITED
