@@ -115,7 +115,7 @@ def check_setup(
     config: ConfigOption = config_module.DEFAULT_PATH,
     set_: SetOption = None,
 ) -> None:
-    """Read each account's profile and report how it presents itself (BW951-BW955)."""
+    """Read each account's profile and report how it presents itself (BW951-BW956)."""
     from botwarden.networks.build import build_networks
     from botwarden.runtime import utcnow
     from botwarden.setup_check import check_accounts

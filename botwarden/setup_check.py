@@ -1,4 +1,5 @@
-"""``botwarden accounts check``: read each account's profile from its network and report BW951-BW955."""
+"""``botwarden accounts check``: read each account's profile from its network and report BW951-BW955,
+and BW956 for each feed the account posts from."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from botwarden.rules.model import Finding
 from botwarden.worker import account_sources
 
 SETUP_CODES = ("BW951", "BW952", "BW953", "BW954", "BW955")
+SOURCE_CODE = "BW956"  # per route: asked once for each feed the account posts from
 
 
 @dataclass(slots=True)
@@ -30,7 +32,7 @@ class SetupReport:
 def check_accounts(
     config: Config, networks: dict[str, Network], now: datetime, only: str | None = None
 ) -> list[SetupReport]:
-    engine = Engine(select=SETUP_CODES)
+    engine, sources = Engine(select=SETUP_CODES), Engine(select=(SOURCE_CODE,))
     facts = Facts(
         accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()},
         sources=account_sources(config),
@@ -67,6 +69,20 @@ def check_accounts(
             facts=facts,
         )
         report.findings = list(engine.check(action, ctx).findings)
+        for route in config.routes.values():
+            if route.account != account.id:
+                continue
+            feed = config.feeds[route.feed]
+            source = Action(
+                id=f"setup:{route.id}",
+                kind="post",
+                account=account.id,
+                at=now,
+                links=(feed.url,),
+                network=account.network,
+                extra={"trigger": "feed", "source_declared": bool(feed.republish_declared_by)},
+            )
+            report.findings += [f for f in sources.check(source, ctx).findings if f.code == SOURCE_CODE]
         if profile.char_limit and profile.char_limit != (account.char_limit or 500):
             report.notes.append(
                 f"the server allows {profile.char_limit} characters a post; "

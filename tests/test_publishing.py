@@ -17,8 +17,11 @@ from typer.testing import CliRunner
 
 from botwarden import config as config_module
 from botwarden.cli import app
+from botwarden.networks import MemoryCredentials
 from botwarden.networks.build import credential_store
+from botwarden.networks.x import XNetwork
 from botwarden.runtime import Runtime
+from botwarden.setup_check import check_accounts
 from botwarden.store.models import (
     AccountRow,
     ConsentRow,
@@ -461,3 +464,23 @@ def test_tokens_never_reach_the_logs(tmp_path: Path, fakes: Any, caplog: pytest.
     assert "stopped" in written  # the run did log and alert
     for secret in secrets + [b.split(" ", 1)[-1] for b in bearer if b]:
         assert secret not in written
+
+
+def test_setup_check_names_each_undeclared_source(tmp_path: Path, fakes: Any) -> None:
+    x, _, _, _ = fakes
+    raw = {
+        "settings": {"database_url": f"sqlite:///{tmp_path / 'bw.db'}", "declared_sources": ["ours.example"]},
+        "accounts": [{"id": "xnews", "network": "x", "server": x.url}],
+        "feeds": [
+            {"id": "wire", "url": "https://wire.example/rss"},
+            {"id": "own", "url": "https://ours.example/rss"},
+            {"id": "paper", "url": "https://paper.example/rss", "republish_declared_by": "ed@paper.example"},
+        ],
+        "routes": [{"feed": f, "account": "xnews"} for f in ("wire", "own", "paper")],
+    }
+    config = config_module.from_mapping(raw, env={})
+    creds = MemoryCredentials(
+        {"xnews": x.add_oauth1_user("xnews", description="News, run by @desk", automated_by="42")}
+    )
+    [report] = check_accounts(config, {"x": XNetwork(creds, base_url=x.url)}, T0)
+    assert [(f.code, f.evidence.get("sources")) for f in report.findings] == [("BW956", ["wire.example"])]

@@ -138,7 +138,8 @@ class UnauthorisedSource(_SetupRule):
         if action.extra.get("trigger") != "feed" or action.extra.get("source_declared"):
             return
         declared = {d.casefold() for d in ctx.setting("declared_sources", [])}
-        sources = sorted({registered_domain(link) for link in action.links} - declared)
+        domains = {registered_domain(link) for link in action.links} - {""}  # a local file is one's own
+        sources = sorted(domains - declared)
         if sources:
             yield self.info(
                 f"the source {', '.join(sources)} is not declared as one you may republish", sources=sources
