@@ -31,6 +31,7 @@ from botwarden.cli_common import (
 )
 from botwarden.cli_consent import consent_app, inbound, optin_app, optout_app
 from botwarden.cli_diagnose import diagnose
+from botwarden.cli_service import serve, tokens_app
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
 app = typer.Typer(
@@ -46,6 +47,8 @@ app.add_typer(optout_app, name="optout", no_args_is_help=True)
 app.command("inbound")(inbound)
 app.command("diagnose")(diagnose)
 app.command("spend")(spend)
+app.command("serve")(serve)
+app.add_typer(tokens_app, name="tokens")
 
 
 def _logging(verbose: bool) -> None:

@@ -234,6 +234,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "How often each account's mentions and messages are read into the consent ledger (0: never).",
     ),
+    Setting(
+        "dashboard_secret",
+        "",
+        str,
+        "Signs dashboard session cookies; set it (a long random string) so logins survive a restart.",
+    ),
+    Setting("dashboard_https_only", False, bool, "Send the dashboard's session cookie over HTTPS only."),
     Setting("network_timeout_seconds", 20, int, "How long to wait for a network's answer to one request."),
     Setting("select", [], list, "Rule codes, slugs or code prefixes to run (empty: all)."),
     Setting("ignore", [], list, "Rule codes, slugs or code prefixes to skip."),

@@ -25,7 +25,9 @@ from botwarden.errors import ConfigError
 from botwarden.links.judge import LinkJudge
 from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, LinkCard, Network, Outcome, OutcomeKind, Post
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, Verdict
+from botwarden.rules.engine import combine
 from botwarden.rules.facts import Budget, Facts
+from botwarden.rules.model import Finding, Severity
 from botwarden.similarity import text_hash
 from botwarden.store.accounts import resume_account
 from botwarden.store.consent import ledger_version, load_ledger
@@ -285,7 +287,7 @@ class Publisher:
             settings=self.config.settings,
             facts=self.facts,
         )
-        verdict = self.engine.check(action, ctx)
+        verdict = _with_approvals(self.engine.check(action, ctx), entry.approved_codes or [])
         session.add(
             VerdictRow(
                 queue_id=entry.id,
@@ -539,6 +541,22 @@ class Publisher:
                     account=entry.account_id,
                     queue_id=entry_id,
                 )
+
+
+def _with_approvals(verdict: Verdict, approved: list[str]) -> Verdict:
+    """A person approved this entry despite holds by these codes: those holds no longer count (their
+    findings stay, as information); a hold by any other code still holds it."""
+    if verdict.decision is not Decision.HOLD or not approved:
+        return verdict
+    findings = [
+        Finding(
+            f.code, f.slug, Severity.INFO, f"{f.message} (approved by a person)", f.evidence, f.not_before
+        )
+        if f.severity is Severity.HOLD and f.code in approved
+        else f
+        for f in verdict.findings
+    ]
+    return combine(verdict.action_id, findings)
 
 
 def _fields(item: ItemRow, feed_title: str) -> ItemFields:

@@ -108,6 +108,18 @@ class CredentialRow(Base):
     updated_at: Mapped[datetime]
 
 
+class ApiTokenRow(Base):
+    """An API or dashboard token: scoped to one operator (or admin), stored as a SHA-256 hash only."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    operator: Mapped[str | None] = mapped_column(String(100))  # None: admin, every operator
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class RouteRow(Base):
     __tablename__ = "routes"
     id: Mapped[str] = mapped_column(String(210), primary_key=True)
@@ -139,6 +151,9 @@ class QueueRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     remote_id: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # A person approved this held entry: holds by these rule codes no longer stop it (new ones still do).
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_codes: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class VerdictRow(Base):

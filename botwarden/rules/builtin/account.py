@@ -14,6 +14,7 @@ STOPPED = {
     "suspended": "suspended",
     "write_restricted": "restricted from writing (the app's write access was removed)",
     "auth_revoked": "no longer authorised (its token was revoked or expired)",
+    "paused": "paused by a person",
 }
 
 

@@ -1,0 +1,127 @@
+"""``botwarden serve`` (the HTTP API and dashboard) and ``botwarden tokens …`` (who may use them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from botwarden import config as config_module
+from botwarden.cli_common import (
+    ConfigOption,
+    DatabaseOption,
+    SetOption,
+    database_url,
+    load_config,
+    open_store,
+    out,
+)
+from botwarden.errors import InputError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+tokens_app = typer.Typer(help="API and dashboard tokens, scoped to one operator.", no_args_is_help=True)
+
+
+def serve(
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (put a reverse proxy in front).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core is a good start).")] = 1,
+) -> None:
+    """Serve the HTTP API (/api/v1, OpenAPI at /openapi.json) and the dashboard."""
+    import uvicorn
+
+    cfg = load_config(config, set_)
+    open_store(cfg.settings["database_url"])  # migrate once, before the server processes start
+    if workers > 1 and not (cfg.settings["dashboard_secret"]):
+        raise InputError("several workers need one dashboard_secret, or each signs its own cookies")
+    os.environ["BOTWARDEN_SERVE_CONFIG"] = str(config)
+    os.environ["BOTWARDEN_SERVE_SET"] = "\x1f".join(set_ or [])
+    uvicorn.run(
+        "botwarden.cli_service:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one server process, built from what ``serve`` put in the environment."""
+    from botwarden.web import create_app
+
+    overrides = [s for s in os.environ.get("BOTWARDEN_SERVE_SET", "").split("\x1f") if s]
+    cfg = load_config(Path(os.environ["BOTWARDEN_SERVE_CONFIG"]), overrides)
+    return create_app(cfg, open_store(cfg.settings["database_url"]))
+
+
+@tokens_app.command("create")
+def create(
+    name: Annotated[str, typer.Option(help="Who or what uses it: a person, or a program.")],
+    operator: Annotated[
+        str | None, typer.Option(help="The operator it may see (its accounts' operator).")
+    ] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="May see every operator.")] = False,
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Make a token; it is printed once and only its hash is kept."""
+    from botwarden.runtime import utcnow
+    from botwarden.store.tokens import create_token
+
+    if admin == (operator is not None):
+        raise InputError("give either --operator NAME or --admin")
+    with open_store(database_url(config, set_, database)).begin() as session:
+        token_id, token = create_token(session, operator, name, utcnow())
+    out.print(
+        f"token {token_id} for {operator or 'every operator (admin)'} ({name}); "
+        "keep it, it is not shown again:"
+    )
+    out.print(token, highlight=False, soft_wrap=True)
+
+
+@tokens_app.command("list")
+def list_(
+    config: ConfigOption = config_module.DEFAULT_PATH, set_: SetOption = None, database: DatabaseOption = None
+) -> None:
+    """The tokens (never their values)."""
+    from botwarden.store.tokens import list_tokens
+
+    table = Table("id", "name", "operator", "created", "revoked")
+    with open_store(database_url(config, set_, database))() as session:
+        for row in list_tokens(session):
+            table.add_row(
+                str(row.id),
+                row.name,
+                row.operator or "(admin)",
+                f"{row.created_at:%Y-%m-%d %H:%M}",
+                f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
+            )
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see `tokens list`).")],
+    config: ConfigOption = config_module.DEFAULT_PATH,
+    set_: SetOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Revoke a token at once: the API refuses it and dashboard sessions made with it end."""
+    from botwarden.runtime import utcnow
+    from botwarden.store.tokens import revoke_token
+
+    with open_store(database_url(config, set_, database)).begin() as session:
+        row = revoke_token(session, token_id, utcnow())
+        out.print(f"token {row.id} ({row.name}) is revoked")

@@ -1,0 +1,69 @@
+"""API and dashboard tokens: shown once when made, kept only as a SHA-256 hash, revocable.
+
+A token is 32 random bytes, so a plain hash is enough to make a stolen table useless (no password
+stretching is needed for a secret nobody chose)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from botwarden.errors import InputError
+from botwarden.store.models import ApiTokenRow
+
+PREFIX = "bw_"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: one operator, or an admin (``operator`` None) who may see every operator."""
+
+    token_id: int
+    operator: str | None
+    name: str
+
+    @property
+    def admin(self) -> bool:
+        return self.operator is None
+
+    def may_see(self, operator: str) -> bool:
+        return self.operator is None or self.operator == operator
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, operator: str | None, name: str, now: datetime) -> tuple[int, str]:
+    """A new token for ``operator`` (None: admin); returns its id and the token, which is never stored."""
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiTokenRow(token_hash=hash_token(token), operator=operator, name=name, created_at=now)
+    session.add(row)
+    session.flush()
+    return row.id, token
+
+
+def verify_token(session: Session, token: str) -> Principal | None:
+    if not token.startswith(PREFIX):
+        return None
+    row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(row.id, row.operator, row.name)
+
+
+def revoke_token(session: Session, token_id: int, now: datetime) -> ApiTokenRow:
+    row = session.get(ApiTokenRow, token_id)
+    if row is None:
+        raise InputError(f"no token with id {token_id}")
+    row.revoked_at = row.revoked_at or now
+    return row
+
+
+def list_tokens(session: Session) -> list[ApiTokenRow]:
+    return list(session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id)))

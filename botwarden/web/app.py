@@ -1,0 +1,51 @@
+"""Building the FastAPI application from a loaded configuration and a migrated store."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from botwarden import __version__
+from botwarden.config import Config
+from botwarden.networks import Network
+from botwarden.web import errors
+from botwarden.web.api import router
+from botwarden.web.checks import Checker
+from botwarden.web.metrics import Metrics
+
+
+def create_app(config: Config, sessions: sessionmaker[Session], *, dashboard: bool = True) -> FastAPI:
+    app = FastAPI(
+        title="botwarden",
+        version=__version__,
+        description="Check automated actions against the automation rules before acting, and watch and "
+        'steer the accounts that act. Every error answer is `{"error": {status, code, message}}`.',
+    )
+    app.state.config = config
+    app.state.sessions = sessions
+    app.state.checker = Checker(config)
+    app.state.networks = _networks(config, sessions)
+    app.state.metrics = Metrics()
+    errors.install(app)
+    app.state.metrics.install(app)
+    app.include_router(router)
+    if dashboard:
+        from botwarden.web.dashboard import install as install_dashboard
+
+        install_dashboard(app)
+    return app
+
+
+def _networks(config: Config, sessions: sessionmaker[Session]) -> Callable[[], dict[str, Network]]:
+    """The network adapters, built on first use (only the setup check needs them)."""
+
+    @functools.cache
+    def build() -> dict[str, Network]:
+        from botwarden.networks.build import build_networks
+
+        return build_networks(config, sessions)
+
+    return build

@@ -1,0 +1,85 @@
+"""``POST /api/v1/check``: one action in the replay format, checked against the store's history."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from botwarden.config import Config
+from botwarden.pacing import PacingPolicy
+from botwarden.replay.lines import ActionLine
+from botwarden.rules import AccountInfo, Action, CheckContext, Engine, Verdict
+from botwarden.rules.facts import Facts
+from botwarden.store.consent import ledger_version, load_ledger
+from botwarden.store.history import StoreHistory
+from botwarden.store.models import AccountRow
+from botwarden.worker import account_sources
+
+_ACTION_FIELDS = {"type", "id", "kind", "account", "at", "text", "links"}
+
+
+class Checker:
+    """The engine with the operator fleet's facts, kept between requests and refreshed when the consent
+    ledger grows."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.engine = Engine(select=config.settings["select"], ignore=config.settings["ignore"])
+        self.facts = Facts(
+            accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()},
+            sources=account_sources(config),
+        )
+        self.pacing = {route.account: config.pacing_for(route) for route in config.routes.values()}
+        self._ledger_version = (-1, -1)
+        self._lock = threading.Lock()
+
+    def check(self, session: Session, account: AccountRow, line: ActionLine) -> Verdict:
+        self._refresh(session)
+        action = Action(
+            id=str(line.id),
+            kind=line.kind,
+            account=account.id,
+            at=line.at,
+            text=line.text,
+            links=tuple(line.links),
+            network=account.network,
+            extra=line.model_dump(exclude=_ACTION_FIELDS),
+        )
+        info = AccountInfo(
+            account.id,
+            account.network,
+            account.operator,
+            account.status,
+            account.status_since,
+            account.status_reason,
+        )
+        ctx = CheckContext(
+            account=info,
+            history=StoreHistory(session),
+            pacing=self.pacing.get(account.id) or self._default_pacing(),
+            settings=self.config.settings,
+            facts=self.facts,
+        )
+        return self.engine.check(action, ctx)
+
+    def _refresh(self, session: Session) -> None:
+        version = ledger_version(session)
+        if version == self._ledger_version:
+            return
+        with self._lock:
+            if version != self._ledger_version:
+                self.facts.ledger = load_ledger(session, self.config.accounts)
+                self._ledger_version = version
+
+    def _default_pacing(self) -> PacingPolicy:
+        s: dict[str, Any] = self.config.settings
+        return PacingPolicy(
+            min_interval=timedelta(minutes=s["min_interval_minutes"]),
+            jitter=timedelta(0),
+            burst_max=s["burst_max"],
+            burst_window=timedelta(minutes=s["burst_window_minutes"]),
+            daily_cap=s["daily_cap"],
+        )

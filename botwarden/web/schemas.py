@@ -1,0 +1,123 @@
+"""The HTTP API's request and answer shapes (they are its OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str = Field(description="A stable name: unauthorized, not_found, invalid, conflict, internal")
+    message: str = Field(description="What went wrong and what to do, for a person")
+    detail: list[dict[str, Any]] = []
+
+
+class ErrorAnswer(BaseModel):
+    """Every error of the API has this one shape."""
+
+    error: ErrorBody
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    database: str
+
+
+class FindingOut(BaseModel):
+    code: str
+    slug: str
+    severity: str
+    message: str
+    evidence: dict[str, Any]
+
+
+class VerdictOut(BaseModel):
+    id: str
+    decision: str = Field(description="allow, delay, hold or deny")
+    codes: list[str]
+    findings: list[FindingOut]
+    not_before: datetime | None
+
+
+class AccountOut(BaseModel):
+    id: str
+    network: str
+    operator: str
+    status: str
+    status_since: datetime | None
+    status_reason: str
+    queue: dict[str, int]
+    spent_today_usd: float
+
+
+class SetupFinding(BaseModel):
+    code: str
+    message: str
+
+
+class SetupOut(BaseModel):
+    account: str
+    handle: str
+    error: str
+    findings: list[SetupFinding]
+    notes: list[str]
+
+
+class FeedOut(BaseModel):
+    id: str
+    url: str
+    title: str
+    last_status: str
+    last_fetched_at: datetime | None
+    next_fetch_at: datetime | None
+    error_streak: int
+    last_error: str
+
+
+class RouteOut(BaseModel):
+    id: str
+    feed: str
+    account: str
+    template: str
+
+
+class QueueEntryOut(BaseModel):
+    id: int
+    account: str
+    route: str
+    state: str
+    text: str
+    not_before: datetime
+    attempts: int
+    last_error: str
+    approved_by: str | None
+    verdict: VerdictOut | None
+
+
+class ReviewAnswer(BaseModel):
+    entry: QueueEntryOut
+    approved_codes: list[str] = []
+
+
+class PostOut(BaseModel):
+    id: int
+    account: str
+    at: datetime
+    text: str
+    remote_id: str | None
+    cost_usd: float
+
+
+class RuleOut(BaseModel):
+    code: str
+    slug: str
+    family: str
+    severity: str
+    enforced: str
+    section: str
+    summary: str
+    explanation: str

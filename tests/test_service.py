@@ -1,0 +1,205 @@
+"""The HTTP API: the check contract, one error shape, review of held entries, and tenancy on every
+endpoint (another operator's token is refused everywhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from botwarden.web import create_app
+from tests.service import T0, World, build_world
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    built = build_world(tmp_path)
+    yield built
+    built.runtime.close()
+
+
+@pytest.fixture
+def client(world: World) -> TestClient:
+    return TestClient(create_app(world.config, world.runtime.sessions), raise_server_exceptions=False)
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_needs_no_token_and_says_the_database_answers(client: TestClient) -> None:
+    answer = client.get("/api/v1/health")
+    assert answer.status_code == 200 and answer.json()["database"] == "ok"
+
+
+def test_check_answers_one_verdict_for_one_replay_action(client: TestClient, world: World) -> None:
+    action = {
+        "type": "action",
+        "id": "a1",
+        "kind": "post",
+        "account": "harbour-news",
+        "at": (T0.replace(hour=10)).isoformat(),
+        "text": "Ferry timetable for the winter season",
+        "links": ["https://harbour.example/1"],
+    }
+    answer = client.post("/api/v1/check", json=action, headers=_auth(world.tokens["harbour"]))
+    assert answer.status_code == 200, answer.text
+    verdict = answer.json()
+    assert (
+        verdict["id"] == "a1" and verdict["decision"] == "deny" and "BW101" in verdict["codes"]
+    )  # posted at 9:00
+    fresh = {
+        **action,
+        "id": "a2",
+        "text": "Harbour festival this weekend with boat parades",
+        "links": ["https://harbour.example/9"],
+    }
+    assert (
+        client.post("/api/v1/check", json=fresh, headers=_auth(world.tokens["harbour"])).json()["decision"]
+        == "allow"
+    )
+
+
+def test_bad_input_gets_the_one_error_shape_naming_the_field(client: TestClient, world: World) -> None:
+    answer = client.post(
+        "/api/v1/check",
+        json={"type": "action", "id": 1, "kind": "post", "account": "harbour-news", "at": "yesterday"},
+        headers=_auth(world.tokens["harbour"]),
+    )
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "invalid" and "at" in error["message"]
+    missing = client.get("/api/v1/accounts")
+    assert missing.status_code == 401 and missing.json()["error"]["code"] == "unauthorized"
+    assert missing.headers["www-authenticate"] == "Bearer"
+    wrong = client.get("/api/v1/accounts", headers=_auth("bw_not-a-real-token"))
+    assert wrong.status_code == 401 and "unknown or revoked" in wrong.json()["error"]["message"]
+    nowhere = client.get("/api/v1/nothing-here", headers=_auth(world.tokens["harbour"]))
+    assert nowhere.status_code == 404 and set(nowhere.json()["error"]) == {
+        "status",
+        "code",
+        "message",
+        "detail",
+    }
+
+
+def test_a_held_entry_is_explained_approved_and_scheduled(client: TestClient, world: World) -> None:
+    auth = _auth(world.tokens["harbour"])
+    [held] = client.get("/api/v1/queue", params={"state": "held"}, headers=auth).json()
+    assert held["id"] == world.held_id and held["verdict"]["codes"] == ["BW801"]
+    assert "phone" in held["verdict"]["findings"][0]["message"]
+    approved = client.post(f"/api/v1/queue/{world.held_id}/approve", headers=auth).json()
+    assert approved["approved_codes"] == ["BW801"] and approved["entry"]["state"] == "ready"
+    assert approved["entry"]["approved_by"] == "harbour desk"
+    again = client.post(f"/api/v1/queue/{world.held_id}/approve", headers=auth)
+    assert again.status_code == 400 and "not held" in again.json()["error"]["message"]
+    report = world.runtime.run_pass(datetime.now(UTC) + timedelta(seconds=1))  # approved entries are due now
+    assert report.publish.posted == 1  # the approved post went out; the phone finding stays as information
+    sent = client.get(f"/api/v1/queue/{world.held_id}", headers=auth).json()
+    assert sent["state"] == "sent" and sent["verdict"]["decision"] == "allow"
+
+
+def test_pause_holds_and_resume_releases(client: TestClient, world: World) -> None:
+    auth = _auth(world.tokens["valley"])
+    assert client.post("/api/v1/accounts/valley-news/pause", headers=auth).json()["status"] == "paused"
+    assert (
+        client.get("/api/v1/accounts/valley-news", headers=auth).json()["status_reason"]
+        == "paused by valley desk"
+    )
+    assert client.post("/api/v1/accounts/valley-news/resume", headers=auth).json()["status"] == "ok"
+
+
+def test_revoked_tokens_are_refused(client: TestClient, world: World) -> None:
+    from botwarden.store.tokens import revoke_token, verify_token
+
+    with world.runtime.sessions.begin() as session:
+        principal = verify_token(session, world.tokens["valley"])
+        assert principal is not None
+        revoke_token(session, principal.token_id, T0)
+    assert client.get("/api/v1/accounts", headers=_auth(world.tokens["valley"])).status_code == 401
+
+
+# Every endpoint that reaches an operator's data, with the harbour operator's own ids.
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/v1/accounts/harbour-news", None),
+    ("POST", "/api/v1/accounts/harbour-news/pause", None),
+    ("POST", "/api/v1/accounts/harbour-news/resume", None),
+    ("POST", "/api/v1/accounts/harbour-news/setup-check", None),
+    ("GET", "/api/v1/queue/{held}", None),
+    ("POST", "/api/v1/queue/{held}/approve", None),
+    ("POST", "/api/v1/queue/{held}/reject", None),
+    (
+        "POST",
+        "/api/v1/check",
+        {
+            "type": "action",
+            "id": "x",
+            "kind": "post",
+            "account": "harbour-news",
+            "at": "2026-11-24T10:00:00+00:00",
+            "text": "hello",
+        },
+    ),
+]
+LISTS = [
+    "/api/v1/accounts",
+    "/api/v1/feeds",
+    "/api/v1/routes",
+    "/api/v1/queue",
+    "/api/v1/history",
+    "/api/v1/verdicts",
+    "/api/v1/queue?state=held",
+    "/api/v1/history?account=harbour-news",
+    "/api/v1/verdicts?account=harbour-news",
+    "/api/v1/queue?account=harbour-news",
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
+def test_another_operators_token_is_refused_on_every_endpoint(
+    client: TestClient, world: World, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    answer = client.request(
+        method, path.format(held=world.held_id), json=body, headers=_auth(world.tokens["valley"])
+    )
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["error"]["code"] == "not_found"
+    with world.runtime.sessions() as session:  # and nothing changed
+        from botwarden.store.models import AccountRow, QueueRow
+
+        assert session.get_one(AccountRow, "harbour-news").status == "ok"
+        assert session.get_one(QueueRow, world.held_id).state == "held"
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_lists_show_only_the_operators_own_data(client: TestClient, world: World, path: str) -> None:
+    valley = client.get(path, headers=_auth(world.tokens["valley"]))
+    assert valley.status_code == 200
+    assert "harbour" not in valley.text
+    admin = client.get(
+        path.replace("account=harbour-news", "account=valley-news"), headers=_auth(world.tokens["admin"])
+    )
+    assert admin.status_code == 200
+
+
+def test_every_endpoint_of_the_document_is_in_the_tenancy_table(client: TestClient) -> None:
+    """A new endpoint must be added to the tables above, so tenancy is checked for it too."""
+    document = client.get("/openapi.json").json()
+    covered = {(m, p.split("?")[0]) for m, p, _ in ENDPOINTS} | {("GET", p.split("?")[0]) for p in LISTS}
+    covered |= {("GET", "/api/v1/health"), ("GET", "/api/v1/rules"), ("GET", "/api/v1/rules/{code}")}
+    for path, operations in document["paths"].items():
+        for method in operations:
+            concrete = path.replace("{account_id}", "harbour-news").replace("{entry_id}", "{held}")
+            assert (method.upper(), concrete) in covered, (
+                f"{method.upper()} {path} is not in the tenancy table"
+            )
+
+
+def test_metrics_count_checks(client: TestClient, world: World) -> None:
+    client.post("/api/v1/check", json=ENDPOINTS[-1][2], headers=_auth(world.tokens["harbour"]))
+    text = client.get("/metrics").text
+    assert "botwarden_checks_total" in text and 'route="/api/v1/check"' in text
