@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,8 @@ from botwarden.web.auth import Caller, Db, owned_account
 from botwarden.web.errors import ApiError
 
 router = APIRouter(prefix="/api/v1")
+# Queue ids are database integers: anything larger is refused as invalid, not passed to the database.
+EntryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A queue entry's id")]
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": S.ErrorAnswer} for code in (401, 404, 422)}
 
 
@@ -167,7 +169,7 @@ def queue(
 
 
 @router.get("/queue/{entry_id}", response_model=S.QueueEntryOut, responses=ERRORS, tags=["queue"])
-def entry(entry_id: int, caller: Caller, session: Db) -> S.QueueEntryOut:
+def entry(entry_id: EntryId, caller: Caller, session: Db) -> S.QueueEntryOut:
     return entry_view(session, owned_entry(session, caller, entry_id))
 
 
@@ -177,7 +179,7 @@ def entry(entry_id: int, caller: Caller, session: Db) -> S.QueueEntryOut:
     responses={**ERRORS, 400: {"model": S.ErrorAnswer}},
     tags=["queue"],
 )
-def approveentry_view(entry_id: int, caller: Caller, session: Db) -> S.ReviewAnswer:
+def approve_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnswer:
     """Approve a held entry: it is checked again, and the holds shown with it no longer stop it."""
     row = owned_entry(session, caller, entry_id)
     codes = approve(session, row, caller.name, _now())
@@ -191,7 +193,7 @@ def approveentry_view(entry_id: int, caller: Caller, session: Db) -> S.ReviewAns
     responses={**ERRORS, 400: {"model": S.ErrorAnswer}},
     tags=["queue"],
 )
-def rejectentry_view(entry_id: int, caller: Caller, session: Db) -> S.ReviewAnswer:
+def reject_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnswer:
     """Reject a held entry: it is never sent."""
     row = owned_entry(session, caller, entry_id)
     reject(session, row, caller.name, _now())

@@ -22,7 +22,7 @@ from botwarden.rules import load_registry
 from botwarden.store.models import ApiTokenRow, EventRow, QueueRow, VerdictRow
 from botwarden.store.review import approve, reject
 from botwarden.store.tokens import Principal, verify_token
-from botwarden.web.api import account_view, entry_view, owned_entry, visible_routes
+from botwarden.web.api import EntryId, account_view, entry_view, owned_entry, visible_routes
 from botwarden.web.auth import Db, owned_account
 from botwarden.web.errors import ApiError
 
@@ -147,7 +147,7 @@ def review(request: Request, who: Person, session: Db) -> HTMLResponse:
 
 @router.post("/review/{entry_id}/{decision}")
 def decide(
-    request: Request, entry_id: int, decision: str, who: Person, session: Db, csrf: Annotated[str, Form()]
+    request: Request, entry_id: EntryId, decision: str, who: Person, session: Db, csrf: Annotated[str, Form()]
 ) -> Response:
     _check_csrf(request, csrf)
     row = owned_entry(session, who, entry_id)
@@ -162,7 +162,7 @@ def decide(
 
 
 @router.get("/queue/{entry_id}")
-def entry(request: Request, entry_id: int, who: Person, session: Db) -> HTMLResponse:
+def entry(request: Request, entry_id: EntryId, who: Person, session: Db) -> HTMLResponse:
     return _page(request, "entry.html", who, entry=entry_view(session, owned_entry(session, who, entry_id)))
 
 
