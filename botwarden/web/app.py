@@ -13,6 +13,7 @@ from botwarden.config import Config
 from botwarden.networks import Network
 from botwarden.web import errors
 from botwarden.web.api import router
+from botwarden.web.auth import TokenCache
 from botwarden.web.checks import Checker
 from botwarden.web.metrics import Metrics
 
@@ -29,6 +30,7 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, dashboard: bo
     app.state.checker = Checker(config)
     app.state.networks = _networks(config, sessions)
     app.state.metrics = Metrics()
+    app.state.token_cache = TokenCache()
     errors.install(app)
     app.state.metrics.install(app)
     app.include_router(router)

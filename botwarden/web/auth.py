@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -34,7 +35,7 @@ def principal(
         raise ApiError(
             401, "send an API token: Authorization: Bearer TOKEN (make one with `botwarden tokens create`)"
         )
-    found = verify_token(session, credentials.credentials)
+    found: Principal | None = request.app.state.token_cache.get(session, credentials.credentials)
     if found is None:
         raise ApiError(401, "this token is unknown or revoked")
     return found
@@ -49,3 +50,23 @@ def owned_account(session: Session, caller: Principal, account_id: str) -> Accou
     if account is None or not caller.may_see(account.operator):
         raise ApiError(404, f"no account '{account_id}' here")
     return account
+
+
+class TokenCache:
+    """Verified tokens for a few seconds, so a busy caller costs no lookup per request; a revoked token
+    is refused within ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = 5.0, size: int = 1024) -> None:
+        self.ttl, self.size = ttl, size
+        self._known: dict[str, tuple[float, Principal | None]] = {}
+
+    def get(self, session: Session, token: str) -> Principal | None:
+        now = time.monotonic()
+        cached = self._known.get(token)
+        if cached is not None and now - cached[0] < self.ttl:
+            return cached[1]
+        found = verify_token(session, token)
+        if len(self._known) >= self.size:
+            self._known.clear()
+        self._known[token] = (now, found)
+        return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ class Checker:
         )
         self.pacing = {route.account: config.pacing_for(route) for route in config.routes.values()}
         self._ledger_version = (-1, -1)
+        self._asked = float("-inf")
         self._lock = threading.Lock()
 
     def check(self, session: Session, account: AccountRow, line: ActionLine) -> Verdict:
@@ -66,6 +68,11 @@ class Checker:
         return self.engine.check(action, ctx)
 
     def _refresh(self, session: Session) -> None:
+        """Read the ledger again when it has grown; asked at most once a second, not on every check."""
+        now = time.monotonic()
+        if now - self._asked < 1.0:
+            return
+        self._asked = now
         version = ledger_version(session)
         if version == self._ledger_version:
             return
