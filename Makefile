@@ -45,6 +45,7 @@ bench: $(UV)
 	$(BIN)/python bench/workers.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/http_check.py
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
