@@ -4,13 +4,48 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from botwarden.compose.links import links_in
 from botwarden.rules.context import PastPost, scan_similar
 from botwarden.store.models import HistoryRow
+
+# Every check asks these few questions, so the statements are built once, with bound parameters, and
+# read plain columns rather than ORM objects: building and loading were most of a check's cost.
+_T = HistoryRow.__table__.c
+_COLUMNS = (_T.id, _T.account_id, _T.at, _T.text, _T.text_hash, _T.link)
+_WINDOW = (
+    select(*_COLUMNS)
+    .where(_T.account_id == bindparam("account"), _T.at >= bindparam("start"), _T.at <= bindparam("end"))
+    .order_by(_T.at, _T.id)
+)
+_SAME_TEXT = (
+    select(*_COLUMNS)
+    .where(
+        _T.account_id == bindparam("account"), _T.text_hash == bindparam("hash"), _T.at >= bindparam("since")
+    )
+    .order_by(_T.at.desc())
+    .limit(1)
+)
+_SAME_TEXT_AMONG = (
+    select(*_COLUMNS)
+    .where(
+        _T.account_id.in_(bindparam("accounts", expanding=True)),
+        _T.text_hash == bindparam("hash"),
+        _T.at >= bindparam("since"),
+    )
+    .order_by(_T.at.desc())
+    .limit(1)
+)
+_LINKING = (
+    select(*_COLUMNS)
+    .where(_T.at >= bindparam("since"), _T.at <= bindparam("until"), _T.text.contains(bindparam("needle")))
+    .order_by(_T.at, _T.id)
+)
+_LAST = select(func.max(_T.at)).where(_T.account_id == bindparam("account"))
 
 
 class StoreHistory:
@@ -25,40 +60,23 @@ class StoreHistory:
         known = self._windows.get(account)
         if known is not None and known[0] <= start and end <= known[1]:
             return [p for p in known[2] if start <= p.at <= end]
-        rows = self._session.scalars(
-            select(HistoryRow)
-            .where(HistoryRow.account_id == account, HistoryRow.at >= start, HistoryRow.at <= end)
-            .order_by(HistoryRow.at, HistoryRow.id)
-        )
+        rows = self._session.execute(_WINDOW, {"account": account, "start": start, "end": end})
         posts = [_past(row) for row in rows]
         if known is None or end - start > known[1] - known[0]:
             self._windows[account] = (start, end, posts)
         return posts
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
-        row = self._session.scalars(
-            select(HistoryRow)
-            .where(
-                HistoryRow.account_id == account, HistoryRow.text_hash == text_hash, HistoryRow.at >= since
-            )
-            .order_by(HistoryRow.at.desc())
-            .limit(1)
+        row = self._session.execute(
+            _SAME_TEXT, {"account": account, "hash": text_hash, "since": since}
         ).first()
         return _past(row) if row is not None else None
 
     def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
         if not accounts:
             return None
-        row = self._session.scalars(
-            select(HistoryRow)
-            .where(
-                HistoryRow.account_id.in_(list(accounts)),
-                HistoryRow.text_hash == text_hash,
-                HistoryRow.at >= since,
-            )
-            .order_by(HistoryRow.at.desc())
-            .limit(1)
-        ).first()
+        params = {"accounts": list(accounts), "hash": text_hash, "since": since}
+        row = self._session.execute(_SAME_TEXT_AMONG, params).first()
         return _past(row) if row is not None else None
 
     def similar(
@@ -68,15 +86,13 @@ class StoreHistory:
         return scan_similar(self, text, accounts, since, until, threshold)
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
-        rows = self._session.scalars(
-            select(HistoryRow)
-            .where(HistoryRow.at >= since, HistoryRow.at <= until, HistoryRow.text.contains(_host_path(link)))
-            .order_by(HistoryRow.at, HistoryRow.id)
-        )
+        params = {"since": since, "until": until, "needle": _host_path(link)}
+        rows = self._session.execute(_LINKING, params)
         return [p for p in map(_past, rows) if link in links_in(p.text, p.links)]
 
     def last_post_at(self, account: str) -> datetime | None:
-        return self._session.scalar(select(func.max(HistoryRow.at)).where(HistoryRow.account_id == account))
+        latest: datetime | None = self._session.scalar(_LAST, {"account": account})
+        return latest
 
 
 def _host_path(link: str) -> str:
@@ -84,6 +100,6 @@ def _host_path(link: str) -> str:
     return link.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
 
 
-def _past(row: HistoryRow) -> PastPost:
+def _past(row: Any) -> PastPost:
     links = (row.link,) if row.link else ()
     return PastPost(str(row.id), row.account_id, row.at, row.text, row.text_hash, links)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -44,12 +45,12 @@ def health(session: Db) -> S.Health:
 
 
 @router.post("/check", response_model=S.VerdictOut, responses=ERRORS, tags=["rules"])
-def check(request: Request, line: ActionLine, caller: Caller, session: Db) -> S.VerdictOut:
+async def check(request: Request, line: ActionLine, caller: Caller, session: Db) -> JSONResponse:
     """Check one action (a replay-format action object) before taking it; nothing is recorded."""
     account = owned_account(session, caller, line.account)
     verdict = request.app.state.checker.check(session, account, line)
     request.app.state.metrics.checked(verdict.decision.value)
-    return _verdict(verdict)
+    return JSONResponse(verdict.to_json())  # already the documented shape: no second validation
 
 
 # -- accounts -----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,7 +17,9 @@ from botwarden.web.errors import ApiError
 _bearer = HTTPBearer(auto_error=False, description="An API token from `botwarden tokens create`")
 
 
-def db(request: Request) -> Iterator[Session]:
+async def db(request: Request) -> AsyncIterator[Session]:
+    # Run on the event loop, not in a thread: the store's queries are short (one server process per
+    # core is the recommended setup), and a thread hop per request was most of a check's overhead.
     sessions: sessionmaker[Session] = request.app.state.sessions
     with sessions() as session:
         yield session
@@ -26,7 +28,7 @@ def db(request: Request) -> Iterator[Session]:
 Db = Annotated[Session, Depends(db)]
 
 
-def principal(
+async def principal(
     request: Request,
     session: Db,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
