@@ -1,5 +1,6 @@
 """Chaos: 500 queued posts across 20 accounts against the fake X, the worker SIGKILLed at random moments
-and restarted, answers lost on the way; in the end every post exists on X exactly once."""
+and restarted, answers lost on the way; in the end every post exists on X exactly once. On SQLite and on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def _headline(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(9)).capitalize()
 
 
-def _setup(tmp_path: Path, fake: FakeX) -> tuple[Path, dict[str, set[str]]]:
+def _setup(tmp_path: Path, fake: FakeX, database_url: str) -> tuple[Path, dict[str, set[str]]]:
     rng = random.Random(7)
     t0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
     accounts, feeds, routes, expected = [], [], [], {}
@@ -65,7 +66,7 @@ def _setup(tmp_path: Path, fake: FakeX) -> tuple[Path, dict[str, set[str]]]:
     config = tmp_path / "bw.toml"
     config.write_text(
         f"""[settings]
-database_url = "sqlite:///{tmp_path / "chaos.db"}"
+database_url = "{database_url}"
 secret_key_file = "{tmp_path / "secret.key"}"
 min_interval_minutes = 0
 jitter_seconds = 0
@@ -99,12 +100,12 @@ def _worker(config: Path, start: datetime) -> subprocess.Popen[bytes]:
     )
 
 
-def test_sigkill_chaos_against_x_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
+def test_sigkill_chaos_against_x_loses_nothing_and_doubles_nothing(tmp_path: Path, database_url: str) -> None:
     fake = FakeX(reject_duplicates=False)  # X would refuse a double; the fake counts it instead
     fake.latency, fake.drop_rate = (0.002, 0.03), 0.02
     fake.start()
     try:
-        config, expected = _setup(tmp_path, fake)
+        config, expected = _setup(tmp_path, fake, database_url)
         rng = random.Random(20261124)
         start = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
         kills = 0
@@ -132,7 +133,7 @@ def test_sigkill_chaos_against_x_loses_nothing_and_doubles_nothing(tmp_path: Pat
         )
         doubled = sum(n - 1 for n in on_x.values())
         lost = sum(1 for handle, texts in expected.items() for text in texts if (handle, text) not in on_x)
-        engine = make_engine(f"sqlite:///{tmp_path / 'chaos.db'}")
+        engine = make_engine(database_url)
         with session_factory(engine)() as session:
             states = Counter(session.scalars(select(QueueRow.state)))
             lost_answers = session.scalar(
@@ -143,7 +144,8 @@ def test_sigkill_chaos_against_x_loses_nothing_and_doubles_nothing(tmp_path: Pat
             )
         engine.dispose()
         print(
-            f"\n{kills} SIGKILLs, {len(on_x)} posts on X, {reconciled} reconciliations, "
+            f"\n{database_url.split(':')[0]}: {kills} SIGKILLs, {len(on_x)} posts on X, "
+            f"{reconciled} reconciliations, "
             f"{lost_answers} answers lost and settled, "
             f"lost {lost}, doubled {doubled}"
         )
