@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import threading
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.config import Config
@@ -27,6 +29,8 @@ from botwarden.store.queue import DUE_STATES
 from botwarden.store.sync import sync_config
 from botwarden.trends import CombinedTrends, FileTrends, TrendsProvider, XTrends
 from botwarden.worker import Publisher, PublishReport
+
+log = logging.getLogger("botwarden.runtime")
 
 
 def utcnow() -> datetime:
@@ -77,6 +81,7 @@ class Runtime:
         env: Mapping[str, str] = os.environ,
     ) -> None:
         self.config = config
+        self._database_failures = 0
         self.db = make_engine(config.settings["database_url"])
         migrate(self.db)
         self.sessions: sessionmaker[Session] = session_factory(self.db)
@@ -132,11 +137,42 @@ class Runtime:
         on_pass: Callable[[PassReport], None] | None = None,
     ) -> None:
         while not stop.is_set():
-            report = self.run_pass(clock())
+            report = self.run_pass_safely(clock())
+            if report is None:  # the database is away: wait, then try again; nothing is lost meanwhile
+                stop.wait(self.database_backoff())
+                continue
             if on_pass is not None:
                 on_pass(report)
-            wait = (self.next_due(clock()) - clock()).total_seconds()
+            try:
+                wait = (self.next_due(clock()) - clock()).total_seconds()
+            except DBAPIError:
+                wait = self.database_backoff()
             stop.wait(max(wait, 1.0))
+
+    def run_pass_safely(self, now: datetime) -> PassReport | None:
+        """One pass, or None when the database cannot be reached (logged, and counted for the backoff).
+
+        A pass cut short by the database leaves every entry where the protocol put it: an entry already
+        ``sending`` is reconciled against the network once the database is back, never resent blind."""
+        try:
+            report = self.run_pass(now)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+                raise
+            self._database_failures += 1
+            log.warning(
+                "the database is unavailable (%s); trying again in %.0f s",
+                str(exc.orig or exc).splitlines()[0],
+                self.database_backoff(),
+            )
+            return None
+        if self._database_failures:
+            log.warning("the database is back after %d failed pass(es)", self._database_failures)
+            self._database_failures = 0
+        return report
+
+    def database_backoff(self) -> float:
+        return float(min(2 ** max(self._database_failures - 1, 0), 30))
 
     def close(self) -> None:
         self.db.dispose()

@@ -52,19 +52,30 @@ class ThrowawayCluster:
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stdout}\n{done.stderr}")
 
+    def halt(self) -> None:
+        """Stop the server (its data stays): the database is unavailable until ``resume``."""
+        self._run(str(_tool("pg_ctl")), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._launch()
+        self._wait()
+
     def start(self) -> ThrowawayCluster:
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(str(_tool("initdb")), "-D", str(self.data), "-U", "botwarden", "--auth=trust",
                   "--encoding=UTF8", "--no-sync")  # fmt: skip
+        self._launch()
+        self._wait()
+        return self
+
+    def _launch(self) -> None:
         # A test cluster: no fsync (a crash loses it anyway), loopback only, its socket in its own folder.
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200 -c fsync=off"
         )
         self._run(str(_tool("pg_ctl")), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
                   "-w", "-t", "60", "start")  # fmt: skip
-        self._wait()
-        return self
 
     def _wait(self) -> None:
         deadline = time.monotonic() + 30
