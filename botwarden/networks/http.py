@@ -33,8 +33,8 @@ def body_of(response: httpx.Response) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def header_time(value: str | None) -> datetime | None:
-    """A reset time as networks send it: seconds since the epoch, or an ISO 8601 time."""
+def network_time(value: str | None) -> datetime | None:
+    """A time as networks send it (a reset header, a created_at): seconds since the epoch, or ISO 8601."""
     if not value:
         return None
     try:
@@ -52,7 +52,7 @@ def tightest_budget(headers: Mapping[str, str], prefixes: tuple[str, ...]) -> Bu
     """The most restrictive of the rate-limit windows the headers announce (``PREFIX-remaining/-reset``)."""
     budgets = []
     for prefix in prefixes:
-        remaining, reset = headers.get(f"{prefix}-remaining"), header_time(headers.get(f"{prefix}-reset"))
+        remaining, reset = headers.get(f"{prefix}-remaining"), network_time(headers.get(f"{prefix}-reset"))
         if remaining is None or reset is None:
             continue
         try:

@@ -25,7 +25,7 @@ from botwarden.networks.base import (
     Profile,
 )
 from botwarden.networks.credentials import Credentials, require
-from botwarden.networks.http import body_of, failed_request
+from botwarden.networks.http import body_of, failed_request, network_time
 from botwarden.networks.mastodon_answers import mastodon_outcome
 
 TOKEN = ("access_token",)
@@ -128,7 +128,7 @@ class MastodonNetwork:
                     id=str(status.get("id", note["id"])),
                     user="@" + str((note.get("account") or {}).get("acct", "unknown")),
                     text=_plain(str(status.get("content", ""))),
-                    at=_when(note.get("created_at")),
+                    at=network_time(str(note.get("created_at") or "")) or datetime.now(UTC),
                     via=via,
                 )
             )
@@ -196,13 +196,6 @@ class MastodonNetwork:
 
     def close(self) -> None:
         self._http.close()
-
-
-def _when(value: object) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(UTC)
 
 
 def _plain(content: str) -> str:

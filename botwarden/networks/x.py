@@ -18,7 +18,7 @@ from authlib.oauth1 import ClientAuth
 
 from botwarden.networks.base import InboundMessage, NetworkUnavailable, Outcome, OutcomeKind, Post, Profile
 from botwarden.networks.credentials import Credentials, require
-from botwarden.networks.http import body_of, failed_request
+from botwarden.networks.http import body_of, failed_request, network_time
 from botwarden.networks.x_answers import x_outcome
 
 OAUTH1 = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
@@ -141,7 +141,7 @@ class XNetwork:
                 id=str(tweet["id"]),
                 user="@" + str(names.get(tweet.get("author_id"), tweet.get("author_id", "unknown"))),
                 text=html.unescape(str(tweet.get("text", ""))),
-                at=_when(tweet.get("created_at")),
+                at=network_time(str(tweet.get("created_at") or "")) or datetime.now(UTC),
                 via="reply" if tweet.get("in_reply_to_user_id") == user_id else "mention",
             )
             for tweet in body.get("data") or []
@@ -229,13 +229,6 @@ class _OAuth1(httpx.Auth):
         _, headers, _ = self._client.prepare(request.method, str(request.url), {}, body)
         request.headers["Authorization"] = headers["Authorization"]
         yield request
-
-
-def _when(value: object) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(UTC)
 
 
 def _bearer(token: str) -> dict[str, str]:

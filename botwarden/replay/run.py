@@ -175,16 +175,7 @@ class Replay:
         if line.account not in self.facts.accounts:
             raise ConfigError(f"action line: account '{line.account}' has no account line before it")
         account = self._account(line.account)
-        action = Action(
-            id=str(line.id),
-            kind=line.kind,
-            account=line.account,
-            at=line.at,
-            text=line.text,
-            links=tuple(line.links),
-            network=account.network,
-            extra=line.model_dump(exclude={"type", "id", "kind", "account", "at", "text", "links"}),
-        )
+        action = to_action(line, account.network)
         ctx = CheckContext(
             account=account,
             history=self.history,
@@ -240,6 +231,20 @@ class Replay:
             return QuietHours.parse(span, zone)
         except ValueError as exc:
             raise ConfigError(f"config line: quiet_hours: {exc}") from None
+
+
+def to_action(line: L.ActionLine, network: str) -> Action:
+    """The engine's Action for a replay action line (the replay and the HTTP check both read these)."""
+    return Action(
+        id=str(line.id),
+        kind=line.kind,
+        account=line.account,
+        at=line.at,
+        text=line.text,
+        links=tuple(line.links),
+        network=network,
+        extra=line.model_dump(exclude={"type", "id", "kind", "account", "at", "text", "links"}),
+    )
 
 
 def _fields(info: AccountInfo) -> dict[str, Any]:

@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session
 from botwarden.config import Config
 from botwarden.pacing import PacingPolicy
 from botwarden.replay.lines import ActionLine
-from botwarden.rules import AccountInfo, Action, CheckContext, Engine, Verdict
+from botwarden.replay.run import to_action
+from botwarden.rules import AccountInfo, CheckContext, Engine, Verdict
 from botwarden.rules.facts import Facts
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.history import StoreHistory
 from botwarden.store.models import AccountRow
 from botwarden.worker import account_sources
-
-_ACTION_FIELDS = {"type", "id", "kind", "account", "at", "text", "links"}
 
 
 class Checker:
@@ -40,16 +39,7 @@ class Checker:
 
     def check(self, session: Session, account: AccountRow, line: ActionLine) -> Verdict:
         self._refresh(session)
-        action = Action(
-            id=str(line.id),
-            kind=line.kind,
-            account=account.id,
-            at=line.at,
-            text=line.text,
-            links=tuple(line.links),
-            network=account.network,
-            extra=line.model_dump(exclude=_ACTION_FIELDS),
-        )
+        action = to_action(line, account.network)
         info = AccountInfo(
             account.id,
             account.network,
