@@ -29,7 +29,7 @@ from botwarden.rules.engine import combine
 from botwarden.rules.facts import Budget, Facts
 from botwarden.rules.model import Finding, Severity
 from botwarden.similarity import text_hash
-from botwarden.store.accounts import resume_account
+from botwarden.store.accounts import account_info, resume_account
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.events import record
 from botwarden.store.history import StoreHistory
@@ -273,15 +273,7 @@ class Publisher:
             },
         )
         ctx = CheckContext(
-            account=AccountInfo(
-                account.id,
-                account.network,
-                account.operator,
-                account.status,
-                account.status_since,
-                account.status_reason,
-                spend_cap_usd=account_cfg.spend_cap_usd,
-            ),
+            account=account_info(account, spend_cap_usd=account_cfg.spend_cap_usd),
             history=StoreHistory(session),
             pacing=self.pacing[entry.route_id],
             settings=self.config.settings,

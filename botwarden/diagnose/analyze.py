@@ -22,7 +22,7 @@ from typing import Any
 
 from botwarden import settings as settings_table
 from botwarden.diagnose.model import HistoryPost
-from botwarden.pacing import PacingPolicy
+from botwarden.pacing import settings_pacing
 from botwarden.rules import AccountInfo, Action, CheckContext, Engine, MemoryHistory, PastPost, Severity
 from botwarden.rules.facts import Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
@@ -99,7 +99,7 @@ def analyze(
     for post in ordered:
         if post.account not in facts.accounts:
             facts.add_account(AccountInfo(post.account, post.network, OPERATOR))
-    pacing = _pacing(resolved)
+    pacing = settings_pacing(resolved)
     history = MemoryHistory()
     by_id: dict[str, HistoryPost] = {}
     flags: list[Flag] = []
@@ -130,16 +130,6 @@ def analyze(
         per_account.setdefault(post.account, []).append(post)
     rhythms = {account: rhythm_of(account, account_posts) for account, account_posts in per_account.items()}
     return Analysis(ordered, flags, rhythms, _clusters(flags, by_id))
-
-
-def _pacing(settings: dict[str, Any]) -> PacingPolicy:
-    return PacingPolicy(
-        min_interval=timedelta(minutes=settings["min_interval_minutes"]),
-        jitter=timedelta(0),
-        burst_max=settings["burst_max"],
-        burst_window=timedelta(minutes=settings["burst_window_minutes"]),
-        daily_cap=settings["daily_cap"],
-    )
 
 
 def rhythm_of(account: str, posts: Sequence[HistoryPost], tolerance: float = 10.0) -> Rhythm:

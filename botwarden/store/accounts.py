@@ -7,9 +7,23 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from botwarden.rules.context import AccountInfo
 from botwarden.store.events import record
 from botwarden.store.models import AccountRow, QueueRow
 from botwarden.store.queue import State, transition
+
+
+def account_info(account: AccountRow, *, spend_cap_usd: float | None = None) -> AccountInfo:
+    """What the rules know of a stored account: who it is and the state the network left it in."""
+    return AccountInfo(
+        account.id,
+        account.network,
+        account.operator,
+        account.status,
+        account.status_since,
+        account.status_reason,
+        spend_cap_usd=spend_cap_usd,
+    )
 
 
 def resume_account(session: Session, account: AccountRow, now: datetime, why: str) -> int:

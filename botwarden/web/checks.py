@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from botwarden.config import Config
-from botwarden.pacing import PacingPolicy
+from botwarden.pacing import settings_pacing
 from botwarden.replay.lines import ActionLine
 from botwarden.replay.run import to_action
 from botwarden.rules import AccountInfo, CheckContext, Engine, Verdict
 from botwarden.rules.facts import Facts
+from botwarden.store.accounts import account_info
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.history import StoreHistory
 from botwarden.store.models import AccountRow
@@ -40,18 +39,12 @@ class Checker:
     def check(self, session: Session, account: AccountRow, line: ActionLine) -> Verdict:
         self._refresh(session)
         action = to_action(line, account.network)
-        info = AccountInfo(
-            account.id,
-            account.network,
-            account.operator,
-            account.status,
-            account.status_since,
-            account.status_reason,
-        )
+        configured = self.config.accounts.get(account.id)
+        info = account_info(account, spend_cap_usd=configured.spend_cap_usd if configured else None)
         ctx = CheckContext(
             account=info,
             history=StoreHistory(session),
-            pacing=self.pacing.get(account.id) or self._default_pacing(),
+            pacing=self.pacing.get(account.id) or settings_pacing(self.config.settings),
             settings=self.config.settings,
             facts=self.facts,
         )
@@ -70,13 +63,3 @@ class Checker:
             if version != self._ledger_version:
                 self.facts.ledger = load_ledger(session, self.config.accounts)
                 self._ledger_version = version
-
-    def _default_pacing(self) -> PacingPolicy:
-        s: dict[str, Any] = self.config.settings
-        return PacingPolicy(
-            min_interval=timedelta(minutes=s["min_interval_minutes"]),
-            jitter=timedelta(0),
-            burst_max=s["burst_max"],
-            burst_window=timedelta(minutes=s["burst_window_minutes"]),
-            daily_cap=s["daily_cap"],
-        )
