@@ -35,7 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
         "database_url",
         "sqlite:///botwarden.db",
         str,
-        "SQLAlchemy URL of the store; a postgresql:// URL switches to PostgreSQL.",
+        "SQLAlchemy URL of the store; a postgresql:// URL switches to PostgreSQL. "
+        "On SQLite, ?timeout=SECONDS sets how long a write waits for another process's lock (default 30).",
     ),
     Setting("fetch_interval_minutes", 15, int, "Default minutes between two fetches of one feed."),
     Setting("fetch_timeout_seconds", 20.0, float, "Timeout of one feed request (connect and read)."),

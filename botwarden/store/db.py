@@ -7,20 +7,24 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_LOCK_WAIT_SECONDS = 30
 
 
 def make_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
             _ensure_sqlite_dir(url)
-            engine = create_engine(url, connect_args={"timeout": 30})
+            # How long a writer waits for another one's lock before the pass gives up and backs off;
+            # ``?timeout=SECONDS`` in the URL overrides it.
+            waits = {} if "timeout" in make_url(url).query else {"timeout": SQLITE_LOCK_WAIT_SECONDS}
+            engine = create_engine(url, connect_args=waits)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         return create_engine(driver_url(url), pool_pre_ping=True)
@@ -48,7 +52,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
