@@ -352,7 +352,10 @@ def explain(
     code: Annotated[str, typer.Argument(help="A rule code (BW101) or slug (duplicate-post).")],
 ) -> None:
     """Explain one rule: what it catches, why, and what it enforces."""
+    from rich.markup import escape
+
     from botwarden.rules import load_registry
+    from botwarden.rules.examples import examples_for
 
     rule = load_registry().get(code)
     if rule is None:
@@ -362,6 +365,11 @@ def explain(
     )
     out.print(f"Enforces: {rule.section}")
     out.print(f"\n{rule.summary}\n\n{rule.explanation}")
+    for example in examples_for(rule.code):
+        what = example.action.get("text") or f"{example.action['kind']} {example.action.get('target', '')}"
+        out.print(f"\n[bold]{example.title}[/] ({example.decision}): {escape(what)}", highlight=False)
+        if example.message:
+            out.print(f"  {rule.code}: {escape(example.message)}", highlight=False)
 
 
 def _rule_json(rule: Any) -> dict[str, str]:

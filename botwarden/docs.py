@@ -1,5 +1,6 @@
 """Reference pages generated from the code: the rule catalogue, a page per rule with its golden examples,
-and the settings table. Run ``python -m botwarden.docs`` from the checkout; a test fails when they drift."""
+the settings table, and the examples file the dashboard and ``botwarden explain`` show. Run
+``python -m botwarden.docs`` from the checkout; a test fails when they drift."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 from botwarden import settings
 from botwarden.rules import Rule, load_registry
+from botwarden.rules.examples import Example
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"
+Scenarios = list[tuple[str, dict[str, Any], dict[str, Any]]]  # (file name, action line, expected verdict)
 
 
 def rules_markdown() -> str:
@@ -52,7 +55,7 @@ def _page_name(rule: Rule) -> str:
     return f"{rule.code}-{rule.slug}.md"
 
 
-def _examples() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+def _scenarios() -> Scenarios:
     """(scenario file, action line, verdict) for every action of every golden scenario."""
     found = []
     for path in sorted(SCENARIOS.glob("*.jsonl")):
@@ -68,7 +71,39 @@ def _examples() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     return found
 
 
-def rule_page(rule: Rule, examples: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> str:
+def choose_examples(rule: Rule, scenarios: Scenarios) -> list[Example]:
+    """Up to two scenario actions the rule catches, and one of its own family's it lets pass."""
+    caught = [(f, a, v) for f, a, v in scenarios if any(x["code"] == rule.code for x in v["findings"])]
+    allowed = [
+        (f, a, v)
+        for f, a, v in scenarios
+        if a["kind"] in rule.kinds
+        and rule.code.startswith(f.split("-")[0].rstrip("x"))
+        and not any(x["code"] == rule.code for x in v["findings"])
+    ]
+    chosen = []
+    for is_caught, picked in ((True, caught[:2]), (False, allowed[:1])):
+        for name, action, verdict in picked:
+            messages = [x for x in verdict["findings"] if x["code"] == rule.code]
+            chosen.append(
+                Example(
+                    caught=is_caught,
+                    scenario=f"tests/scenarios/{name}",
+                    action=action,
+                    decision=verdict["decision"],
+                    message=messages[0]["message"] if messages else "",
+                )
+            )
+    return chosen
+
+
+def examples_json(scenarios: Scenarios) -> str:
+    """What ``botwarden.rules.examples`` ships: every rule's chosen examples, by code."""
+    chosen = {rule.code: [e.to_json() for e in choose_examples(rule, scenarios)] for rule in load_registry()}
+    return json.dumps(chosen, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def rule_page(rule: Rule, scenarios: Scenarios) -> str:
     lines = [
         f"# {rule.code} `{rule.slug}`",
         "",
@@ -81,28 +116,18 @@ def rule_page(rule: Rule, examples: list[tuple[str, dict[str, Any], dict[str, An
         "",
         rule.explanation,
     ]
-    caught = [(f, a, v) for f, a, v in examples if any(x["code"] == rule.code for x in v["findings"])]
-    allowed = [
-        (f, a, v)
-        for f, a, v in examples
-        if a["kind"] in rule.kinds
-        and rule.code.startswith(f.split("-")[0].rstrip("x"))
-        and not any(x["code"] == rule.code for x in v["findings"])
-    ]
-    for title, chosen in (("Caught", caught[:2]), ("Not caught", allowed[:1])):
-        for name, action, verdict in chosen:
-            messages = [x for x in verdict["findings"] if x["code"] == rule.code] or verdict["findings"][:1]
-            lines += [
-                "",
-                f"## {title}: `{action['id']}` (from `tests/scenarios/{name}`)",
-                "",
-                "```json",
-                json.dumps(action, ensure_ascii=False),
-                "```",
-                "",
-                f"Decision: **{verdict['decision']}**"
-                + (f" — {rule.code}: {messages[0]['message']}" if title == "Caught" else ""),
-            ]
+    for example in choose_examples(rule, scenarios):
+        lines += [
+            "",
+            f"## {example.title}: `{example.action['id']}` (from `{example.scenario}`)",
+            "",
+            "```json",
+            json.dumps(example.action, ensure_ascii=False),
+            "```",
+            "",
+            f"Decision: **{example.decision}**"
+            + (f" — {rule.code}: {example.message}" if example.caught else ""),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -112,9 +137,10 @@ def pages() -> dict[str, Callable[[], str]]:
         "docs/rules.md": rules_markdown,
         "docs/settings.md": settings.render_markdown,
     }
-    examples = _examples()
+    scenarios = _scenarios()
+    found["botwarden/rules/examples.json"] = lambda: examples_json(scenarios)
     for rule in load_registry():
-        found[f"docs/rules/{_page_name(rule)}"] = lambda rule=rule: rule_page(rule, examples)  # type: ignore[misc]
+        found[f"docs/rules/{_page_name(rule)}"] = lambda rule=rule: rule_page(rule, scenarios)  # type: ignore[misc]
     return found
 
 
@@ -123,7 +149,7 @@ def main() -> None:
         target = ROOT / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(), encoding="utf-8")
-    print(f"wrote {len(pages())} pages under {ROOT / 'docs'}")
+    print(f"wrote {len(pages())} generated files under {ROOT}")
 
 
 if __name__ == "__main__":

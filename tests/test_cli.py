@@ -76,6 +76,9 @@ def test_rules_and_explain() -> None:
     assert {"BW101", "BW903", "BW906", "BW907"} <= {rule["code"] for rule in catalogue}
     code, output = invoke("explain", "duplicate-post")
     assert code == 0 and "BW101" in output and "Enforces:" in output
+    # with its worked examples from the golden scenarios: a caught one with its finding, a passed one
+    assert "Caught (deny): BREAKING: Ferry cancelled today!" in output
+    assert "BW101: the same text was posted by news" in output and "Not caught (allow)" in output
 
 
 def test_settings_lists_env_vars() -> None:

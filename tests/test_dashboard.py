@@ -116,6 +116,12 @@ def test_log_in_review_explain_approve_and_see_it_scheduled(
         expect(page.locator("h1")).to_be_visible()
         page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
     expect(page.locator("body")).to_contain_text("cross-account")
+    # The rule's page shows its worked examples: what it catches, with the finding, and what it lets pass.
+    examples = page.locator(".example")
+    expect(examples.first).to_contain_text("Caught")
+    expect(examples.first).to_contain_text("another account of operator")
+    expect(examples.last).to_contain_text("Not caught")
+    expect(examples.last.locator(".pill")).to_have_text("allow")
 
 
 def test_another_operator_sees_none_of_it(served: tuple[World, str], browser: Browser) -> None:

@@ -113,6 +113,69 @@ def test_pause_holds_and_resume_releases(client: TestClient, world: World) -> No
     assert client.post("/api/v1/accounts/valley-news/resume", headers=auth).json()["status"] == "ok"
 
 
+def test_an_operator_creates_an_account_and_checks_its_posts(client: TestClient, world: World) -> None:
+    harbour, valley = _auth(world.tokens["harbour"]), _auth(world.tokens["valley"])
+    made = client.post("/api/v1/accounts", json={"id": "harbour-weather", "network": "x"}, headers=harbour)
+    assert made.status_code == 201, made.text
+    assert made.json() | {"status_since": None} == {
+        "id": "harbour-weather",
+        "network": "x",
+        "operator": "harbour",
+        "status": "ok",
+        "status_since": None,
+        "status_reason": "",
+        "queue": {},
+        "spent_today_usd": 0.0,
+    }
+    assert "harbour-weather" in client.get("/api/v1/accounts", headers=harbour).text
+    assert "harbour-weather" not in client.get("/api/v1/accounts", headers=valley).text
+    # The new account is one of the operator's fleet: harbour-news's post is a cross-account duplicate.
+    action = {
+        "type": "action",
+        "id": "w1",
+        "kind": "post",
+        "account": "harbour-weather",
+        "at": T0.replace(hour=10).isoformat(),
+        "text": "Ferry timetable for the winter season",
+    }
+    verdict = client.post("/api/v1/check", json=action, headers=harbour).json()
+    assert "BW103" in verdict["codes"], verdict
+    assert client.post("/api/v1/check", json=action, headers=valley).status_code == 404
+    setup = client.post("/api/v1/accounts/harbour-weather/setup-check", headers=harbour)
+    assert setup.status_code == 409 and "accounts login harbour-weather" in setup.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("token", "body", "status", "says"),
+    [
+        ("valley", {"id": "v2", "network": "x", "operator": "harbour"}, 403, "for operator 'valley' only"),
+        ("harbour", {"id": "harbour-news", "network": "x"}, 409, "already exists"),
+        ("valley", {"id": "harbour-news", "network": "local"}, 409, "already exists"),
+        ("admin", {"id": "v2", "network": "x"}, 422, "give `operator`"),
+        ("harbour", {"id": "bad id/../x", "network": "x"}, 422, "id"),
+        ("harbour", {"id": "h2", "network": "myspace"}, 422, "network"),
+    ],
+)
+def test_creating_an_account_refuses_what_it_must(
+    client: TestClient, world: World, token: str, body: dict[str, Any], status: int, says: str
+) -> None:
+    answer = client.post("/api/v1/accounts", json=body, headers=_auth(world.tokens[token]))
+    assert answer.status_code == status and says in answer.json()["error"]["message"], answer.text
+    with world.runtime.sessions() as session:  # nothing was made, nothing changed hands
+        from botwarden.store.models import AccountRow
+
+        assert session.get(AccountRow, body["id"]) is None or body["id"] == "harbour-news"
+        assert session.get_one(AccountRow, "harbour-news").operator == "harbour"
+
+
+def test_an_admin_creates_an_account_for_any_operator(client: TestClient, world: World) -> None:
+    body = {"id": "valley-alerts", "network": "mastodon", "operator": "valley"}
+    answer = client.post("/api/v1/accounts", json=body, headers=_auth(world.tokens["admin"]))
+    assert answer.status_code == 201 and answer.json()["operator"] == "valley"
+    listed = client.get("/api/v1/accounts", headers=_auth(world.tokens["valley"])).json()
+    assert "valley-alerts" in [a["id"] for a in listed]
+
+
 def test_revoked_tokens_are_refused(client: TestClient, world: World) -> None:
     from botwarden.store.tokens import revoke_token, verify_token
 
@@ -191,6 +254,7 @@ def test_every_endpoint_of_the_document_is_in_the_tenancy_table(client: TestClie
     document = client.get("/openapi.json").json()
     covered = {(m, p.split("?")[0]) for m, p, _ in ENDPOINTS} | {("GET", p.split("?")[0]) for p in LISTS}
     covered |= {("GET", "/api/v1/health"), ("GET", "/api/v1/rules"), ("GET", "/api/v1/rules/{code}")}
+    covered |= {("POST", "/api/v1/accounts")}  # test_creating_an_account_refuses_what_it_must
     for path, operations in document["paths"].items():
         for method in operations:
             concrete = path.replace("{account_id}", "harbour-news").replace("{entry_id}", "{held}")

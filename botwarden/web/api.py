@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from botwarden import __version__
@@ -62,6 +63,34 @@ def accounts(caller: Caller, session: Db) -> list[S.AccountOut]:
     return [account_view(session, a) for a in rows if caller.may_see(a.operator)]
 
 
+@router.post(
+    "/accounts",
+    status_code=201,
+    response_model=S.AccountOut,
+    responses={**ERRORS, 403: {"model": S.ErrorAnswer}, 409: {"model": S.ErrorAnswer}},
+    tags=["accounts"],
+)
+def create_account(new: S.AccountIn, caller: Caller, session: Db) -> S.AccountOut:
+    """Register an account with the check service and the dashboard, owned by the caller's operator."""
+    operator = new.operator or caller.operator
+    if operator is None:
+        raise ApiError(422, "an admin token must say which operator owns the account: give `operator`")
+    if not caller.may_see(operator):
+        raise ApiError(403, f"this token creates accounts for operator '{caller.operator}' only")
+    taken = ApiError(409, f"an account '{new.id}' already exists; choose another id")
+    if session.get(AccountRow, new.id) is not None:
+        raise taken
+    row = AccountRow(id=new.id, network=new.network, operator=operator, status="ok", status_reason="")
+    session.add(row)
+    record(session, _now(), "account_created", f"{new.id}: created by {caller.name}", account=new.id)
+    try:
+        session.commit()
+    except IntegrityError:  # created by another request between the look and the write
+        session.rollback()
+        raise taken from None
+    return account_view(session, row)
+
+
 @router.get("/accounts/{account_id}", response_model=S.AccountOut, responses=ERRORS, tags=["accounts"])
 def account(account_id: str, caller: Caller, session: Db) -> S.AccountOut:
     return account_view(session, owned_account(session, caller, account_id))
@@ -98,7 +127,14 @@ def setup_check(request: Request, account_id: str, caller: Caller, session: Db) 
     from botwarden.setup_check import check_accounts
 
     owned_account(session, caller, account_id)
-    [report] = check_accounts(request.app.state.config, request.app.state.networks(), _now(), account_id)
+    reports = check_accounts(request.app.state.config, request.app.state.networks(), _now(), account_id)
+    if not reports:
+        raise ApiError(
+            409,
+            f"'{account_id}' is not in the configuration, so botwarden has no login to read its profile: "
+            f"add it under [[accounts]] and run `botwarden accounts login {account_id}`",
+        )
+    [report] = reports
     return S.SetupOut(
         account=report.account,
         handle=report.profile.handle if report.profile else "",

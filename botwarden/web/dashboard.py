@@ -19,6 +19,7 @@ from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 
 from botwarden.rules import load_registry
+from botwarden.rules.examples import examples_for
 from botwarden.store.models import ApiTokenRow, EventRow, QueueRow, VerdictRow
 from botwarden.store.review import approve, reject
 from botwarden.store.tokens import Principal, verify_token
@@ -185,7 +186,7 @@ def rule(request: Request, code: str, who: Person) -> HTMLResponse:
     found = load_registry().get(code)
     if found is None:
         raise ApiError(404, f"no rule '{code}'")
-    return _page(request, "rule.html", who, rule=found)
+    return _page(request, "rule.html", who, rule=found, examples=examples_for(found.code))
 
 
 def _now() -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -41,6 +41,24 @@ class VerdictOut(BaseModel):
     codes: list[str]
     findings: list[FindingOut]
     not_before: datetime | None
+
+
+class AccountIn(BaseModel):
+    """A new account for the check service and the dashboard. The worker publishes only for the accounts
+    of its configuration file, which also decides an account's operator when both name it."""
+
+    id: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$",
+        description="Letters, digits and _ . @ -, at most 100; unique across operators",
+    )
+    network: Literal["local", "x", "mastodon", "bluesky"]
+    operator: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The owning operator: an operator's token may only name its own (the default); "
+        "an admin token must name one",
+    )
 
 
 class AccountOut(BaseModel):
