@@ -15,12 +15,15 @@ class Engine:
     ) -> None:
         self.registry = registry if registry is not None else load_registry()
         self.rules: list[Rule] = self.registry.active(select, ignore)
+        self._by_kind: dict[str, list[Rule]] = {}
 
     def check(self, action: Action, ctx: CheckContext) -> Verdict:
+        rules = self._by_kind.get(action.kind)
+        if rules is None:  # each kind's rules, in catalogue order, found once
+            rules = self._by_kind[action.kind] = [r for r in self.rules if action.kind in r.kinds]
         findings: list[Finding] = []
-        for rule in self.rules:
-            if action.kind in rule.kinds:
-                findings.extend(rule.check(action, ctx))
+        for rule in rules:
+            findings.extend(rule.check(action, ctx))
         return combine(action.id, findings)
 
 

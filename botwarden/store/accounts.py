@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from botwarden.rules.context import AccountInfo
@@ -12,8 +13,16 @@ from botwarden.store.events import record
 from botwarden.store.models import AccountRow, QueueRow
 from botwarden.store.queue import State, transition
 
+_A = AccountRow.__table__.c
+# The check endpoint reads an account on every request: one prebuilt statement, plain columns.
+_INFO = select(_A.id, _A.network, _A.operator, _A.status, _A.status_since, _A.status_reason).where(
+    _A.id == bindparam("id")
+)
 
-def account_info(account: AccountRow, *, spend_cap_usd: float | None = None) -> AccountInfo:
+
+def account_info(
+    account: AccountRow | Row[*tuple[Any, ...]], *, spend_cap_usd: float | None = None
+) -> AccountInfo:
     """What the rules know of a stored account: who it is and the state the network left it in."""
     return AccountInfo(
         account.id,
@@ -24,6 +33,15 @@ def account_info(account: AccountRow, *, spend_cap_usd: float | None = None) -> 
         account.status_reason,
         spend_cap_usd=spend_cap_usd,
     )
+
+
+def stored_account_info(
+    session: Session, account_id: str, *, spend_cap_usd: float | None = None
+) -> AccountInfo | None:
+    """``account_info`` of the stored account ``account_id`` (None if there is none), read without
+    loading an ORM object."""
+    row = session.connection().execute(_INFO, {"id": account_id}).first()
+    return None if row is None else account_info(row, spend_cap_usd=spend_cap_usd)
 
 
 def resume_account(session: Session, account: AccountRow, now: datetime, why: str) -> int:

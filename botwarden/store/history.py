@@ -53,21 +53,22 @@ class StoreHistory:
     read, answers every narrower question about it, as the pacing and hashtag rules ask in turn."""
 
     def __init__(self, session: Session) -> None:
-        self._session = session
+        # Core execution on the session's connection (same transaction): no ORM layer for plain rows.
+        self._connection = session.connection()
         self._windows: dict[str, tuple[datetime, datetime, list[PastPost]]] = {}
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
         known = self._windows.get(account)
         if known is not None and known[0] <= start and end <= known[1]:
             return [p for p in known[2] if start <= p.at <= end]
-        rows = self._session.execute(_WINDOW, {"account": account, "start": start, "end": end})
+        rows = self._connection.execute(_WINDOW, {"account": account, "start": start, "end": end})
         posts = [_past(row) for row in rows]
         if known is None or end - start > known[1] - known[0]:
             self._windows[account] = (start, end, posts)
         return posts
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
-        row = self._session.execute(
+        row = self._connection.execute(
             _SAME_TEXT, {"account": account, "hash": text_hash, "since": since}
         ).first()
         return _past(row) if row is not None else None
@@ -76,7 +77,7 @@ class StoreHistory:
         if not accounts:
             return None
         params = {"accounts": list(accounts), "hash": text_hash, "since": since}
-        row = self._session.execute(_SAME_TEXT_AMONG, params).first()
+        row = self._connection.execute(_SAME_TEXT_AMONG, params).first()
         return _past(row) if row is not None else None
 
     def similar(
@@ -87,11 +88,11 @@ class StoreHistory:
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
         params = {"since": since, "until": until, "needle": _host_path(link)}
-        rows = self._session.execute(_LINKING, params)
+        rows = self._connection.execute(_LINKING, params)
         return [p for p in map(_past, rows) if link in links_in(p.text, p.links)]
 
     def last_post_at(self, account: str) -> datetime | None:
-        latest: datetime | None = self._session.scalar(_LAST, {"account": account})
+        latest: datetime | None = self._connection.scalar(_LAST, {"account": account})
         return latest
 
 

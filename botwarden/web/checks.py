@@ -13,10 +13,9 @@ from botwarden.replay.lines import ActionLine
 from botwarden.replay.run import to_action
 from botwarden.rules import AccountInfo, CheckContext, Engine, Verdict
 from botwarden.rules.facts import Facts
-from botwarden.store.accounts import account_info
+from botwarden.store.accounts import stored_account_info
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.history import StoreHistory
-from botwarden.store.models import AccountRow
 from botwarden.worker import account_sources
 
 
@@ -36,13 +35,17 @@ class Checker:
         self._asked = float("-inf")
         self._lock = threading.Lock()
 
-    def check(self, session: Session, account: AccountRow, line: ActionLine) -> Verdict:
+    def account(self, session: Session, account_id: str) -> AccountInfo | None:
+        """The stored account as the rules see it, with its configured spend cap; None if unknown."""
+        configured = self.config.accounts.get(account_id)
+        cap = configured.spend_cap_usd if configured else None
+        return stored_account_info(session, account_id, spend_cap_usd=cap)
+
+    def check(self, session: Session, account: AccountInfo, line: ActionLine) -> Verdict:
         self._refresh(session)
         action = to_action(line, account.network)
-        configured = self.config.accounts.get(account.id)
-        info = account_info(account, spend_cap_usd=configured.spend_cap_usd if configured else None)
         ctx = CheckContext(
-            account=info,
+            account=account,
             history=StoreHistory(session),
             pacing=self.pacing.get(account.id) or settings_pacing(self.config.settings),
             settings=self.config.settings,
