@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 
 from botwarden.errors import FeedError
 from botwarden.feeds import item_identity, parse
+from botwarden.feeds.fastparse import parse_fast
+from botwarden.feeds.parse import make_item, parse_with_feedparser
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Atom &amp; co</title><id>urn:x</id>
@@ -135,3 +138,111 @@ def test_every_corpus_feed_parses_or_raises_feed_error(shared: Path) -> None:
             assert item.published is None or item.published.tzinfo is not None
     print(f"\ncorpus: {len(files)} feeds, {items} items, {errors} FeedError")
     assert items > 6000
+
+
+# -- the fast path reads what feedparser reads -------------------------------------------------------
+
+FIELDS = ("id", "link", "title", "published", "updated", "categories")
+RSS_ITEM = '<rss version="2.0"><channel><title>t</title><link>/home</link><item>{}</item></channel></rss>'
+SAME_AS_FEEDPARSER = {
+    "permalink guid stands in for the link": RSS_ITEM.format(
+        "<guid>https://e.org/p/1</guid><title>A</title>"
+    ),
+    "a guid that is not a permalink stays an id": RSS_ITEM.format(
+        '<guid isPermaLink="false">abc-1</guid><title>A</title><link>https://e.org/a</link>'
+    ),
+    "relative guid and link resolve against the feed": RSS_ITEM.format(
+        "<guid>/p/2</guid><link>p/2.html</link>"
+    ),
+    "atom and dc dates inside RSS": RSS_ITEM.format(
+        '<title>A</title><pubDate>Tue, 03 Mar 2026 10:00:00 +0100</pubDate><updated xmlns="http://www.w3.org/2005/Atom">'
+        "2026-03-04T10:00:00Z</updated>"
+    ),
+    "dc:date is the updated date": RSS_ITEM.format(
+        '<title>A</title><date xmlns="http://purl.org/dc/elements/1.1/">2026-03-05T01:02:03+02:00</date>'
+    ),
+    "a four-digit year 0001": RSS_ITEM.format(
+        "<title>A</title><pubDate>Mon, 01 Jan 0001 00:00:00 +0000</pubDate>"
+    ),
+    "two-digit year and a zone name": RSS_ITEM.format(
+        "<title>A</title><pubDate>Tue, 03 Mar 26 10:00 EST</pubDate>"
+    ),
+    "categories, repeated, empty, and keywords": RSS_ITEM.format(
+        "<title>A</title><category>X</category><category>X</category><category> </category>"
+        "<category>Y</category>"
+        '<keywords xmlns="http://www.itunes.com/dtds/podcast-1.0.dtd">Z, X,,W</keywords>'
+        '<group xmlns="http://search.yahoo.com/mrss/"><keywords>V</keywords></group>'
+    ),
+    "atom entry without a link takes its id": """<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+        <entry><id>https://e.org/e/1</id><title>A</title><updated>2026-01-01T00:00:00Z</updated></entry></feed>""",
+    "atom: the last alternate link, relative id": """<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+        <entry><id>/e/2</id><title type="html">Tom &amp;amp; Jerry</title><link href="https://e.org/a"/>
+        <link rel="alternate" type="text/html" href="/b"/><link rel="self" href="/self"/>
+        <link rel="alternate" type="application/pdf" href="/c.pdf"/></entry></feed>""",
+    "rss 1.0 with rdf:about": """<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="x">
+        <title>t</title><link>https://e.org/</link></channel><item rdf:about="https://e.org/i/1">
+        <title>A</title><link>https://e.org/i/1.html</link><dc:date>2026-02-01T00:00:00Z</dc:date>
+        <dc:subject>S</dc:subject></item></rdf:RDF>""",
+}
+
+
+@pytest.mark.parametrize("document", list(SAME_AS_FEEDPARSER.values()), ids=list(SAME_AS_FEEDPARSER))
+def test_the_fast_path_gives_feedparsers_items(document: str) -> None:
+    url = "https://feeds.example/news/feed.xml"
+    fast = parse_fast(document.encode(), url, make_item)
+    assert fast is not None, "the fast path declined a document it should read"
+    slow = parse_with_feedparser(document.encode(), url)
+    assert [[getattr(i, f) for f in FIELDS] for i in fast.items] == [
+        [getattr(i, f) for f in FIELDS] for i in slow.items
+    ]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x "y">]><rss version="2.0"><channel><title>&x;</title>'
+        b"</channel></rss>",
+        b'<rss version="0.91"><channel><title>t</title><item><title>A</title></item></channel></rss>',
+        b'<feed xmlns="http://purl.org/atom/ns#" version="0.3"><title>t</title></feed>',
+        b'<rss version="2.0"><channel><title>t</title><item><title>A</title><pubDate>the 3rd of March'
+        b"</pubDate></item></channel></rss>",
+        b'<rss version="2.0"><channel><title>t & broken</title></channel></rss>',
+    ],
+    ids=["doctype", "rss 0.91", "atom 0.3", "unreadable date", "not well-formed"],
+)
+def test_the_fast_path_leaves_what_it_is_unsure_of_to_feedparser(document: bytes) -> None:
+    assert parse_fast(document, "https://e.org/feed", make_item) is None
+    with contextlib.suppress(FeedError):  # feedparser reads it, or says why not
+        parse(document, "https://e.org/feed")
+
+
+@pytest.mark.corpus
+def test_the_fast_path_reads_the_real_feeds_as_feedparser_does(shared: Path) -> None:
+    files = sorted((shared / "corpora/feeds").iterdir())
+    taken = items = same = 0
+    for path in files:
+        data, url = path.read_bytes(), f"https://corpus.example/{path.name}"
+        fast = parse_fast(data, url, make_item)
+        if fast is None:
+            continue
+        taken += 1
+        slow = parse_with_feedparser(data, url)
+        items += len(slow.items)
+        same += sum(
+            [getattr(a, f) for f in FIELDS] == [getattr(b, f) for f in FIELDS]
+            for a, b in zip(fast.items, slow.items, strict=True)
+        )
+    print(f"\nfast path: {taken} of {len(files)} feeds; {same} of {items} items the same as feedparser's")
+    assert taken >= 180, "the fast path should read most real feeds"
+    assert same >= 0.99 * items
+
+
+def test_a_doctype_behind_a_long_comment_still_goes_to_feedparser() -> None:
+    padding = b"<!--" + b" " * 10_000 + b"-->"
+    document = (
+        b'<?xml version="1.0"?>' + padding + b'<!DOCTYPE rss [<!ENTITY x "expanded">]>'
+        b'<rss version="2.0"><channel><title>t</title><item><title>&x;</title><guid>g</guid></item>'
+        b"</channel></rss>"
+    )
+    assert parse_fast(document, "https://e.org/feed", make_item) is None

@@ -1,7 +1,9 @@
-"""Parse RSS, Atom, RDF and JSON Feed documents into :class:`Feed` with feedparser.
+"""Parse RSS, Atom, RDF and JSON Feed documents into :class:`Feed`.
 
-feedparser is lenient (it reads most broken feeds) and safe by default (no external entities, sanitised
-HTML). What it cannot turn into a feed becomes a :class:`FeedError` that says what the input looked like.
+Well-formed RSS 2.0, RSS 1.0 and Atom 1.0 take a fast path (:mod:`botwarden.feeds.fastparse`); everything
+else goes to feedparser, which is lenient (it reads most broken feeds) and safe by default (no external
+entities). What neither can turn into a feed becomes a :class:`FeedError` that says what the input
+looked like.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import feedparser
 
 from botwarden.errors import FeedError
+from botwarden.feeds.fastparse import parse_fast
 from botwarden.feeds.identity import content_hash, item_identity
 from botwarden.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
 from botwarden.feeds.model import Enclosure, Feed, Item
@@ -29,6 +32,19 @@ def parse(data: bytes, url: str) -> Feed:
     try:
         if looks_like_json_feed(data):
             return parse_json_feed(bytes(data), url)
+        fast = parse_fast(bytes(data), url, make_item)
+        if fast is not None:
+            return fast
+        return parse_with_feedparser(data, url)
+    except FeedError:
+        raise
+    except Exception as exc:  # feedparser raises many kinds on hostile input; none may escape
+        raise FeedError(f"{url}: could not read the feed ({type(exc).__name__}: {exc})") from exc
+
+
+def parse_with_feedparser(data: bytes, url: str) -> Feed:
+    """The document as feedparser reads it (the fallback, and the baseline the fast path is held to)."""
+    try:
         result = feedparser.parse(bytes(data), response_headers={"content-location": url})
         return _to_feed(result, data, url)
     except FeedError:
@@ -63,14 +79,35 @@ def _why_not_a_feed(result: Any, data: bytes) -> str:
 
 
 def _to_item(entry: Any) -> Item:
-    title = _text(entry.get("title"))
-    link = _text(entry.get("link"))
-    published = _when(entry.get("published_parsed"))
-    # dict.get skips feedparser's deprecated fallback from updated to published.
-    updated = _when(dict.get(entry, "updated_parsed"))
-    summary = _text(entry.get("summary"))
+    return make_item(
+        guid=_text(entry.get("id")) or None,
+        title=_text(entry.get("title")),
+        link=_text(entry.get("link")),
+        published=_when(entry.get("published_parsed")),
+        # dict.get skips feedparser's deprecated fallback from updated to published.
+        updated=_when(dict.get(entry, "updated_parsed")),
+        summary=_text(entry.get("summary")),
+        categories=_categories(entry),
+        enclosures=_enclosures(entry),
+        author=_text(entry.get("author")),
+    )
+
+
+def make_item(
+    *,
+    guid: str | None,
+    title: str,
+    link: str,
+    published: datetime | None,
+    updated: datetime | None,
+    summary: str,
+    categories: list[str],
+    enclosures: list[Enclosure],
+    author: str,
+) -> Item:
+    """An Item from its fields, whichever parser read them: identity and content hash computed alike."""
     # The publisher's guid is the identity whether or not it is also a permalink.
-    identity = item_identity(_text(entry.get("id")) or None, link or None, title, published or updated)
+    identity = item_identity(guid, link or None, title, published or updated)
     return Item(
         id=identity,
         title=title,
@@ -78,9 +115,9 @@ def _to_item(entry: Any) -> Item:
         published=published,
         updated=updated,
         summary=summary,
-        categories=_categories(entry),
-        enclosures=_enclosures(entry),
-        author=_text(entry.get("author")),
+        categories=categories,
+        enclosures=enclosures,
+        author=author,
         content_hash=content_hash(title, summary, link),
     )
 
