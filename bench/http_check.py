@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import uvloop
 
@@ -137,6 +139,17 @@ async def _load(port: int, token: str, seconds: float, connections: int) -> tupl
     return latencies, errors
 
 
+def _measured(run: Any) -> Any:
+    """Run one row's load with the generator's own garbage collector paused, so that its pauses (it
+    keeps every task and latency of the row) are not counted as the server's latency."""
+    gc.collect()
+    gc.disable()
+    try:
+        return uvloop.run(run)
+    finally:
+        gc.enable()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15)
@@ -181,16 +194,16 @@ def main() -> None:
         _header("conns")
         for connections in args.connections or [8, 16, 32]:
             cpu = _cpu_seconds(server.pid)
-            latencies, errors = uvloop.run(_load(port, token, args.seconds, connections))
-            _row(str(connections), latencies, errors, args.seconds, _cpu_seconds(server.pid) - cpu)
+            latencies, errors = _measured(_load(port, token, args.seconds, connections))
+            _row(str(connections), latencies, errors, args.seconds, _cpu_seconds(server.pid) - cpu, None)
         print("\nopen loop: checks offered on a fixed schedule over 32 connections (the goal's test)")
         _header("offered")
         for rate in args.rate or [800, 1000, 1200]:
             cpu = _cpu_seconds(server.pid)
             begun = time.perf_counter()
-            latencies, errors = uvloop.run(_offer(port, token, rate, args.seconds, 32))
+            latencies, errors = _measured(_offer(port, token, rate, args.seconds, 32))
             elapsed = time.perf_counter() - begun
-            _row(f"{rate}/s", latencies, errors, elapsed, _cpu_seconds(server.pid) - cpu)
+            _row(f"{rate}/s", latencies, errors, elapsed, _cpu_seconds(server.pid) - cpu, rate)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -218,7 +231,11 @@ def _header(first: str) -> None:
     )
 
 
-def _row(label: str, latencies: list[float], errors: list[int], seconds: float, cpu: float) -> None:
+def _row(
+    label: str, latencies: list[float], errors: list[int], seconds: float, cpu: float, offered: int | None
+) -> None:
+    """One table row. Open loop (``offered``): the goal is met when 1,000 a second or more were offered,
+    the server kept up with them (98 %) and p99 stayed within 25 ms."""
     latencies = sorted(latencies)
     count = len(latencies)
 
@@ -226,7 +243,8 @@ def _row(label: str, latencies: list[float], errors: list[int], seconds: float, 
         return latencies[min(count - 1, int(p * count))] * 1000
 
     rate = count / seconds
-    met = "met" if rate >= 1000 and pct(0.99) <= 25 and not errors else "not met"
+    pace = rate >= 1000 if offered is None else offered >= 1000 and rate >= 0.98 * offered
+    met = "met" if pace and pct(0.99) <= 25 and not errors else "not met"
     print(
         f"{label:>7} {count:>7} {rate:>8.0f} {statistics.fmean(latencies) * 1000:>7.1f} {pct(0.5):>6.1f} "
         f"{pct(0.95):>6.1f} {pct(0.99):>6.1f} {latencies[-1] * 1000:>6.1f} {len(errors):>6} "

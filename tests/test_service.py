@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from botwarden.web import create_app
+from tests.pg import ThrowawayCluster
 from tests.service import T0, World, build_world
 
 
@@ -174,6 +175,26 @@ def test_an_admin_creates_an_account_for_any_operator(client: TestClient, world:
     assert answer.status_code == 201 and answer.json()["operator"] == "valley"
     listed = client.get("/api/v1/accounts", headers=_auth(world.tokens["valley"])).json()
     assert "valley-alerts" in [a["id"] for a in listed]
+
+
+def test_checks_survive_a_database_restart(tmp_path: Path, postgres: ThrowawayCluster) -> None:
+    world = build_world(tmp_path, database_url=postgres.new_database())
+    client = TestClient(create_app(world.config, world.runtime.sessions), raise_server_exceptions=False)
+    action = {**ENDPOINTS[-1][2], "text": "Harbour festival this weekend with boat parades"}
+    harbour = _auth(world.tokens["harbour"])
+    assert client.post("/api/v1/check", json=action, headers=harbour).status_code == 200
+    postgres.halt()
+    postgres.resume()  # the check's own connection died with the server: opened again, check retried
+    assert client.post("/api/v1/check", json=action, headers=harbour).status_code == 200
+    postgres.halt()
+    try:
+        away = client.post("/api/v1/check", json=action, headers=harbour)
+    finally:
+        postgres.resume()
+    assert away.status_code == 503 and away.headers["retry-after"] == "5"
+    assert away.json()["error"]["code"] == "unavailable"
+    assert client.post("/api/v1/check", json=action, headers=harbour).status_code == 200
+    world.runtime.close()
 
 
 def test_revoked_tokens_are_refused(client: TestClient, world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from botwarden.rules.context import AccountInfo
@@ -36,11 +36,11 @@ def account_info(
 
 
 def stored_account_info(
-    session: Session, account_id: str, *, spend_cap_usd: float | None = None
+    connection: Connection, account_id: str, *, spend_cap_usd: float | None = None
 ) -> AccountInfo | None:
     """``account_info`` of the stored account ``account_id`` (None if there is none), read without
     loading an ORM object."""
-    row = session.connection().execute(_INFO, {"id": account_id}).first()
+    row = connection.execute(_INFO, {"id": account_id}).first()
     return None if row is None else account_info(row, spend_cap_usd=spend_cap_usd)
 
 

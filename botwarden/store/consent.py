@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from botwarden.consent import Consent, ConsentLedger, Contact, OptIn, is_opt_out_message
@@ -168,7 +168,7 @@ def load_ledger(session: Session, accounts: Iterable[str] | None = None) -> Cons
     return ledger
 
 
-def ledger_version(session: Session) -> tuple[int, int]:
+def ledger_version(session: Session | Connection) -> tuple[int, int]:
     """How many lines the ledger has and the last one's id: a new line changes it, even one whose
     transaction committed after a later-numbered line's."""
     count, last = session.execute(select(func.count(), func.max(ConsentRow.id))).one()

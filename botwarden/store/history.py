@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from botwarden.compose.links import links_in
@@ -52,9 +52,9 @@ class StoreHistory:
     """History read from the store. Made for one check (one transaction): an account's window, once
     read, answers every narrower question about it, as the pacing and hashtag rules ask in turn."""
 
-    def __init__(self, session: Session) -> None:
-        # Core execution on the session's connection (same transaction): no ORM layer for plain rows.
-        self._connection = session.connection()
+    def __init__(self, source: Session | Connection) -> None:
+        # Core execution (on a session's connection: its transaction): no ORM layer for plain rows.
+        self._connection = source.connection() if isinstance(source, Session) else source
         self._windows: dict[str, tuple[datetime, datetime, list[PastPost]]] = {}
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:

@@ -46,13 +46,11 @@ def health(session: Db) -> S.Health:
 
 
 @router.post("/check", response_model=S.VerdictOut, responses=ERRORS, tags=["rules"])
-async def check(request: Request, line: ActionLine, caller: Caller, session: Db) -> JSONResponse:
+async def check(request: Request, line: ActionLine, caller: Caller) -> JSONResponse:
     """Check one action (a replay-format action object) before taking it; nothing is recorded."""
-    checker = request.app.state.checker
-    account = checker.account(session, line.account)
-    if account is None or not caller.may_see(account.operator):
+    verdict = request.app.state.checker.check_line(caller, line)
+    if verdict is None:
         raise ApiError(404, f"no account '{line.account}' here")  # as owned_account says it
-    verdict = checker.check(session, account, line)
     request.app.state.metrics.checked(verdict.decision.value)
     return JSONResponse(verdict.to_json())  # already the documented shape: no second validation
 

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden import __version__
@@ -27,7 +28,8 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, dashboard: bo
     )
     app.state.config = config
     app.state.sessions = sessions
-    app.state.checker = Checker(config)
+    engine: Engine = sessions.kw["bind"]
+    app.state.checker = Checker(config, engine)
     app.state.networks = _networks(config, sessions)
     app.state.metrics = Metrics()
     app.state.token_cache = TokenCache()

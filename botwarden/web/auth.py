@@ -30,14 +30,14 @@ Db = Annotated[Session, Depends(db)]
 
 async def principal(
     request: Request,
-    session: Db,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise ApiError(
             401, "send an API token: Authorization: Bearer TOKEN (make one with `botwarden tokens create`)"
         )
-    found: Principal | None = request.app.state.token_cache.get(session, credentials.credentials)
+    cache: TokenCache = request.app.state.token_cache
+    found = cache.get(request.app.state.sessions, credentials.credentials)
     if found is None:
         raise ApiError(401, "this token is unknown or revoked")
     return found
@@ -62,12 +62,13 @@ class TokenCache:
         self.ttl, self.size = ttl, size
         self._known: dict[str, tuple[float, Principal | None]] = {}
 
-    def get(self, session: Session, token: str) -> Principal | None:
+    def get(self, sessions: sessionmaker[Session], token: str) -> Principal | None:
         now = time.monotonic()
         cached = self._known.get(token)
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
-        found = verify_token(session, token)
+        with sessions() as session:  # only on a miss: a cached token costs no session
+            found = verify_token(session, token)
         if len(self._known) >= self.size:
             self._known.clear()
         self._known[token] = (now, found)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from botwarden.errors import BotwardenError, ConfigError, InputError
@@ -23,6 +24,7 @@ CODES = {
     409: "conflict",
     422: "invalid",
     500: "internal",
+    503: "unavailable",
 }
 
 
@@ -72,6 +74,13 @@ def install(app: FastAPI) -> None:
     async def _ours(request: Request, exc: BotwardenError) -> JSONResponse:
         status = 400 if isinstance(exc, InputError | ConfigError) else 409
         return error_answer(status, str(exc))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        log.warning("database error answering %s %s: %s", request.method, request.url.path, exc.orig or exc)
+        return error_answer(
+            503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,10 @@ from pydantic import BaseModel, Field
 
 class ErrorBody(BaseModel):
     status: int
-    code: str = Field(description="A stable name: unauthorized, not_found, invalid, conflict, internal")
+    code: str = Field(
+        description="A stable name: unauthorized, forbidden, not_found, invalid, conflict, internal, "
+        "unavailable"
+    )
     message: str = Field(description="What went wrong and what to do, for a person")
     detail: list[dict[str, Any]] = []
 
