@@ -44,7 +44,7 @@ def build(history_size: int) -> tuple[MemoryHistory, Facts, list[str], datetime]
     started = time.perf_counter()
     for i, text in enumerate(data.posts(history_size)):
         at = START + timedelta(seconds=span * i / history_size)
-        link = f"https://news{i % 500}.example/story/{i}"
+        link = f"https://news{i % 500}.com/story/{i}"
         body = f"{text} {link}"
         history.add(PastPost(str(i), f"acct{i % ACCOUNTS}", at, body, text_hash(body), (link,)))
         if i % 50 == 0:
@@ -86,7 +86,7 @@ def main() -> None:
         at = now + timedelta(minutes=n)
         # Every other check is a near-copy of a recent post, so BW102/BW103 have something to find.
         text = data.edit(posts[len(posts) - 1 - (n * 37) % 5000], 2) if n % 2 else fresh[n]
-        link = f"https://news{n % 500}.example/story/new{n}"
+        link = f"https://news{n % 500}.com/story/new{n}"
         actions.append(Action(str(n), "post", account, at, f"{text} {link}", (link,), "x"))
     engine = Engine()
     print(f"\nWhole check against {len(history):,} posts of history, {len(engine.rules)} rules active")

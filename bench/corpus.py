@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from botwarden.similarity.index import _STOP
+from botwarden.similarity.stopwords import STOPWORDS as _STOP
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS = ROOT.parent / "shared" / "corpora" / "feeds"

@@ -20,11 +20,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import Synthetic, feed_items
 
-from botwarden.similarity.index import SimilarityIndex, jaccard, words
+from botwarden.similarity import SimilarityIndex, jaccard, words
 
 AT = datetime(2026, 3, 21, tzinfo=UTC)
 
@@ -97,21 +99,21 @@ def measure(
     unrelated: list[str],
     threshold: float,
 ) -> dict[str, str]:
+    times = np.zeros(len(posts))  # allocated and touched before the memory is measured
     gc.collect()
     before = rss_bytes()
-    times = []
     for i, text in enumerate(posts):
         start = time.perf_counter()
         engine.insert(str(i), text)
-        times.append(time.perf_counter() - start)
+        times[i] = time.perf_counter() - start
         if i and i % 200_000 == 0:
             print(f"  {engine.name}: {i:,} inserted", file=sys.stderr, flush=True)
     gc.collect()
     grown = rss_bytes() - before
     row = {
         "engine": engine.name,
-        "insert mean µs": f"{statistics.fmean(times) * 1e6:8.1f}",
-        "insert median µs": us(times),
+        "insert mean µs": f"{times.mean() * 1e6:8.1f}",
+        "insert median µs": f"{np.median(times) * 1e6:8.1f}",
         "RSS B/post": f"{grown / len(posts):8.0f}",
         "nbytes B/post": f"{engine.nbytes() / len(posts):8.0f}" if engine.nbytes() else "       -",
     }
@@ -163,18 +165,26 @@ def realistic(args: argparse.Namespace) -> None:
     items = feed_items()
     data = Synthetic(seed=11, vocabulary=20_000)
     picks = [i for i in range(0, len(items), max(1, len(items) // 1000)) if len(words(items[i])) >= 6]
-    queries = {
-        "1-word edit": [(str(i), data.edit(items[i], 1)) for i in picks],
-        "3-word edit": [(str(i), data.edit(items[i], 3)) for i in picks],
-    }
     sets = [words(t) for t in items]
+    # Ground truth is exact Jaccard: an edit that leaves a short item under the threshold is no longer a
+    # near-copy of it, so it is left out rather than counted as a miss.
+    queries = {
+        f"{n}-word edit": [
+            (str(i), edited)
+            for i in picks
+            if jaccard(words(edited := data.edit(items[i], n)), sets[i]) >= args.threshold
+        ]
+        for n in (1, 3)
+    }
     unrelated = list(Synthetic(seed=5).posts(len(picks)))
     rows = [measure(Botwarden(args.threshold), items, queries, unrelated, args.threshold)]
     if not args.skip_datasketch:
         rows.append(measure(Datasketch(args.threshold), items, queries, unrelated, args.threshold))
     table(
         rows,
-        f"Feed corpus: {len(items):,} items of ../shared/corpora/feeds/, threshold {args.threshold}",
+        f"Feed corpus: {len(items):,} items of ../shared/corpora/feeds/, threshold {args.threshold} "
+        f"(queries still at least that similar to their item: {len(queries['1-word edit'])} one-word and "
+        f"{len(queries['3-word edit'])} three-word edits of {len(picks)} items)",
     )
     similar_pairs = sum(
         1 for i in picks for j in range(len(sets)) if i != j and jaccard(sets[i], sets[j]) >= args.threshold

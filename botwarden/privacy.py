@@ -25,6 +25,7 @@ _STREET = regex.compile(
     r"(?:,?\s+(?:Apt|Flat|Unit)\.?\s*\w+)?"
 )
 _URL = regex.compile(r"https?://\S+", regex.IGNORECASE)
+_DIGIT = regex.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,10 @@ def find_private_data(text: str, region: str = "US") -> list[PrivateMatch]:
     addresses, checksum-valid card numbers and IBANs, US social security numbers and street addresses."""
     body = _URL.sub(" ", text)  # a URL's digits and @ are not a person's data
     found: list[PrivateMatch] = []
-    found += [PrivateMatch("email", m.group()) for m in _EMAIL.finditer(body)]
+    if "@" in body:
+        found += [PrivateMatch("email", m.group()) for m in _EMAIL.finditer(body)]
+    if not _DIGIT.search(body):  # everything below needs a digit; most posts have none
+        return found
     for m in _CARD.finditer(body):
         digits = regex.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn.is_valid(digits):

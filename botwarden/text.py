@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -129,23 +130,44 @@ def x_weighted_length(text: str, cap: int = 280) -> tuple[int, bool]:
 # character either side of a match. So its patterns are run only on the words that can hold a match (with
 # a character of context each side) instead of across the whole text: same matches, a fraction of the time.
 _SEPARATORS = "\\x09-\\x0d\\x20\\x85\\xa0\\u1680\\u180e\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
-_DOTTED_WORD = regex.compile(f"[^{_SEPARATORS}]*\\.[^{_SEPARATORS}]*")
 _WORD = regex.compile(f"[^{_SEPARATORS}]+")
 
 
 def _x_urls(text: str) -> list[tuple[int, int]]:
     """(start, length) of each URL twitter-text finds: only a word with a dot can hold one."""
     found = []
-    for word in _DOTTED_WORD.finditer(text):
-        low, high = max(word.start() - 1, 0), min(word.end() + 1, len(text))
-        found += [(u["indices"][0] + low, len(u["url"])) for u in extract_urls_with_indices(text[low:high])]
+    for start, end in _dotted_words(text):
+        low, high = max(start - 1, 0), min(end + 1, len(text))
+        found += [(at + low, length) for at, length in _urls_in_word(text[low:high])]
     return found
+
+
+_ASCII_SEPARATORS = " \t\n\x0b\x0c\r"  # the separators above that are ASCII
+
+
+def _dotted_words(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each word holding a dot. ASCII text is searched with str.find from dot to dot,
+    which is several times quicker than matching every word."""
+    if not text.isascii():
+        yield from ((m.start(), m.end()) for m in _WORD.finditer(text) if "." in m.group(0))
+        return
+    dot = text.find(".")
+    while dot != -1:
+        start = max(text.rfind(c, 0, dot) for c in _ASCII_SEPARATORS) + 1
+        end = min((e for c in _ASCII_SEPARATORS if (e := text.find(c, dot)) != -1), default=len(text))
+        yield start, end
+        dot = text.find(".", end)
+
+
+@lru_cache(maxsize=4096)  # composing measures a post several times, and its check once more
+def _urls_in_word(word: str) -> tuple[tuple[int, int], ...]:
+    return tuple((u["indices"][0], len(u["url"])) for u in extract_urls_with_indices(word))
 
 
 def _x_emoji(text: str) -> list[tuple[int, int]]:
     """(start, length) of each emoji sequence. Every one twitter-text knows holds © or ® or a character
     from U+203C (‼) up, so only words with one of those are scanned (accented Latin text is not)."""
-    if max(text, default="\0") < "\u00a9":
+    if text.isascii() or max(text) < "\u00a9":
         return []
     found = []
     for word in _WORD.finditer(text):
@@ -158,7 +180,9 @@ def _x_emoji(text: str) -> list[tuple[int, int]]:
 def _plain_weight(segment: str) -> int:
     if not segment:
         return 0
-    if max(segment) <= "\u10ff":  # all in the first range (Latin, Greek, Cyrillic, Arabic, Indic...)
+    if (
+        segment.isascii() or max(segment) <= "\u10ff"
+    ):  # all in the first range (Latin, Greek, Cyrillic, Arabic, Indic...)
         return 100 * len(segment)
     return sum(_x_char_weight(ord(char)) for char in segment)
 

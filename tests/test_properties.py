@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from email.utils import format_datetime
@@ -160,3 +161,23 @@ def test_identity_survives_reordering_and_redating(items: list[dict[str, Any]], 
         if source["guid"] or source["link"]:  # with neither, the date is part of the identity by design
             assert before[_key(source)] == item.id
     assert len({i.id for i in original.items}) == len(original.items)
+
+
+URLS = st.builds(
+    lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.from_regex(r"[a-zA-Z0-9.-]{1,20}(:[0-9]{1,5})?", fullmatch=True),
+    st.text(alphabet="abcXYZ019-_/.;%?#&=~ é\\", max_size=40),
+)
+
+
+@given(URLS)
+def test_canonical_links_quick_path_agrees_with_the_full_parse(url: str) -> None:
+    from botwarden.compose import links
+
+    quick = links.canonical_link.__wrapped__(url)
+    plain, links._PLAIN = links._PLAIN, re.compile(r"(?!)")  # every URL through urlsplit
+    try:
+        assert quick == links.canonical_link.__wrapped__(url)
+    finally:
+        links._PLAIN = plain

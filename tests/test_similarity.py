@@ -81,14 +81,14 @@ def test_index_finds_near_copies_among_many_posts() -> None:
     posts = [" ".join(rng.sample(vocabulary, 18)) for _ in range(3000)]
     at = datetime(2026, 3, 21, tzinfo=UTC)
     index = SimilarityIndex()
-    original = index_module._DELTA_POSTS
-    index_module._DELTA_POSTS = 500
+    original = index_module._MIN_MERGE
+    index_module._MIN_MERGE = 500
     try:
         for n, text in enumerate(posts):
             index.add(str(n), text, account="a", at=at)
     finally:
-        index_module._DELTA_POSTS = original
-    assert len(index._bucket_keys) > 0, "the buffer was never merged"
+        index_module._MIN_MERGE = original
+    assert len(index._main_keys) > 0, "the recent table was never merged"
     found = 0
     for n in range(0, 3000, 30):
         words = posts[n].split()
@@ -97,3 +97,56 @@ def test_index_finds_near_copies_among_many_posts() -> None:
         found += bool(matches) and matches[0].key == str(n)
     assert found == 100
     assert index.query(" ".join(rng.sample(vocabulary, 18)), threshold=0.7) == []
+
+
+def test_scores_are_the_exact_jaccard_of_the_word_sets() -> None:
+    """The compiled word hashing splits and folds text as ``words`` does, Unicode spaces included."""
+    from botwarden.similarity import jaccard, words
+
+    texts = [
+        "Café au lait\u2003served at the harbour\u3000market this morning",
+        "Cafe au lait served at the harbour market this morning #coffee",
+        "ＢＲＥＡＫＩＮＧ: Storm warning\u00a0for the coast — ferries cancelled",
+        "Storm warning for the coast: ferries cancelled https://example.com/x",
+        "the of and",
+        "Straße gesperrt nach Unfall auf der Brücke",
+    ]
+    index = SimilarityIndex()
+    for n, text in enumerate(texts):
+        index.add(str(n), text, account="a", at=T0)
+    for query in texts:
+        scores = {m.key: m.score for m in index.scan(query, [str(n) for n in range(len(texts))], limit=10)}
+        expected = {str(n): round(jaccard(words(query), words(text)), 4) for n, text in enumerate(texts)}
+        assert scores == expected, query
+
+
+def test_memory_history_answers_the_same_before_and_after_its_index_is_built() -> None:
+    from botwarden.rules import MemoryHistory, PastPost
+    from botwarden.similarity import text_hash
+
+    posts = [
+        PastPost(str(n), f"acct{n % 3}", T0 + timedelta(minutes=n), text, text_hash(text))
+        for n, text in enumerate(
+            f"Lifeboat crew rescues {n % 7} kayakers off Gull Point near harbour {n % 5}" for n in range(60)
+        )
+    ]
+    small, indexed = MemoryHistory(), MemoryHistory()
+    indexed.INDEX_FROM = 10
+    for post in posts:
+        small.add(post)
+        indexed.add(post)
+    assert small._index is None and indexed._index is not None
+    query = "Lifeboat crew rescues 3 kayakers off Gull Point near harbour 2"
+    for accounts in (["acct0"], ["acct0", "acct1", "acct2"]):
+        window = (T0, T0 + timedelta(minutes=45))
+        expected = [(s, p.id) for s, p in small.similar(query, accounts, *window, 0.5)]
+        assert expected and [(s, p.id) for s, p in indexed.similar(query, accounts, *window, 0.5)] == expected
+
+
+def test_loading_an_index_of_another_format_is_refused(tmp_path: Path) -> None:
+    import numpy as np
+    import pytest
+
+    np.savez(tmp_path / "old.npz", bucket_keys=np.empty(0, dtype=np.uint32))
+    with pytest.raises(ValueError, match="format 1, this version reads 2"):
+        SimilarityIndex.load(tmp_path / "old.npz")

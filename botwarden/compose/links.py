@@ -46,10 +46,16 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# Lower-case scheme and host, no user, port, query or fragment: nothing for canonical_link to change.
+_PLAIN = re.compile(r"https?://[a-z0-9.-]+(?:/[^?#\s\\]*)?")
+
+
 @lru_cache(maxsize=8192)  # every rule that looks at links asks again for the same few links
 def canonical_link(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
     url = url.strip()
+    if _PLAIN.fullmatch(url):  # already canonical but perhaps for the path: the common case, quickly
+        return url if url.count("/") > 2 else url + "/"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -71,6 +77,7 @@ def canonical_link(url: str) -> str:
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 
-def links_in(text: str, extra: tuple[str, ...] = ()) -> set[str]:
+@lru_cache(maxsize=4096)  # a check asks for the links of the same post from several rules
+def links_in(text: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
     """The canonical form of every link in ``text`` plus ``extra`` (a post's own link fields)."""
-    return {canonical_link(u.rstrip(".,;:!?)")) for u in [*extra, *_URL.findall(text)]}
+    return frozenset(canonical_link(u.rstrip(".,;:!?)")) for u in [*extra, *_URL.findall(text)])

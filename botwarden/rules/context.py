@@ -7,12 +7,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botwarden.compose.links import links_in
 from botwarden.pacing import PacingPolicy
 from botwarden.rules.facts import Facts
-from botwarden.similarity import SimilarityIndex, jaccard, words
+from botwarden.similarity import jaccard, words
+
+if TYPE_CHECKING:
+    from botwarden.similarity import SimilarityIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,7 @@ def scan_similar(
             score = jaccard(mine, words(post.text))
             if score >= threshold:
                 scored.append((score, post))
-    scored.sort(key=lambda pair: (-pair[0], pair[1].at))
+    scored.sort(key=_best_first)
     return scored
 
 
@@ -100,19 +103,23 @@ class CheckContext:
 
 
 class MemoryHistory:
-    """History kept in memory, ordered by time (replays, previews, the benchmarks), with a near-duplicate
-    index so a check stays fast against millions of posts."""
+    """History kept in memory, ordered by time (replays, previews, the benchmarks). Once it holds more
+    than ``INDEX_FROM`` posts it keeps a near-duplicate index, so a check stays fast against millions of
+    posts; smaller histories are searched exactly and never load the index's compiled code."""
 
     #: Windows up to this many posts are scored exactly; larger ones go through the LSH index.
     EXACT_WINDOW = 256
+    #: The index is built when the history grows past this many posts.
+    INDEX_FROM = 4_096
 
     def __init__(self) -> None:
         self._by_account: dict[str, list[PastPost]] = defaultdict(list)
         self._times: dict[str, list[datetime]] = defaultdict(list)
         self._by_text: dict[str, list[PastPost]] = defaultdict(list)  # every account's posts, by text hash
-        self._index = SimilarityIndex()
+        self._index: SimilarityIndex | None = None
         self._by_key: dict[str, PastPost] = {}
         self._keys: dict[int, str] = {}  # id(post) -> index key
+        self._word_sets: dict[int, frozenset[str]] = {}  # id(post) -> its words, until there is an index
         self._by_link: dict[str, list[PastPost]] = defaultdict(list)
 
     def __len__(self) -> int:
@@ -126,13 +133,26 @@ class MemoryHistory:
         bisect.insort(self._by_text[post.text_hash], post, key=_post_time)
         key = str(len(self._by_key))
         self._by_key[key] = post
-        self._index.add(key, post.text, account=post.account, at=post.at)
         self._keys[id(post)] = key
+        if self._index is not None:
+            self._index.add(key, post.text, account=post.account, at=post.at)
+        elif len(self._by_key) > self.INDEX_FROM:
+            self._build_index()
+        else:
+            self._word_sets[id(post)] = words(post.text)
         for link in links_in(post.text, post.links):
             linking = self._by_link[link]
             linking.insert(
                 bisect.bisect_right([p.at for p in linking[-64:]], post.at) + max(0, len(linking) - 64), post
             )
+
+    def _build_index(self) -> None:
+        from botwarden.similarity import SimilarityIndex
+
+        self._index = SimilarityIndex()
+        for key, post in self._by_key.items():
+            self._index.add(key, post.text, account=post.account, at=post.at)
+        self._word_sets.clear()
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
         return [p for p in self._by_link.get(link, ()) if since <= p.at <= until]
@@ -147,13 +167,19 @@ class MemoryHistory:
             size += hi - lo
             if size > self.EXACT_WINDOW:
                 break
+        if self._index is None:
+            mine = words(text)
+            posts = (p for a in accounts for p in self.posts_between(a, since, until))
+            scored = [(jaccard(mine, self._word_sets[id(p)]), p) for p in posts]
+            found = sorted(((s, p) for s, p in scored if s >= threshold), key=_best_first)
+            return [(round(score, 4), post) for score, post in found]
         if size <= self.EXACT_WINDOW:
             keys = [self._keys[id(p)] for a, lo, hi in windows for p in self._by_account[a][lo:hi]]
             matches = self._index.scan(text, keys, threshold=threshold, limit=len(keys) or 1)
         else:
             matches = self._index.query(text, accounts=accounts, since=since, threshold=threshold, limit=50)
-        found = [(m.score, self._by_key[m.key]) for m in matches]
-        return [(score, post) for score, post in found if since <= post.at <= until]
+        pairs = [(m.score, self._by_key[m.key]) for m in matches]
+        return sorted(((s, p) for s, p in pairs if since <= p.at <= until), key=_best_first)
 
     def _window(self, account: str, since: datetime, until: datetime) -> tuple[int, int]:
         times = self._times.get(account, [])
@@ -176,6 +202,10 @@ class MemoryHistory:
             if post.account in wanted:
                 return post
         return None
+
+
+def _best_first(pair: tuple[float, PastPost]) -> tuple[float, datetime]:
+    return -pair[0], pair[1].at
 
 
 def _post_time(post: PastPost) -> datetime:

@@ -63,6 +63,7 @@ class Facts:
     # starts it again. Cross-account rules ask for it on every check.
     _fleets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _fleets_size: int = field(default=-1, repr=False)
+    _others: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def add_account(self, info: AccountInfo) -> None:
         self.accounts[info.id] = info
@@ -94,12 +95,19 @@ class Facts:
         """What is known about ``url``, found by its canonical form (tracking parameters and case folded)."""
         return self.links.get(canonical_link(url))
 
-    def operator_accounts(self, operator: str, *, besides: str) -> list[str]:
+    def operator_accounts(self, operator: str, *, besides: str) -> tuple[str, ...]:
         """The operator's other accounts, sorted."""
+        others = self._others.get((operator, besides))
+        if others is not None and self._fleets_size == len(self.accounts):
+            return others
         if self._fleets_size != len(self.accounts):
+            self._others.clear()
             fleets: dict[str, list[str]] = {}
             for account in self.accounts.values():
                 fleets.setdefault(account.operator, []).append(account.id)
             self._fleets = {name: tuple(sorted(ids)) for name, ids in fleets.items()}
             self._fleets_size = len(self.accounts)
-        return [a for a in self._fleets.get(operator, ()) if a != besides]
+        others = self._others[operator, besides] = tuple(
+            a for a in self._fleets.get(operator, ()) if a != besides
+        )
+        return others

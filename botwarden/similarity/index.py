@@ -7,38 +7,32 @@ s = 0.7 and all but certain at s = 0.9, while two unrelated posts (s below 0.1) 
 candidate is then scored exactly against its stored word hashes, so a match is never a guess: what is
 returned really is that similar.
 
-Bucket keys live in one sorted numpy array (searched with ``searchsorted``) plus a dict of recent inserts
-that is merged in when it fills, 128 bytes a post; word hashes, owners and times are packed in
-``array`` buffers. The signature is a handful of numpy calls on a (bands, rows, words) block, because a
-Python loop over 64 hash functions would cost more than the whole query budget. ``bench/similarity.py``
-measures all of it against datasketch's MinHashLSH.
+Storage is flat numpy arrays (128 bytes of bucket entries a post, plus its word hashes, owner and time),
+and the inner loops are compiled (``kernels.py``); this class keeps the keys and account names and the
+arrays' sizes. New bucket entries go to a small hash table that is merged into the sorted main table when
+it has grown to a sixteenth of it, so the merge costs a few microseconds an insert, amortised.
+``bench/similarity.py`` measures all of it against datasketch's MinHashLSH.
 """
 
 from __future__ import annotations
 
 import sys
-import zlib
-from array import array
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
-from botwarden.similarity.normalize import tokens as normalised_tokens
+from botwarden.similarity import kernels
+from botwarden.similarity.normalize import folded
+from botwarden.similarity.stopwords import STOPWORDS
 
-BANDS, ROWS = 16, 4
-# Fixed seeds: a signature must come out the same in every process that shares an index. Hash function i
-# is h -> (a_i * h + c_i) mod 2**64 with a_i odd.
-_rng = np.random.Generator(np.random.PCG64(0xB07_A11CE))
-_A = (_rng.integers(0, 2**62, (BANDS, ROWS, 1), dtype=np.uint64) * np.uint64(2)) + np.uint64(1)
-_C = _rng.integers(0, 2**62, (BANDS, ROWS, 1), dtype=np.uint64)
-_FOLD = _rng.integers(0, 2**62, ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_min = np.minimum.reduce
-_DELTA_POSTS = 32_768  # recent posts kept in a dict before merging into the sorted arrays
-_HASH_CACHE_MAX = 1_000_000
+FORMAT = 2  # of save(); load() refuses other versions (their word hashes differ)
+_STOP_HASHES = kernels.stop_hashes(" ".join(sorted(STOPWORDS)).encode())
+_HASH_ARGS = (_STOP_HASHES, kernels.MULTIPLIERS, kernels.OFFSETS, kernels.FOLD)
+_MIN_MERGE, _MAX_MERGE = 1_024, 65_536  # recent posts merged at once: at least, at most
+_NO_OWNERS = np.empty(0, dtype=np.uint32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,184 +43,12 @@ class Match:
     at: datetime
 
 
-# Words this common say nothing about whether two posts are the same story, and left in they would make
-# every pair of posts look a little alike, which floods the buckets with candidates.
-_STOP = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "s",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "t",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "ll",
-        "re",
-        "ve",
-        "d",
-        "m",
-        "o",
-        "y",
-    ]
-)
-
-
-def words(text: str) -> frozenset[str]:
-    """The set of normalised words the index compares: stopwords left out unless nothing else is left."""
-    tokens = normalised_tokens(text)
-    meaningful = frozenset(t for t in tokens if t not in _STOP)
-    return meaningful or frozenset(tokens)
-
-
-def jaccard(a: Collection[object], b: Collection[object]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = len(set(a) & set(b))
-    return shared / (len(a) + len(b) - shared)
-
-
-_hash_cache: dict[str, int] = {}
-
-
-def word_hashes(text: str) -> list[int]:
-    """Stable 32-bit hashes of the distinct normalised words of ``text`` (CRC-32, cached)."""
-    distinct = words(text)
-    out = list(map(_hash_cache.get, distinct))
-    if None in out:
-        if len(_hash_cache) >= _HASH_CACHE_MAX:
-            _hash_cache.clear()
-        for word in distinct:
-            _hash_cache.setdefault(word, zlib.crc32(word.encode()))
-        out = [_hash_cache[w] for w in distinct]
-    return out  # type: ignore[return-value]
-
-
-def bucket_keys(hashes: list[int]) -> np.ndarray:
-    """The ``BANDS`` bucket keys (uint32: the high half of each folded band) of a non-empty word-hash set."""
-    h = np.array(hashes, dtype=np.uint64)
-    keys: np.ndarray = np.dot(_min(h * _A + _C, axis=2), _FOLD).view(np.uint32)[1::2]
-    return keys
+def _encoded(text: str) -> bytes:
+    """The normalised words of ``text`` as UTF-8 separated by ASCII whitespace, for the kernels."""
+    text = folded(text)
+    if not text.isascii():
+        text = " ".join(text.split())  # Unicode spaces too, as str.split() sees them
+    return text.encode()
 
 
 class SimilarityIndex:
@@ -237,15 +59,20 @@ class SimilarityIndex:
         self._ids: dict[str, int] = {}
         self._account_names: list[str] = []
         self._account_ids: dict[str, int] = {}
-        self._owner = array("I")
-        self._at = array("I")  # seconds since the epoch, UTC (good until 2106)
-        self._words = array("I")
-        self._word_start = array("I", [0])
-        self._alive = bytearray()
+        self._owner_sets: dict[tuple[str, ...], np.ndarray] = {}
         self._dead = 0
-        self._bucket_keys = np.empty(0, dtype=np.uint32)
-        self._bucket_ids = np.empty(0, dtype=np.uint32)
-        self._recent: dict[int, int | list[int]] = {}  # bucket -> post, or posts when several
+        self._owner = np.empty(1024, dtype=np.uint32)
+        self._at = np.empty(1024, dtype=np.uint32)  # seconds since the epoch, UTC (good until 2106)
+        self._alive = np.zeros(1024, dtype=np.uint8)
+        self._word_start = np.zeros(1025, dtype=np.uint32)
+        self._words = np.empty(16_384, dtype=np.uint32)
+        self._main_keys = np.empty(0, dtype=np.uint32)
+        self._main_ids = np.empty(0, dtype=np.uint32)
+        self._shift = 24
+        self._directory = kernels.directory_for(self._main_keys, self._shift)
+        self._recent_keys = np.full(1024, kernels.EMPTY, dtype=np.uint32)
+        self._recent_ids = np.full(1024, kernels.EMPTY, dtype=np.uint32)
+        self._recent_entries = 0
         self._recent_posts = 0
 
     def __len__(self) -> int:
@@ -259,32 +86,42 @@ class SimilarityIndex:
     def add(self, key: str, text: str, *, account: str, at: datetime) -> None:
         if key in self._ids:
             self.remove(key)
-        hashes = word_hashes(text)
+        encoded = _encoded(text)
         post = len(self._keys)
-        self._keys.append(key)
-        self._ids[key] = post
+        self._make_room(post, len(encoded))
         owner = self._account_ids.get(account)
         if owner is None:
             owner = self._account_ids[account] = len(self._account_names)
             self._account_names.append(account)
-        self._owner.append(owner)
-        self._at.append(_seconds(at))
-        self._words.extend(hashes)
-        self._word_start.append(len(self._words))
-        self._alive.append(1)
-        if not hashes:
-            return
-        recent = self._recent
-        for bucket in bucket_keys(hashes).tolist():
-            found = recent.setdefault(bucket, post)
-            if found != post:
-                if isinstance(found, int):
-                    recent[bucket] = [found, post]
-                else:
-                    found.append(post)
-        self._recent_posts += 1
-        if self._recent_posts >= _DELTA_POSTS:
-            self._merge()
+            self._owner_sets.clear()  # a name asked for before may be known now
+        distinct = kernels.add_post(
+            encoded, *_HASH_ARGS, post, owner, _seconds(at), self._owner, self._at, self._alive,
+            self._words, self._word_start, self._recent_keys, self._recent_ids,
+        )  # fmt: skip
+        self._keys.append(key)
+        self._ids[key] = post
+        if distinct:
+            self._recent_entries += kernels.BANDS
+            self._recent_posts += 1
+            if self._recent_posts >= min(_MAX_MERGE, max(_MIN_MERGE, len(self._main_keys) // 256)):
+                self._merge()
+
+    def _make_room(self, post: int, text_bytes: int) -> None:
+        """Grow the arrays (doubling) so that post ``post`` fits, with at most ``text_bytes // 2 + 1``
+        words, and the recent table stays at most half full."""
+        if post >= len(self._owner):
+            size = 2 * len(self._owner)
+            self._owner = _resized(self._owner, size)
+            self._at = _resized(self._at, size)
+            self._alive = _resized(self._alive, size)
+            self._word_start = _resized(self._word_start, size + 1)
+        needed = int(self._word_start[post]) + text_bytes // 2 + 1
+        if needed > len(self._words):
+            self._words = _resized(self._words, max(needed, 2 * len(self._words)))
+        if 2 * (self._recent_entries + kernels.BANDS) > len(self._recent_keys):
+            self._recent_keys, self._recent_ids = kernels.recent_regrow(
+                self._recent_keys, self._recent_ids, 2 * len(self._recent_keys)
+            )
 
     def remove(self, key: str) -> None:
         post = self._ids.pop(key, None)
@@ -293,19 +130,18 @@ class SimilarityIndex:
             self._dead += 1
 
     def _merge(self) -> None:
-        """Fold the recent-posts dict into the sorted arrays (amortised over ``_DELTA_POSTS`` inserts)."""
-        if not self._recent:
+        """Fold the recent table into the sorted main table and rebuild its directory (about 16 entries
+        under each directory slot)."""
+        if not self._recent_entries:
             return
-        groups = [ids if isinstance(ids, list) else [ids] for ids in self._recent.values()]
-        new_keys = np.repeat(np.array(list(self._recent), dtype=np.uint32), [len(g) for g in groups])
-        new_ids = np.array(list(chain.from_iterable(groups)), dtype=np.uint32)
-        order = np.argsort(new_keys, kind="stable")
-        new_keys, new_ids = new_keys[order], new_ids[order]
-        at = np.searchsorted(self._bucket_keys, new_keys, side="right")
-        self._bucket_keys = np.insert(self._bucket_keys, at, new_keys)
-        self._bucket_ids = np.insert(self._bucket_ids, at, new_ids)
-        self._recent = {}
-        self._recent_posts = 0
+        total = len(self._main_keys) + self._recent_entries
+        self._shift = 32 - min(24, max(8, (total // 16).bit_length()))
+        self._main_keys, self._main_ids, self._directory = kernels.merge(
+            self._main_keys, self._main_ids, self._recent_keys, self._recent_ids, self._shift
+        )
+        self._recent_keys = np.full(1024, kernels.EMPTY, dtype=np.uint32)
+        self._recent_ids = np.full(1024, kernels.EMPTY, dtype=np.uint32)
+        self._recent_entries = self._recent_posts = 0
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -324,14 +160,16 @@ class SimilarityIndex:
         ``account`` or ``accounts`` narrow the search to those accounts' posts, ``since`` to posts at or
         after it. Tuned for thresholds of 0.7 and above; below 0.5 recall drops (see the module doc).
         """
-        hashes = word_hashes(text)
-        if not hashes:
-            return []
         owners = self._owners(account, accounts)
-        if owners is not None and not owners:
+        if owners is not None and not len(owners):
             return []
-        candidates = self._candidates(bucket_keys(hashes))
-        return self._score(hashes, candidates, owners, since, threshold, limit)
+        posts, scores = kernels.query(
+            _encoded(text), *_HASH_ARGS, self._main_keys, self._main_ids, self._directory, self._shift,
+            self._recent_keys, self._recent_ids, self._words, self._word_start, self._owner, self._at,
+            self._alive, _NO_OWNERS if owners is None else owners, owners is None,
+            _seconds(since) if since is not None else 0, threshold,
+        )  # fmt: skip
+        return self._matches(posts, scores, limit)
 
     def scan(
         self,
@@ -343,67 +181,42 @@ class SimilarityIndex:
     ) -> list[Match]:
         """Score ``text`` exactly against the given indexed keys (for small windows, where LSH's small
         chance of a miss is not worth taking)."""
-        hashes = word_hashes(text)
-        if not hashes:
+        ids = self._ids
+        wanted = np.unique(np.array([ids[k] for k in keys if k in ids], dtype=np.uint32))
+        hashes = kernels.word_set(_encoded(text), _STOP_HASHES)
+        if not len(hashes) or not len(wanted):
             return []
-        posts = {self._ids[k] for k in keys if k in self._ids}
-        return self._score(hashes, posts, None, None, threshold, limit)
+        posts, scores = kernels.score_posts(
+            hashes, wanted, self._words, self._word_start, self._owner, self._at, self._alive,
+            _NO_OWNERS, True, 0, threshold,
+        )  # fmt: skip
+        return self._matches(posts, scores, limit)
 
-    def _owners(self, account: str | None, accounts: Collection[str] | None) -> set[int] | None:
+    def _owners(self, account: str | None, accounts: Collection[str] | None) -> np.ndarray | None:
+        """The account ids to search, sorted; remembered, since a fleet asks with the same list each time."""
         if account is None and accounts is None:
             return None
-        names = [account] if account is not None else list(accounts or ())
-        return {self._account_ids[n] for n in names if n in self._account_ids}
-
-    def _candidates(self, query_keys: np.ndarray) -> set[int]:
-        found: set[int] = set()
-        recent = self._recent
-        for bucket in query_keys.tolist():
-            ids = recent.get(bucket)
-            if ids is not None:
-                if isinstance(ids, int):
-                    found.add(ids)
-                else:
-                    found.update(ids)
-        stored = self._bucket_keys
-        if len(stored):
-            left = np.searchsorted(stored, query_keys)
-            hits = stored.take(left, mode="clip") == query_keys
-            if hits.any():
-                right = np.searchsorted(stored, query_keys[hits], side="right")
-                for start, stop in zip(left[hits].tolist(), right.tolist(), strict=True):
-                    found.update(self._bucket_ids[start:stop].tolist())
+        names = (account,) if account is not None else tuple(accounts or ())
+        found = self._owner_sets.get(names)
+        if found is None:
+            if len(self._owner_sets) >= 1024:
+                self._owner_sets.clear()
+            known = self._account_ids
+            found = np.unique(np.array([known[n] for n in names if n in known], dtype=np.uint32))
+            self._owner_sets[names] = found
         return found
 
-    def _score(
-        self,
-        hashes: list[int],
-        posts: Iterable[int],
-        owners: set[int] | None,
-        since: datetime | None,
-        threshold: float,
-        limit: int,
-    ) -> list[Match]:
-        mine = set(hashes)
-        floor = _seconds(since) if since is not None else 0
-        matches = []
-        for post in posts:
-            if not self._alive[post] or self._at[post] < floor:
-                continue
-            if owners is not None and self._owner[post] not in owners:
-                continue
-            theirs = self._words[self._word_start[post] : self._word_start[post + 1]]
-            shared = len(mine.intersection(theirs))
-            score = shared / (len(mine) + len(theirs) - shared) if shared else 0.0
-            if score >= threshold:
-                matches.append(
-                    Match(
-                        self._keys[post],
-                        self._account_names[self._owner[post]],
-                        round(score, 4),
-                        datetime.fromtimestamp(self._at[post], UTC),
-                    )
-                )
+    def _matches(self, posts: np.ndarray, scores: np.ndarray, limit: int) -> list[Match]:
+        keys, names = self._keys, self._account_names
+        matches = [
+            Match(
+                keys[post],
+                names[self._owner[post]],
+                round(score, 4),
+                datetime.fromtimestamp(self._at[post], UTC),
+            )
+            for post, score in zip(posts.tolist(), scores.tolist(), strict=True)
+        ]
         matches.sort(key=lambda m: (-m.score, m.key))
         return matches[:limit]
 
@@ -411,43 +224,49 @@ class SimilarityIndex:
 
     @property
     def nbytes(self) -> int:
-        """Memory held by the index: arrays, the recent-posts dict, and the keys with their lookup dict."""
-        arrays = sum(
-            a.itemsize * len(a) for a in (self._owner, self._at, self._words, self._word_start)
-        ) + len(self._alive)
-        buckets = self._bucket_keys.nbytes + self._bucket_ids.nbytes
-        recent = sys.getsizeof(self._recent) + sum(sys.getsizeof(ids) + 32 for ids in self._recent.values())
+        """Memory held by the index: the used part of its arrays, and the keys with their lookup dict."""
+        posts = len(self._keys)
+        per_post = self._owner.itemsize + self._at.itemsize + self._alive.itemsize + self._word_start.itemsize
+        arrays = posts * per_post + int(self._word_start[posts]) * self._words.itemsize
+        buckets = self._main_keys.nbytes + self._main_ids.nbytes + self._directory.nbytes
+        buckets += self._recent_keys.nbytes + self._recent_ids.nbytes
         keys = sys.getsizeof(self._keys) + sys.getsizeof(self._ids)
         keys += sum(sys.getsizeof(k) for k in self._keys) + 28 * len(self._ids)  # the ids' int objects
-        return arrays + buckets + recent + keys
+        return arrays + buckets + keys
 
     def save(self, path: str | Path) -> None:
         """Write the index to ``path`` (numpy .npz) so another process or a restart can load it."""
         self._merge()
+        posts = len(self._keys)
         np.savez(
             Path(path),
-            bucket_keys=self._bucket_keys,
-            bucket_ids=self._bucket_ids,
-            owner=np.frombuffer(self._owner, dtype=np.uint32),
-            at=np.frombuffer(self._at, dtype=np.uint32),
-            words=np.frombuffer(self._words, dtype=np.uint32),
-            word_start=np.frombuffer(self._word_start, dtype=np.uint32),
-            alive=np.frombuffer(bytes(self._alive), dtype=np.uint8),
+            format=np.array(FORMAT),
+            main_keys=self._main_keys,
+            main_ids=self._main_ids,
+            owner=self._owner[:posts],
+            at=self._at[:posts],
+            alive=self._alive[:posts],
+            words=self._words[: self._word_start[posts]],
+            word_start=self._word_start[: posts + 1],
             keys=np.array("\n".join(self._keys).encode()),
             accounts=np.array("\n".join(self._account_names).encode()),
         )
 
     @classmethod
     def load(cls, path: str | Path) -> SimilarityIndex:
+        """An index written by ``save``. Raises ValueError for a file of another format version."""
         with np.load(Path(path)) as data:
+            found = int(data["format"]) if "format" in data else 1
+            if found != FORMAT:
+                raise ValueError(f"{path}: similarity index format {found}, this version reads {FORMAT}")
             index = cls()
-            index._bucket_keys = data["bucket_keys"]
-            index._bucket_ids = data["bucket_ids"]
-            index._owner = array("I", data["owner"].tobytes())
-            index._at = array("I", data["at"].tobytes())
-            index._words = array("I", data["words"].tobytes())
-            index._word_start = array("I", data["word_start"].tobytes())
-            index._alive = bytearray(data["alive"].tobytes())
+            index._main_keys = data["main_keys"]
+            index._main_ids = data["main_ids"]
+            index._owner = data["owner"].copy()
+            index._at = data["at"].copy()
+            index._alive = data["alive"].copy()
+            index._words = data["words"].copy()
+            index._word_start = data["word_start"].copy()
             raw_keys = data["keys"].item().decode()
             raw_accounts = data["accounts"].item().decode()
         index._keys = raw_keys.split("\n") if raw_keys else []
@@ -455,7 +274,20 @@ class SimilarityIndex:
         index._dead = len(index._keys) - len(index._ids)
         index._account_names = raw_accounts.split("\n") if raw_accounts else []
         index._account_ids = {a: i for i, a in enumerate(index._account_names)}
+        index._shift = 32 - min(24, max(8, (len(index._main_keys) // 16).bit_length()))
+        index._directory = kernels.directory_for(index._main_keys, index._shift)
+        if not len(index._owner):  # an empty index: keep room to grow from
+            index._owner, index._at, index._alive = cls()._owner, cls()._at, cls()._alive
+            index._word_start, index._words = cls()._word_start, cls()._words
         return index
+
+
+def _resized(array: np.ndarray, size: int) -> np.ndarray:
+    grown = (
+        np.zeros(size, dtype=array.dtype) if array.dtype == np.uint8 else np.empty(size, dtype=array.dtype)
+    )
+    grown[: len(array)] = array
+    return grown
 
 
 def _seconds(at: datetime) -> int:

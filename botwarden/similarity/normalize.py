@@ -40,6 +40,12 @@ def normalize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The words of the normalised text, in order."""
+    return folded(text).split()
+
+
+@lru_cache(maxsize=4096)  # a check folds the same text for BW101, the index and the word rules
+def folded(text: str) -> str:
+    """The normalised text before its words are split apart: words separated by whitespace."""
     if text.isascii():
         if "://" in text or "www." in text or "WWW." in text:
             text = _ASCII_URL.sub(" ", text)
@@ -47,14 +53,14 @@ def tokens(text: str) -> list[str]:
             text = _ASCII_TRAILING_TAGS.sub("", text)
         if ":" in text or "-" in text or "|" in text:
             text = _ASCII_PREFIX.sub("", text)
-        return text.lower().translate(_ASCII_FOLD).split()
+        return text.lower().translate(_ASCII_FOLD)
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _URL.sub(" ", text)
     text = _TRAILING_TAGS.sub("", text)
     text = _PREFIX.sub("", text)
     text = text.casefold().replace("#", "")
-    return _PUNCT.sub(" ", text).split()
+    return _PUNCT.sub(" ", text)
 
 
 @lru_cache(maxsize=4096)  # BW101, BW102 and BW103 each ask for the hash of the text being checked

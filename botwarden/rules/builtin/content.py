@@ -22,7 +22,7 @@ def hashtags_of(text: str) -> list[str]:
     return [tag.casefold() for tag in _HASHTAG.findall(text)]
 
 
-def _post_links(post: PastPost) -> set[str]:
+def _post_links(post: PastPost) -> frozenset[str]:
     return links_in(post.text, post.links)
 
 

@@ -20,12 +20,16 @@ MAX_HOPS = 3
 
 
 def _links(action: Action, ctx: CheckContext) -> list[tuple[str, LinkFacts]]:
-    """Each link of the action with its facts (a chain of one hop when nothing more is known)."""
-    raw = [*action.links, *(u for u in links_in(action.text) if u not in action.links)]
-    out = []
-    for url in dict.fromkeys(raw):
-        out.append((url, ctx.facts.link(url) or LinkFacts(url, (url,))))
-    return out
+    """Each link of the action with its facts (a chain of one hop when nothing more is known); worked out
+    once for the five link rules."""
+    key = ("links", action.id, action.text, action.links)
+    found: list[tuple[str, LinkFacts]] | None = ctx.memo.get(key)
+    if found is None:
+        raw = [*action.links, *(u for u in links_in(action.text) if u not in action.links)]
+        found = ctx.memo[key] = [
+            (url, ctx.facts.link(url) or LinkFacts(url, (url,))) for url in dict.fromkeys(raw)
+        ]
+    return found
 
 
 def _kind(facts: LinkFacts, index: int) -> str:

@@ -123,11 +123,12 @@ class DmSharedPublicly(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         ledger = ctx.facts.ledger
-        words = normalize(action.text).split()
+        users = list(standings(action, ctx))
+        words = normalize(action.text).split() if users else []
         if len(words) < _SHARED_RUN:
             return
         runs = {tuple(words[i : i + _SHARED_RUN]) for i in range(len(words) - _SHARED_RUN + 1)}
-        for user, standing in standings(action, ctx):
+        for user, standing in users:
             messages = [c for c in ledger.contacts_with(action.account, user, action.at) if c.kind == "dm"]
             public_ok = standing.latest(frozenset({"reply", "mention"}))
             for message in messages:
