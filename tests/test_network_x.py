@@ -94,7 +94,7 @@ def test_every_fault_maps_to_its_outcome(fake: FakeX, fault: str, kind: OutcomeK
     assert not outcome.uncertain
     assert fake.user("harbour_news").tweets == []
     if kind in (OutcomeKind.RATE_LIMITED, OutcomeKind.USAGE_CAPPED):
-        assert outcome.retry_at is not None and outcome.retry_at > datetime.now(UTC)
+        assert outcome.retry_at is not None and outcome.retry_at > NOW
     [exchange] = fake.requests_to("POST", "/2/tweets")
     assert exchange.reply is not None
     body = exchange.reply.body

@@ -73,6 +73,14 @@ class History(Protocol):
         ...
 
 
+def posts_after(history: History, account: str, start: datetime, end: datetime) -> list[PastPost]:
+    """The account's posts with start < at <= end, oldest first: the rolling windows of the pacing rules,
+    where a post exactly one window old has left it. Cut by bisection, since the list is in time order."""
+    posts = history.posts_between(account, start, end)
+    first = bisect.bisect_right(posts, start, key=_post_time)
+    return posts[first:] if first else posts
+
+
 def scan_similar(
     history: History, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
 ) -> list[tuple[float, PastPost]]:
