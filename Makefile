@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test test-full lint typecheck bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -34,6 +34,11 @@ test: $(VENV)/.synced $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The shared-store test at full size: 4 workers on PostgreSQL, 2,000 accounts, 20,000 posts, workers killed
+# with SIGKILL along the way (several minutes; `make test` runs the same test on 300 posts).
+test-full: $(VENV)/.synced
+	BOTWARDEN_FULL_SCALE=1 $(BIN)/pytest -s -p no:cacheprovider tests/test_postgres.py -k sigkill
 
 # The benchmarks need datasketch (the baseline the similarity index is measured against) and a few minutes.
 bench: $(UV)

@@ -24,6 +24,7 @@ from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
 from botwarden.links import ResolveLimits, resolve_many
 from botwarden.netguard import tls_context
+from botwarden.store.db import one_of
 from botwarden.store.events import record
 from botwarden.store.links import save_chains, stale_links
 from botwarden.store.models import FeedRow, ItemRow, QueueRow, RouteRow
@@ -64,7 +65,7 @@ class Ingestor:
                 session.scalars(
                     select(FeedRow)
                     .where(
-                        FeedRow.id.in_(list(self.config.feeds)),
+                        one_of(session, FeedRow.id, self.config.feeds),
                         or_(FeedRow.next_fetch_at.is_(None), FeedRow.next_fetch_at <= now),
                     )
                     .order_by(FeedRow.id)

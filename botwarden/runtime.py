@@ -33,6 +33,10 @@ from botwarden.worker import Publisher, PublishReport
 log = logging.getLogger("botwarden.runtime")
 
 
+# PostgreSQL's codes for a transaction it rolled back to resolve a conflict: deadlock, serialization.
+_ROLLED_BACK = frozenset({"40P01", "40001"})
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -78,6 +82,7 @@ class Runtime:
         faults: FaultPlan | None = None,
         rng: random.Random | None = None,
         worker_id: str | None = None,
+        batch: int = 200,
         env: Mapping[str, str] = os.environ,
     ) -> None:
         self.config = config
@@ -97,6 +102,7 @@ class Runtime:
             networks,
             rng=rng,
             worker_id=worker_id,
+            batch=batch,
             trends=trends_provider(config),
             links=LinkJudge.from_settings(config.settings),
         )
@@ -159,6 +165,11 @@ class Runtime:
         except DBAPIError as exc:
             if not exc.connection_invalidated and not isinstance(exc, OperationalError):
                 raise
+            if getattr(exc.orig, "sqlstate", None) in _ROLLED_BACK:
+                # Two workers' transactions crossed; PostgreSQL undid one of them, which left every
+                # entry where it was. Nothing is wrong with the database: the next pass goes on.
+                log.info("a transaction was rolled back (%s); the pass is tried again", exc.orig)
+                return None
             self._database_failures += 1
             log.warning(
                 "the database is unavailable (%s); trying again in %.0f s",

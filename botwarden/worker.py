@@ -9,12 +9,13 @@ has the post (by idempotency key or on the account's own timeline) and only a cl
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.alerts import Alerter
@@ -31,6 +32,7 @@ from botwarden.rules.model import Finding, Severity
 from botwarden.similarity import text_hash
 from botwarden.store.accounts import account_info, resume_account
 from botwarden.store.consent import ledger_version, load_ledger
+from botwarden.store.db import one_of
 from botwarden.store.events import record
 from botwarden.store.history import StoreHistory
 from botwarden.store.links import cached_chain
@@ -106,7 +108,15 @@ class Publisher:
         self._refresh_facts(now)
         self.reconcile(now, report)
         self.probe_stopped(now)
+        # ``now`` is the pass's clock for every entry, and each lease runs from it. A pass that went on
+        # longer than part of a lease (a slow network, a long queue) would hand out leases that lapse
+        # while their send is still under way, and another worker would reconcile the entry meanwhile;
+        # so it stops taking entries after that, and the next pass, with a fresh clock, goes on.
+        budget = min(self.lease.total_seconds() / 4, 60.0)
+        started = time.monotonic()
         for entry_id in self._due_ids(now):
+            if time.monotonic() - started > budget:
+                break
             self._process(entry_id, now, report)
         return report
 
@@ -137,7 +147,7 @@ class Publisher:
                     .where(
                         QueueRow.state.in_(DUE_STATES),
                         QueueRow.not_before <= now,
-                        QueueRow.route_id.in_(list(self.config.routes)),
+                        one_of(session, QueueRow.route_id, self.config.routes),
                     )
                     .order_by(QueueRow.not_before, QueueRow.id)
                     .limit(self.batch)
@@ -151,15 +161,22 @@ class Publisher:
             entry = self._claim(session, entry_id, now)
             if entry is None:
                 return  # another worker has it, or its account is busy: a later pass takes it
-            verdict = self._check(session, entry, now)
-            if not self._apply_verdict(session, entry, verdict, now, report):
-                return
             slot = self.pacing[entry.route_id].next_slot(
                 StoreHistory(session).last_post_at(entry.account_id), now, self.rng
             )
+            # A new entry is checked at once, so a held or refused post reaches a person early. One
+            # already checked and waiting for the account's interval is checked again only when its
+            # slot comes: an account's backlog would otherwise be checked at every slot, once per entry.
+            if entry.state == State.READY.value and slot > now:
+                transition(entry, State.READY, now)
+                entry.not_before = self._turn(session, entry, slot)
+                return
+            verdict = self._check(session, entry, now)
+            if not self._apply_verdict(session, entry, verdict, now, report):
+                return
             if slot > now:  # allowed, but inside the account's minimum interval: come back then
                 transition(entry, State.READY, now)
-                entry.not_before = slot
+                entry.not_before = self._turn(session, entry, slot)
                 return
             transition(entry, State.SENDING, now)
             entry.lease_owner, entry.lease_expires_at = self.worker_id, now + self.lease
@@ -185,8 +202,24 @@ class Publisher:
                     account=account,
                     queue_id=entry_id,
                 )
-            self._record_outcome(session, session.get_one(QueueRow, entry_id), outcome, now, report)
+            # Locked, and read afresh: a worker reconciling this entry meanwhile either finished first
+            # (then the state says so) or skips it while this transaction holds it.
+            entry = session.get_one(QueueRow, entry_id, with_for_update=True, populate_existing=True)
+            self._record_outcome(session, entry, outcome, now, report)
         self._flush_alerts()
+
+    def _turn(self, session: Session, entry: QueueRow, slot: datetime) -> datetime:
+        """When a post waiting for its account's interval should come back: at the next slot if it is
+        first in the account's line, one interval later for each entry ahead of it, so that an account's
+        backlog is not claimed all at once at every slot."""
+        ahead = session.scalar(
+            select(func.count()).where(
+                QueueRow.account_id == entry.account_id,
+                QueueRow.state.in_(DUE_STATES),
+                QueueRow.id < entry.id,
+            )
+        )
+        return slot + (ahead or 0) * self.pacing[entry.route_id].min_interval
 
     def _post(self, session: Session, entry: QueueRow) -> Post:
         """The entry as its network adapter sends it, with the route's post options."""
@@ -438,7 +471,7 @@ class Publisher:
                     select(AccountRow.id).where(
                         AccountRow.status != "ok",
                         AccountRow.next_probe_at <= now,
-                        AccountRow.id.in_(list(self.config.accounts)),
+                        one_of(session, AccountRow.id, self.config.accounts),
                     )
                 )
             )

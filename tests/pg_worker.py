@@ -44,10 +44,11 @@ class LoggedNetwork:
 def main() -> None:
     path, worker_id, t0, real_start, speed, log, stop = sys.argv[1:8]
     start, begun, factor = datetime.fromisoformat(t0), float(real_start), float(speed)
-    runtime = Runtime(config_module.load(path, env={}), worker_id=worker_id)
+    # Small batches keep a pass short in simulated time, as a lease must outlast the pass that takes it.
+    runtime = Runtime(config_module.load(path, env={}), worker_id=worker_id, batch=25)
     runtime.publisher.networks["local"] = LoggedNetwork(runtime.publisher.networks["local"], Path(log))
     while not Path(stop).exists():
-        runtime.run_pass(start + timedelta(seconds=(time.time() - begun) * factor))
+        runtime.run_pass_safely(start + timedelta(seconds=(time.time() - begun) * factor))
         time.sleep(0.02)
     runtime.close()
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from botwarden import config as config_module
@@ -27,7 +28,11 @@ from .conftest import ROOT, rss
 from .pg import ThrowawayCluster
 
 T0 = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
-FEEDS, ITEMS, ACCOUNTS_PER_FEED = 4, 25, 3
+# `make test` runs 300 posts; `make test-full` (BOTWARDEN_FULL_SCALE=1) the full size: 2,000 accounts, each
+# with its own feed of 10 items, 20,000 posts, which takes several minutes on two cores.
+FULL_SCALE = os.environ.get("BOTWARDEN_FULL_SCALE") == "1"
+FEEDS, ITEMS, ACCOUNTS_PER_FEED = (2000, 10, 1) if FULL_SCALE else (4, 25, 3)
+WORKERS, KILLS, DEADLINE_SECONDS = (4, 10, 1800) if FULL_SCALE else (4, 6, 150)
 INTERVAL_MINUTES = 5
 SPEED = 600.0  # simulated seconds per real second: ten minutes a second
 
@@ -64,8 +69,8 @@ def _config(tmp_path: Path, base_url: str, database: str) -> Path:
         "burst_max = 1000",
         "daily_cap = 1000",
         'first_run = "all"',
-        "lease_seconds = 60",
-        "fetch_interval_minutes = 30",
+        "lease_seconds = 1800",  # three real seconds at SPEED: longer than any pass, as a lease must be
+        f"fetch_interval_minutes = {600 if FULL_SCALE else 30}",  # 2,000 feeds: fetched once a minute
         "resolve_links = false",
     ]
     for feed in range(FEEDS):
@@ -86,10 +91,11 @@ def _start(config: Path, worker: str, begun: float, log: Path, stop: Path) -> su
          str(log), str(stop)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.with_suffix(".err").open("wb"),  # read by the test: a worker must not crash
     )  # fmt: skip
 
 
+@pytest.mark.timeout(DEADLINE_SECONDS + 300)
 def test_workers_share_the_queue_post_once_and_survive_sigkill(
     postgres: ThrowawayCluster, site, tmp_path: Path
 ) -> None:
@@ -101,10 +107,14 @@ def test_workers_share_the_queue_post_once_and_survive_sigkill(
     sessions = session_factory(make_engine(database))
     expected = FEEDS * ITEMS * ACCOUNTS_PER_FEED
     stop, begun, rng = tmp_path / "stop", time.time(), random.Random(5)
-    logs = [tmp_path / f"w{n}.log" for n in range(3)]
-    workers = {n: _start(config, f"w{n}", begun, logs[n], stop) for n in range(3)}
-    kills, generation = 0, 3
-    deadline = time.monotonic() + 150
+    logs = [tmp_path / f"w{n}.log" for n in range(WORKERS)]
+    workers = {n: _start(config, f"w{n}", begun, logs[n], stop) for n in range(WORKERS)}
+    kills, generation = 0, WORKERS
+    started = time.monotonic()
+    deadline = started + DEADLINE_SECONDS
+    # At full size the kills are spread over the run (one per 1/(KILLS + 1) of the posts); the small run
+    # is over in seconds, so there a worker is killed at every look once posts are flowing.
+    kill_every = expected // (KILLS + 1) if FULL_SCALE else 0
     try:
         while time.monotonic() < deadline:
             time.sleep(rng.uniform(0.8, 1.6))
@@ -112,7 +122,7 @@ def test_workers_share_the_queue_post_once_and_survive_sigkill(
                 sent = session.scalar(select(func.count()).where(QueueRow.state == "sent"))
             if sent == expected:
                 break
-            if kills < 6 and sent:  # once work is flowing, kill a random worker and start another
+            if kills < KILLS and sent and sent >= kill_every * (kills + 1):
                 victim = rng.choice(sorted(workers))
                 os.kill(workers[victim].pid, signal.SIGKILL)
                 workers[victim].wait()
@@ -135,14 +145,18 @@ def test_workers_share_the_queue_post_once_and_survive_sigkill(
         posts = list(
             session.execute(select(LocalPostRow.account_id, LocalPostRow.at).order_by(LocalPostRow.at))
         )
+    crashes = [log.name for log in logs if "Traceback" in log.with_suffix(".err").read_text()]
     sends = Counter(line.split()[0] for log in logs if log.exists() for line in log.read_text().splitlines())
     publishers = {log.name for log in logs if log.exists() and log.read_text().strip()}
 
-    assert kills >= 5, "the workers finished before enough of them could be killed"
+    elapsed = time.monotonic() - started
+    print(f"\n{expected:,} posts by {WORKERS} workers, {kills} killed with SIGKILL, in {elapsed:.0f} s")
+    assert kills >= KILLS - 1, "the workers finished before enough of them could be killed"
+    assert not crashes, crashes  # every worker ran until stopped or killed
     assert states == {"sent": expected}, states  # nothing lost
     assert len(posts) == history == expected
     assert len(sends) == expected and max(sends.values()) == 1  # nothing sent twice, even after SIGKILL
-    assert len(publishers) >= 3  # the work was shared
+    assert len(publishers) >= WORKERS  # the work was shared
     per_account = defaultdict(list)
     for account, at in posts:
         per_account[account].append(at)

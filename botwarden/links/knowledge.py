@@ -33,10 +33,12 @@ def _listed(host: str, listed: frozenset[str]) -> bool:
     return any(".".join(parts[i:]) in listed for i in range(len(parts)))
 
 
+@lru_cache(maxsize=8192)
 def is_shortener(url: str) -> bool:
     return _listed(host_of(url), _hosts("shorteners.txt"))
 
 
+@lru_cache(maxsize=8192)
 def is_interstitial(url: str) -> bool:
     return _listed(host_of(url), _hosts("interstitials.txt"))
 

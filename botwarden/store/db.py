@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +28,15 @@ from botwarden.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 30
+
+
+def one_of(session: Session, column: Any, values: Collection[str]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL as one array parameter, since a configuration of thousands of
+    routes would otherwise put thousands of parameters into each pass's queries (rendered, sent and
+    planned every time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))  # type: ignore[no-any-return]
+    return column.in_(list(values))  # type: ignore[no-any-return]
 
 
 def make_engine(url: str) -> Engine:
