@@ -43,9 +43,12 @@ def is_interstitial(url: str) -> bool:
     return _listed(host_of(url), _hosts("interstitials.txt"))
 
 
-@lru_cache(maxsize=8192)
 def registered_domain(url: str) -> str:
-    host = host_of(url)
+    return _registered_domain_of_host(host_of(url))
+
+
+@lru_cache(maxsize=8192)  # by host: a feed's links differ, its few hosts repeat
+def _registered_domain_of_host(host: str) -> str:
     parts = _EXTRACT(host)
     # A suffix the list does not know (.example, .internal): take the last two labels.
     return parts.top_domain_under_public_suffix or ".".join(host.split(".")[-2:])
