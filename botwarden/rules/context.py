@@ -168,6 +168,12 @@ class MemoryHistory:
     def similar(
         self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
     ) -> list[tuple[float, PastPost]]:
+        if self._index is None:
+            mine = words(text)
+            posts = (p for a in accounts for p in self.posts_between(a, since, until))
+            scored = [(jaccard(mine, self._word_sets[id(p)]), p) for p in posts]
+            found = sorted(((s, p) for s, p in scored if s >= threshold), key=_best_first)
+            return [(round(score, 4), post) for score, post in found]
         windows, size = [], 0
         for account in accounts:  # stop counting as soon as the windows are too big to score exactly
             lo, hi = self._window(account, since, until)
@@ -175,12 +181,6 @@ class MemoryHistory:
             size += hi - lo
             if size > self.EXACT_WINDOW:
                 break
-        if self._index is None:
-            mine = words(text)
-            posts = (p for a in accounts for p in self.posts_between(a, since, until))
-            scored = [(jaccard(mine, self._word_sets[id(p)]), p) for p in posts]
-            found = sorted(((s, p) for s, p in scored if s >= threshold), key=_best_first)
-            return [(round(score, 4), post) for score, post in found]
         if size <= self.EXACT_WINDOW:
             keys = [self._keys[id(p)] for a, lo, hi in windows for p in self._by_account[a][lo:hi]]
             matches = self._index.scan(text, keys, threshold=threshold, limit=len(keys) or 1)

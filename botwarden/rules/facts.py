@@ -97,17 +97,16 @@ class Facts:
 
     def operator_accounts(self, operator: str, *, besides: str) -> tuple[str, ...]:
         """The operator's other accounts, sorted."""
-        others = self._others.get((operator, besides))
-        if others is not None and self._fleets_size == len(self.accounts):
-            return others
         if self._fleets_size != len(self.accounts):
-            self._others.clear()
             fleets: dict[str, list[str]] = {}
             for account in self.accounts.values():
                 fleets.setdefault(account.operator, []).append(account.id)
             self._fleets = {name: tuple(sorted(ids)) for name, ids in fleets.items()}
             self._fleets_size = len(self.accounts)
-        others = self._others[operator, besides] = tuple(
-            a for a in self._fleets.get(operator, ()) if a != besides
-        )
+            self._others.clear()
+        others = self._others.get((operator, besides))
+        if others is None:
+            others = self._others[operator, besides] = tuple(
+                a for a in self._fleets.get(operator, ()) if a != besides
+            )
         return others

@@ -68,7 +68,7 @@ class SimilarityIndex:
         self._words = np.empty(16_384, dtype=np.uint32)
         self._main_keys = np.empty(0, dtype=np.uint32)
         self._main_ids = np.empty(0, dtype=np.uint32)
-        self._shift = 24
+        self._shift = _shift_for(0)
         self._directory = kernels.directory_for(self._main_keys, self._shift)
         self._recent_keys = np.full(1024, kernels.EMPTY, dtype=np.uint32)
         self._recent_ids = np.full(1024, kernels.EMPTY, dtype=np.uint32)
@@ -110,7 +110,7 @@ class SimilarityIndex:
         """Grow the arrays (doubling) so that post ``post`` fits, with at most ``text_bytes // 2 + 1``
         words, and the recent table stays at most half full."""
         if post >= len(self._owner):
-            size = 2 * len(self._owner)
+            size = max(1024, 2 * len(self._owner))  # a loaded index's arrays are exactly full, or empty
             self._owner = _resized(self._owner, size)
             self._at = _resized(self._at, size)
             self._alive = _resized(self._alive, size)
@@ -134,8 +134,7 @@ class SimilarityIndex:
         under each directory slot)."""
         if not self._recent_entries:
             return
-        total = len(self._main_keys) + self._recent_entries
-        self._shift = 32 - min(24, max(8, (total // 16).bit_length()))
+        self._shift = _shift_for(len(self._main_keys) + self._recent_entries)
         self._main_keys, self._main_ids, self._directory = kernels.merge(
             self._main_keys, self._main_ids, self._recent_keys, self._recent_ids, self._shift
         )
@@ -274,12 +273,14 @@ class SimilarityIndex:
         index._dead = len(index._keys) - len(index._ids)
         index._account_names = raw_accounts.split("\n") if raw_accounts else []
         index._account_ids = {a: i for i, a in enumerate(index._account_names)}
-        index._shift = 32 - min(24, max(8, (len(index._main_keys) // 16).bit_length()))
+        index._shift = _shift_for(len(index._main_keys))
         index._directory = kernels.directory_for(index._main_keys, index._shift)
-        if not len(index._owner):  # an empty index: keep room to grow from
-            index._owner, index._at, index._alive = cls()._owner, cls()._at, cls()._alive
-            index._word_start, index._words = cls()._word_start, cls()._words
         return index
+
+
+def _shift_for(entries: int) -> int:
+    """The directory's shift for a main table of ``entries``: about 16 entries under each slot."""
+    return 32 - min(24, max(8, (entries // 16).bit_length()))
 
 
 def _resized(array: np.ndarray, size: int) -> np.ndarray:
