@@ -120,7 +120,7 @@ def run(
 
     try:
         if once:
-            show(runtime.run_pass(utcnow()))
+            show(runtime.run_pass(utcnow(), utcnow))
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -121,8 +121,11 @@ class Runtime:
                 "run `botwarden accounts login ACCOUNT` for each (see README, Connecting real accounts)"
             )
 
-    def run_pass(self, now: datetime) -> PassReport:
-        ingest, publish = self.ingestor.run(now), self.publisher.run(now)
+    def run_pass(self, now: datetime, clock: Callable[[], datetime] | None = None) -> PassReport:
+        """Fetch, then publish, then read inbound messages. With a ``clock``, publishing starts at the
+        time fetching ended, and each lease runs from the moment its post is marked 'sending'."""
+        ingest = self.ingestor.run(now)
+        publish = self.publisher.run(clock() if clock else now, clock)
         return PassReport(now, ingest, publish, self.inbound.run(now))
 
     def next_due(self, now: datetime) -> datetime:
@@ -143,7 +146,7 @@ class Runtime:
         on_pass: Callable[[PassReport], None] | None = None,
     ) -> None:
         while not stop.is_set():
-            report = self.run_pass_safely(clock())
+            report = self.run_pass_safely(clock(), clock)
             if report is None:  # the database is away: wait, then try again; nothing is lost meanwhile
                 stop.wait(self.database_backoff())
                 continue
@@ -155,13 +158,15 @@ class Runtime:
                 wait = self.database_backoff()
             stop.wait(max(wait, 1.0))
 
-    def run_pass_safely(self, now: datetime) -> PassReport | None:
+    def run_pass_safely(
+        self, now: datetime, clock: Callable[[], datetime] | None = None
+    ) -> PassReport | None:
         """One pass, or None when the database cannot be reached (logged, and counted for the backoff).
 
         A pass cut short by the database leaves every entry where the protocol put it: an entry already
         ``sending`` is reconciled against the network once the database is back, never resent blind."""
         try:
-            report = self.run_pass(now)
+            report = self.run_pass(now, clock)
         except DBAPIError as exc:
             if not exc.connection_invalidated and not isinstance(exc, OperationalError):
                 raise

@@ -200,8 +200,8 @@ SETTINGS: tuple[Setting, ...] = (
         "lease_seconds",
         120,
         int,
-        "How long a worker's claim on a post lasts; a post still 'sending' after that is "
-        "reconciled before any resend.",
+        "How long a worker's claim on a post lasts (at least three times network_timeout_seconds); "
+        "a post still 'sending' after that is reconciled before any resend.",
     ),
     Setting("max_attempts", 5, int, "Transient failures of one post before it is marked failed."),
     Setting(
@@ -311,7 +311,18 @@ def resolve(
         if name not in BY_NAME:
             raise ConfigError(f"--set {name}: unknown setting; known: {', '.join(BY_NAME)}")
         resolved[name] = coerce(BY_NAME[name], raw, source=f"--set {name}")
+    _check_lease(resolved, file_label)
     return resolved
+
+
+def _check_lease(settings: Mapping[str, Any], label: str) -> None:
+    """A lease that can lapse while its post is still being sent lets another worker send it again."""
+    lease, timeout = settings["lease_seconds"], settings["network_timeout_seconds"]
+    if lease < 3 * timeout:
+        raise ConfigError(
+            f"{label}: lease_seconds ({lease}) must be at least three times network_timeout_seconds "
+            f"({timeout}), so that a post's lease outlasts its send; raise lease_seconds"
+        )
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:

@@ -103,21 +103,22 @@ class Publisher:
 
     # -- one pass -------------------------------------------------------------------------------------
 
-    def run(self, now: datetime) -> PublishReport:
+    def run(self, now: datetime, clock: Clock | None = None) -> PublishReport:
+        """One pass at ``now``. Given a ``clock``, each entry is checked, paced and sent at the clock's time
+        when its turn comes; without one, at ``now`` (a simulated day, a test). Leases run from the moment
+        an entry is marked 'sending', so a send always has its whole lease."""
         report = PublishReport()
+        running = clock or _running_from(now)
         self._refresh_facts(now)
         self.reconcile(now, report)
         self.probe_stopped(now)
-        # ``now`` is the pass's clock for every entry, and each lease runs from it. A pass that went on
-        # longer than part of a lease (a slow network, a long queue) would hand out leases that lapse
-        # while their send is still under way, and another worker would reconcile the entry meanwhile;
-        # so it stops taking entries after that, and the next pass, with a fresh clock, goes on.
-        budget = min(self.lease.total_seconds() / 4, 60.0)
-        started = time.monotonic()
+        # A pass stops taking entries after a quarter of a lease, so that feeds are fetched and lapsed
+        # leases reconciled between passes, and a pass on a fixed ``now`` does not drift far from it.
+        budget = self.lease / 4
         for entry_id in self._due_ids(now):
-            if time.monotonic() - started > budget:
+            if running() - now > budget:
                 break
-            self._process(entry_id, now, report)
+            self._process(entry_id, clock() if clock else now, running, report)
         return report
 
     def _refresh_facts(self, now: datetime) -> None:
@@ -156,7 +157,7 @@ class Publisher:
 
     # -- check, then publish --------------------------------------------------------------------------
 
-    def _process(self, entry_id: int, now: datetime, report: PublishReport) -> None:
+    def _process(self, entry_id: int, now: datetime, clock: Clock, report: PublishReport) -> None:
         with self.sessions.begin() as session:
             entry = self._claim(session, entry_id, now)
             if entry is None:
@@ -179,7 +180,7 @@ class Publisher:
                 entry.not_before = self._turn(session, entry, slot)
                 return
             transition(entry, State.SENDING, now)
-            entry.lease_owner, entry.lease_expires_at = self.worker_id, now + self.lease
+            entry.lease_owner, entry.lease_expires_at = self.worker_id, clock() + self.lease
             entry.attempts += 1
             account = entry.account_id
             network = self.networks[session.get_one(AccountRow, account).network]
@@ -566,6 +567,12 @@ class Publisher:
                     account=entry.account_id,
                     queue_id=entry_id,
                 )
+
+
+def _running_from(start: datetime) -> Clock:
+    """A clock that starts at ``start`` and runs in real time."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def _with_approvals(verdict: Verdict, approved: list[str]) -> Verdict:

@@ -1,5 +1,5 @@
 """A worker process for the shared-store tests: runs passes on a fast shared clock until told to stop, and
-logs every call that reaches the network, so the test can count what was sent and how often.
+logs every publish call and the network's answer to it, so the test can count what was sent and how often.
 
 Usage: python -m tests.pg_worker CONFIG WORKER_ID T0_ISO REAL_START SPEED LOG STOP_FILE
   the simulated time is T0 + (now - REAL_START) * SPEED, the same formula in every worker process.
@@ -19,7 +19,10 @@ from botwarden.runtime import Runtime
 
 
 class LoggedNetwork:
-    """Writes ``key account time`` for every publish call before passing it on."""
+    """Writes ``try KEY ACCOUNT TIME`` before each publish call and ``answer KEY KIND`` after it.
+
+    A worker killed between the two lines may or may not have reached the network; the network itself
+    says which, as it answers a second delivery of a key it already has with ``duplicate``."""
 
     def __init__(self, inner: Network, log: Path) -> None:
         self.name = inner.name
@@ -27,9 +30,14 @@ class LoggedNetwork:
         self.log = log.open("a", encoding="utf-8", buffering=1)
 
     def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
-        self.log.write(f"{post.idempotency_key} {account} {at.isoformat()}\n")
+        self._write(f"try {post.idempotency_key} {account} {at.isoformat()}")
+        outcome = self.inner.publish(account, post, at=at)
+        self._write(f"answer {post.idempotency_key} {outcome.kind.value}")
+        return outcome
+
+    def _write(self, line: str) -> None:
+        self.log.write(line + "\n")
         os.fsync(self.log.fileno())  # a SIGKILL right after must not lose the line
-        return self.inner.publish(account, post, at=at)
 
     def find_published(self, account: str, post: Post) -> str | None:
         return self.inner.find_published(account, post)
@@ -44,13 +52,17 @@ class LoggedNetwork:
 def main() -> None:
     path, worker_id, t0, real_start, speed, log, stop = sys.argv[1:8]
     start, begun, factor = datetime.fromisoformat(t0), float(real_start), float(speed)
-    # On a fast clock, small batches keep a pass short in simulated time, as a lease must outlast the pass
-    # that takes it; in real time (the benchmark) the worker's own default holds.
+
+    def clock() -> datetime:
+        return start + timedelta(seconds=(time.time() - begun) * factor)
+
+    # On a fast clock, small batches keep a pass short in simulated time, as the schedule's checks are
+    # made at the pass's start; in real time (the benchmark) the worker's own default holds.
     batch = 200 if factor == 1 else 25
     runtime = Runtime(config_module.load(path, env={}), worker_id=worker_id, batch=batch)
     runtime.publisher.networks["local"] = LoggedNetwork(runtime.publisher.networks["local"], Path(log))
     while not Path(stop).exists():
-        runtime.run_pass_safely(start + timedelta(seconds=(time.time() - begun) * factor))
+        runtime.run_pass_safely(clock(), clock)  # leases run on the same fast clock
         time.sleep(0.02)
     runtime.close()
 

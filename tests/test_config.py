@@ -67,6 +67,7 @@ def test_precedence_set_over_env_over_file(tmp_path: Path) -> None:
         ),
         (GOOD.replace("[[feeds]]", "[[feeds]]\nextra = 1"), "feeds[0].extra: Extra inputs are not permitted"),
         ("[[accounts]\n", "not valid TOML"),
+        (GOOD.replace("burst_max = 2", "lease_seconds = 30"), "lease_seconds (30) must be at least three"),
     ],
 )
 def test_bad_config_names_file_key_and_problem(tmp_path: Path, text: str, message: str) -> None:

@@ -203,3 +203,37 @@ def test_template_fields_come_from_item_and_feed(site, make_config: Callable[...
     runtime = Runtime(cfg)
     runtime.run_pass(T0)
     assert posts(runtime) == ["Harbour Gazette: Headline number 1. A short summary. https://e.org/1"]
+
+
+def test_given_a_clock_a_post_is_sent_and_leased_at_its_own_time(
+    site, make_config: Callable[..., Config]
+) -> None:
+    """A pass that began a while ago (a long fetch, a long queue) must not hand out a lease that has
+    already partly run: the lease starts when the post is marked 'sending', by the clock."""
+    docs, server = site
+    docs.put("/feed.rss", rss(item(1, -10)))
+    runtime = Runtime(make_config(server.base_url), rng=random.Random(1))
+    local = runtime.publisher.networks["local"]
+    seen: list[tuple[datetime, datetime | None]] = []
+
+    class Watching:
+        name = "local"
+
+        def __getattr__(self, attribute: str):
+            return getattr(local, attribute)
+
+        def publish(self, account, post, *, at):
+            with runtime.sessions() as session:
+                lease = session.scalar(select(QueueRow.lease_expires_at).where(QueueRow.state == "sending"))
+            seen.append((at, lease))
+            return local.publish(account, post, at=at)
+
+    runtime.publisher.networks["local"] = Watching()  # type: ignore[assignment]
+    later = T0 + timedelta(minutes=7)
+    runtime.run_pass(T0, clock=lambda: later)
+    lease = timedelta(seconds=runtime.config.settings["lease_seconds"])
+    assert [(at, expires.replace(tzinfo=UTC) if expires else None) for at, expires in seen] == [
+        (later, later + lease)
+    ]
+    with runtime.sessions() as session:
+        assert session.scalar(select(HistoryRow.at)).replace(tzinfo=UTC) == later

@@ -146,7 +146,10 @@ def test_workers_share_the_queue_post_once_and_survive_sigkill(
             session.execute(select(LocalPostRow.account_id, LocalPostRow.at).order_by(LocalPostRow.at))
         )
     crashes = [log.name for log in logs if "Traceback" in log.with_suffix(".err").read_text()]
-    sends = Counter(line.split()[0] for log in logs if log.exists() for line in log.read_text().splitlines())
+    lines = [line.split() for log in logs if log.exists() for line in log.read_text().splitlines()]
+    tries = Counter(words[1] for words in lines if words[0] == "try")
+    answers = [(words[1], words[2]) for words in lines if words[0] == "answer"]
+    unanswered = tries - Counter(key for key, _ in answers)
     publishers = {log.name for log in logs if log.exists() and log.read_text().strip()}
 
     elapsed = time.monotonic() - started
@@ -155,7 +158,12 @@ def test_workers_share_the_queue_post_once_and_survive_sigkill(
     assert not crashes, crashes  # every worker ran until stopped or killed
     assert states == {"sent": expected}, states  # nothing lost
     assert len(posts) == history == expected
-    assert len(sends) == expected and max(sends.values()) == 1  # nothing sent twice, even after SIGKILL
+    # Nothing sent twice, even after SIGKILL: the network never had a post delivered again (it answers
+    # a key it already has with 'duplicate'). A kill cuts at most one call short; such a post was either
+    # found on the network afterwards (and not resent) or never reached it (and was sent again).
+    assert len(tries) == expected
+    assert [kind for _, kind in answers].count("posted") == len(answers), Counter(k for _, k in answers)
+    assert sum(unanswered.values()) <= kills, unanswered
     assert len(publishers) >= WORKERS  # the work was shared
     per_account = defaultdict(list)
     for account, at in posts:
