@@ -26,6 +26,8 @@ with warnings.catch_warnings():
     from twitter_text.extract_urls import extract_urls_with_indices
     from twitter_text.regexp.emoji import emoji as _X_EMOJI
     from twitter_text.regexp.invalid_chars import invalid_chars as _X_INVALID
+    from twitter_text.regexp.valid_cctld import valid_cctld as _X_CCTLD
+    from twitter_text.regexp.valid_gtld import valid_gtld as _X_GTLD
 
 NETWORKS = ("x", "mastodon", "bluesky", "local")
 DEFAULT_LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300, "local": 500}
@@ -137,9 +139,40 @@ def _x_urls(text: str) -> list[tuple[int, int]]:
     """(start, length) of each URL twitter-text finds: only a word with a dot can hold one."""
     found = []
     for start, end in _dotted_words(text):
+        if _is_plain_url(text[start:end]):
+            found.append((start, end - start))
+            continue
         low, high = max(start - 1, 0), min(end + 1, len(text))
         found += [(at + low, length) for at, length in _urls_in_word(text[low:high])]
     return found
+
+
+def _top_level_domains() -> frozenset[str]:
+    """The TLDs twitter-text's URL pattern accepts, read from the package's own alternations."""
+    names: set[str] = set()
+    for pattern in (_X_GTLD.pattern, _X_CCTLD.pattern):
+        names.update(pattern[pattern.index("(?:(?:") + 6 : pattern.rindex(")(?=")].split("|"))
+    return frozenset(names)
+
+
+_X_TLDS = _top_level_domains()
+# A link as feeds and templates write it: scheme, an ASCII host of plain labels, a plain path and query
+# (no port, fragment or parentheses) ending where twitter-text's pattern would end it. For such a word,
+# the pattern's match is the whole word exactly when the last label is a TLD it knows: no need to run it.
+_PLAIN_URL = regex.compile(
+    r"https?://((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}))"  # host, its last label
+    r"(?:/(?:[a-z0-9/_.~%=+-]*[a-z0-9/_=+-])?)?"  # path
+    r"(?:\?[a-z0-9/_.~%=&+-]*[a-z0-9/_=&-])?",  # query
+    regex.IGNORECASE,
+)
+
+
+def _is_plain_url(word: str) -> bool:
+    plain = _PLAIN_URL.fullmatch(word)
+    if plain is None or len(word) > 4000:
+        return False
+    host, tld = plain.group(1), plain.group(2).lower()
+    return tld in _X_TLDS and len(host) <= 253 and host.lower() != "t.co"
 
 
 _ASCII_SEPARATORS = " \t\n\x0b\x0c\r"  # the separators above that are ASCII

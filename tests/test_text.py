@@ -112,3 +112,27 @@ def test_the_fast_x_count_agrees_with_twitter_text_on_random_text() -> None:
         text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 160)))
         expected = parse_tweet(text, options=dict(X_CONFIG))
         assert x_weighted_length(text) == (expected.weightedLength, bool(expected.valid)), repr(text)
+
+
+def test_plain_links_are_counted_as_twitter_text_finds_them() -> None:
+    """The quick path for a link as feeds write it must find exactly what twitter-text's pattern finds,
+    including where it would stop short of the word or find nothing (unknown TLD, t.co, a long label)."""
+    import random
+
+    from twitter_text.extract_urls import extract_urls_with_indices
+
+    from botwarden.text import _x_urls
+
+    rng = random.Random(7)
+    labels = ["news", "a", "x-y", "-x", "x-", "b_c", "1", "a" * 63, "a" * 64, "WWW", "t", "xn--p1ai"]
+    tlds = ["com", "co", "org", "uk", "zzzz", "onion", "COM", "example", "a", "xn--p1ai", "co."]
+    paths = ["", "/", "/story/1", "/a-", "/a_", "/a.", "/a.b", "/~x%20y", "/a=b", "/a+", "/(x)", "/a?b=c"]
+    paths += [":80/a", "?utm_source=rss&x=1", "/a?", "/a?b.", "/a.?b", "/a?b+", "/a?b#c", "/?q=a%20b"]
+    for _ in range(4000):
+        host = ".".join(rng.choice(labels) for _ in range(rng.randint(1, 3))) + "." + rng.choice(tlds)
+        word = rng.choice(["https://", "http://", "HTTPS://", ""]) + host + rng.choice(paths)
+        text = rng.choice(["", "x ", "(", " "]) + word + rng.choice(["", " y", ".", ")"])
+        expected = [
+            (u["indices"][0], u["indices"][1] - u["indices"][0]) for u in extract_urls_with_indices(text)
+        ]
+        assert _x_urls(text) == expected, text
