@@ -7,6 +7,7 @@ number) is not mistaken for a card. E-mail and street-address patterns are ours.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -84,13 +85,24 @@ _ASK_SENSITIVE = regex.compile(
 )
 
 
+# What every ask above starts with, as one case-sensitive stdlib pattern over the case-folded text: most
+# posts have no such phrase, and this says so in a third of the time the two full patterns take.
+_ASK_START = re.compile(
+    rf"(?:{_ASK}|enter|confirm|verify|need|what(?:'s|\s+is))(?:\s+(?:us|me|it))?\s+(?:your|ur|the)\s"
+)
+
+
 def asks_for_private_info(text: str) -> str | None:
     """The phrase asking users to send personal or private data, if there is one."""
+    if _ASK_START.search(text.casefold()) is None:
+        return None
     found = _ASK_SENSITIVE.search(text) or _ASK_PERSONAL.search(text)
     return found.group() if found else None
 
 
 def asks_for_sensitive_info(text: str) -> str | None:
     """The phrase asking for particularly sensitive data (card, password, ID, bank details), if any."""
+    if _ASK_START.search(text.casefold()) is None:
+        return None
     found = _ASK_SENSITIVE.search(text)
     return found.group() if found else None

@@ -184,6 +184,21 @@ def test_normalisation_keeps_real_differences() -> None:
     assert normalize("Storm hits north coast") != normalize("Storm hits south coast")
 
 
+def test_the_ascii_normalisation_gives_the_words_of_the_unicode_one() -> None:
+    import random
+
+    from botwarden.similarity.normalize import _folded_ascii, _folded_unicode
+
+    pieces = ["Storm", "HITS", "coast", " ", "  ", "\t", "\n", "BREAKING", "Breaking News", "just in",
+              "Update", ":", " - ", "|", "https://X.com/a?b=1", "HTTP://e.org", "www.E.org/x", "Www.e.org",
+              "#Tag", " #tag2", "@user", "it's", "a_b", "$5", "(x)", "...", "1,000", "\x1f", "e-mail",
+              "!", "\x0b"]  # fmt: skip
+    rng = random.Random(3)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert _folded_ascii(text).split() == _folded_unicode(text).split(), repr(text)
+
+
 def test_abusive_terms_match_threats_not_the_news_words_that_contain_them() -> None:
     from botwarden.language import abusive_terms
 
@@ -196,3 +211,48 @@ def test_abusive_terms_match_threats_not_the_news_words_that_contain_them() -> N
         assert terms.find(harmless) == [], harmless
     assert terms.find("I will rape you") == ["rape you"]
     assert terms.find("you are retarded") == ["retarded"]
+
+
+def test_the_quick_look_for_an_ask_never_hides_one_the_full_patterns_find() -> None:
+    import random
+
+    from botwarden.privacy import (
+        _ASK_PERSONAL,
+        _ASK_SENSITIVE,
+        asks_for_private_info,
+        asks_for_sensitive_info,
+    )
+
+    pieces = ["Send", "DM", "reply with", "What's", "what is", "tell", "enter", "us", "me", "your", "UR",
+              "the", "full", "phone number", "card details", "PIN", "password", "address", "news", " ", "  ",
+              "\t", "\n", ".", ",", "é", "ſend"]  # fmt: skip
+    rng = random.Random(9)
+    caught = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) + rng.choice([" ", "", "\t"]) for _ in range(rng.randint(1, 8)))
+        full = _ASK_SENSITIVE.search(text) or _ASK_PERSONAL.search(text)
+        assert asks_for_private_info(text) == (full.group() if full else None), repr(text)
+        sensitive = _ASK_SENSITIVE.search(text)
+        assert asks_for_sensitive_info(text) == (sensitive.group() if sensitive else None), repr(text)
+        caught += full is not None
+    assert caught > 100  # the texts do hold asks for the quick look to miss
+
+
+def test_the_term_lists_quick_look_never_hides_a_term() -> None:
+    import random
+
+    from botwarden.language import abusive_terms, sensitive_terms
+
+    rng = random.Random(12)
+    hits = 0
+    for terms in (abusive_terms(), sensitive_terms(), abusive_terms(("Straße", "naïve*"))):
+        words = [w for t in terms.terms for w in t.replace("*", "x").split()] + ["the", "-", "É", "SS", " "]
+        for _ in range(3000):
+            text = " ".join(rng.choice([w, w.upper(), w.title()]) for w in rng.sample(words, 4))
+            expected = []
+            for match in terms._pattern.finditer(text):
+                if match.group().casefold() not in expected:
+                    expected.append(match.group().casefold())
+            assert terms.find(text) == expected, text
+            hits += bool(expected)
+    assert hits > 1000

@@ -77,7 +77,16 @@ def canonical_link(url: str) -> str:
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 
-@lru_cache(maxsize=4096)  # a check asks for the links of the same post from several rules
 def links_in(text: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
     """The canonical form of every link in ``text`` plus ``extra`` (a post's own link fields)."""
-    return frozenset(canonical_link(u.rstrip(".,;:!?)")) for u in [*extra, *_URL.findall(text)])
+    found = _links_in_text(text)
+    return found.union(_canonical(u) for u in extra) if extra else found
+
+
+@lru_cache(maxsize=4096)  # a check asks for the links of the same post from several rules
+def _links_in_text(text: str) -> frozenset[str]:
+    return frozenset(_canonical(u) for u in _URL.findall(text)) if "://" in text else frozenset()
+
+
+def _canonical(url: str) -> str:
+    return canonical_link(url.rstrip(".,;:!?)"))

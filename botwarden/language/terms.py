@@ -7,6 +7,7 @@ and conservative, since a false positive holds or refuses a harmless post.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -21,12 +22,18 @@ class TermList:
         # Leetspeak-free, whole words only; '*' stands for one or more letters in a list entry.
         pattern = alternatives.replace(r"\*", r"\p{L}*")
         self._pattern = regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{pattern})(?![\p{{L}}\p{{N}}])", regex.I)
+        # The longest plain piece of each term, looked for in the case-folded text first: a text holding
+        # none of them holds no term, and a plain substring search says so in half the time.
+        needles = {max(t.replace("*", " ").split(), key=len, default="") for t in self.terms}
+        self._needles = None if "" in needles else re.compile("|".join(map(re.escape, sorted(needles))))
 
     def find(self, *texts: str) -> list[str]:
         """The listed terms found in any of ``texts``, each once, in order of appearance."""
         found: list[str] = []
         for text in texts:
-            for match in self._pattern.finditer(text or ""):
+            if not text or (self._needles is not None and self._needles.search(text.casefold()) is None):
+                continue
+            for match in self._pattern.finditer(text):
                 term = match.group().casefold()
                 if term not in found:
                     found.append(term)

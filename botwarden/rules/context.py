@@ -203,8 +203,11 @@ class MemoryHistory:
         return self.same_text_among((account,), text_hash, since)
 
     def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
+        earlier = self._by_text.get(text_hash)
+        if not earlier:
+            return None
         wanted = set(accounts)
-        for post in reversed(self._by_text.get(text_hash, ())):
+        for post in reversed(earlier):
             if post.at < since:
                 return None
             if post.account in wanted:

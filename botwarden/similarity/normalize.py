@@ -26,12 +26,18 @@ _INVISIBLE = regex.compile(r"[\uFE00-\uFE0F\u200B-\u200D\u2060\uFEFF\U000E0100-\
 _PUNCT = regex.compile(r"[\p{P}\p{S}--[#@]]+", regex.VERSION1)
 _SPACE = regex.compile(r"\s+")
 
-_ASCII_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_ASCII_TRAILING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$", re.ASCII)
+# The ASCII path works on the lower-cased text, where case-sensitive patterns are the quicker kind. Its
+# spaces are the Unicode path's (stdlib \s would also take the separators \x1c-\x1f).
+_S, _NS = r"[ \t\n\x0b\x0c\r]", r"[^ \t\n\x0b\x0c\r]"
+_ASCII_URL = re.compile(rf"(?:https?://|www\.){_NS}+")
+_ASCII_TRAILING_TAGS = re.compile(rf"(?:{_S}*#\w+)+{_S}*$", re.ASCII)
 _ASCII_PREFIX = re.compile(
-    r"^\s*(?:breaking(?:\s+news)?|updated?|just\s+in|new|live|watch|developing|alert)\s*[:\-|]\s*", re.I
+    rf"^{_S}*(?:breaking(?:{_S}+news)?|updated?|just{_S}+in|new|live|watch|developing|alert){_S}*[:\-|]{_S}*"
 )
-_ASCII_FOLD = str.maketrans({c: " " for c in string.punctuation if c not in "#@"} | {"#": ""})
+# Punctuation but '#' and '@' becomes a space ('#' is deleted), as bytes: translating bytes is far quicker.
+_ASCII_FOLD = bytes(
+    ord(" ") if chr(c) in string.punctuation and chr(c) not in "#@" else c for c in range(256)
+)
 
 
 def normalize(text: str) -> str:
@@ -46,14 +52,22 @@ def tokens(text: str) -> list[str]:
 @lru_cache(maxsize=4096)  # a check folds the same text for BW101, the index and the word rules
 def folded(text: str) -> str:
     """The normalised text before its words are split apart: words separated by whitespace."""
-    if text.isascii():
-        if "://" in text or "www." in text or "WWW." in text:
-            text = _ASCII_URL.sub(" ", text)
-        if "#" in text:
-            text = _ASCII_TRAILING_TAGS.sub("", text)
-        if ":" in text or "-" in text or "|" in text:
-            text = _ASCII_PREFIX.sub("", text)
-        return text.lower().translate(_ASCII_FOLD)
+    return _folded_ascii(text) if text.isascii() else _folded_unicode(text)
+
+
+def _folded_ascii(text: str) -> str:
+    """The same words as ``_folded_unicode`` for ASCII text, several times faster."""
+    text = text.lower()
+    if "://" in text or "www." in text:
+        text = _ASCII_URL.sub(" ", text)
+    if "#" in text:
+        text = _ASCII_TRAILING_TAGS.sub("", text)
+    if ":" in text or "-" in text or "|" in text:
+        text = _ASCII_PREFIX.sub("", text)
+    return text.encode().translate(_ASCII_FOLD, b"#").decode()
+
+
+def _folded_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _URL.sub(" ", text)

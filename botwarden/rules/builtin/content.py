@@ -57,6 +57,8 @@ class RepeatedLink(Rule):
                 evidence={"link": shared, "earlier_id": post.id, "earlier_at": post.at.isoformat()},
             )
             return
+        if not earlier:
+            return
         others = set(ctx.facts.operator_accounts(ctx.account.operator, besides=action.account))
         users = sorted({p.account for p in earlier if p.account in others})
         if len(users) >= 2:
