@@ -108,7 +108,9 @@ def x_weighted_length(text: str, cap: int = 280) -> tuple[int, bool]:
     plain text are weighed at once. ``bench/measure.py``
     compares the two; ``tests/test_text.py`` checks they agree on the conformance suite and random text.
     """
-    normalized = _LINE_ENDINGS.sub("\n", unicodedata.normalize("NFC", text))
+    normalized = unicodedata.normalize("NFC", text)
+    if "\r" in normalized:
+        normalized = _LINE_ENDINGS.sub("\n", normalized)
     # Entities by start: a URL counts as its transformed length, an emoji sequence once at the default
     # weight. Where a URL and an emoji start together the URL wins, as in twitter-text.
     entities = {start: (span, URL_WEIGHT * X_SCALE) for start, span in _x_urls(normalized)}
@@ -123,7 +125,10 @@ def x_weighted_length(text: str, cap: int = 280) -> tuple[int, bool]:
         skipped.append((start, start + span - 1))  # twitter-text checks only an entity's last character
         position = start + span
     weight += _plain_weight(normalized[position:])
-    valid = not any(not any(a <= m.start() < b for a, b in skipped) for m in _X_INVALID.finditer(normalized))
+    # The invalid characters (U+FFFE, U+FEFF, U+FFFF) are never ASCII.
+    valid = normalized.isascii() or not any(
+        not any(a <= m.start() < b for a, b in skipped) for m in _X_INVALID.finditer(normalized)
+    )
     length = weight // X_SCALE
     return length, valid and 0 < length <= cap
 
@@ -183,6 +188,14 @@ def _dotted_words(text: str) -> Iterator[tuple[int, int]]:
     which is several times quicker than matching every word."""
     if not text.isascii():
         yield from ((m.start(), m.end()) for m in _WORD.finditer(text) if "." in m.group(0))
+        return
+    if text.isprintable():  # no control characters, so no separator but the space: the usual post
+        dot = text.find(".")
+        while dot != -1:
+            end = text.find(" ", dot)
+            end = len(text) if end == -1 else end
+            yield text.rfind(" ", 0, dot) + 1, end
+            dot = text.find(".", end)
         return
     dot = text.find(".")
     while dot != -1:

@@ -35,6 +35,16 @@ def test_account_and_since_narrow_the_search() -> None:
     assert [m.key for m in index.query(text, since=T0 + timedelta(days=1))] == ["2"]
 
 
+def test_a_fleet_asked_for_again_sees_accounts_that_posted_since() -> None:
+    index = build()
+    fleet = ("a", "c")  # "c" has not posted yet: the index does not know it
+    text = "Lifeboat crew rescues two kayakers off Gull Point"
+    assert [m.key for m in index.query(text, accounts=fleet)] == ["1"]
+    index.add("4", text, account="c", at=T0)
+    assert [m.key for m in index.query(text, accounts=fleet)] == ["1", "4"]
+    assert [m.key for m in index.query(text, accounts=["a", "c"])] == ["1", "4"]
+
+
 def test_remove_len_and_nbytes() -> None:
     index = build()
     before = index.nbytes

@@ -117,6 +117,9 @@ class MemoryHistory:
 
     #: Windows up to this many posts are scored exactly; larger ones go through the LSH index.
     EXACT_WINDOW = 256
+    #: A fleet of more accounts than this goes through the index without counting its windows first
+    #: (counting them costs two searches per account on every check).
+    EXACT_FLEET = 64
     #: The index is built when the history grows past this many posts.
     INDEX_FROM = 4_096
 
@@ -174,20 +177,27 @@ class MemoryHistory:
             scored = [(jaccard(mine, self._word_sets[id(p)]), p) for p in posts]
             found = sorted(((s, p) for s, p in scored if s >= threshold), key=_best_first)
             return [(round(score, 4), post) for score, post in found]
-        windows, size = [], 0
-        for account in accounts:  # stop counting as soon as the windows are too big to score exactly
-            lo, hi = self._window(account, since, until)
-            windows.append((account, lo, hi))
-            size += hi - lo
-            if size > self.EXACT_WINDOW:
-                break
-        if size <= self.EXACT_WINDOW:
+        if len(accounts) <= self.EXACT_FLEET and (windows := self._small_windows(accounts, since, until)):
             keys = [self._keys[id(p)] for a, lo, hi in windows for p in self._by_account[a][lo:hi]]
             matches = self._index.scan(text, keys, threshold=threshold, limit=len(keys) or 1)
         else:
             matches = self._index.query(text, accounts=accounts, since=since, threshold=threshold, limit=50)
         pairs = [(m.score, self._by_key[m.key]) for m in matches]
         return sorted(((s, p) for s, p in pairs if since <= p.at <= until), key=_best_first)
+
+    def _small_windows(
+        self, accounts: Sequence[str], since: datetime, until: datetime
+    ) -> list[tuple[str, int, int]] | None:
+        """Each account's window, when together they are small enough to score exactly; else None (counting
+        stops as soon as they are too big)."""
+        windows, size = [], 0
+        for account in accounts:
+            lo, hi = self._window(account, since, until)
+            windows.append((account, lo, hi))
+            size += hi - lo
+            if size > self.EXACT_WINDOW:
+                return None
+        return windows
 
     def _window(self, account: str, since: datetime, until: datetime) -> tuple[int, int]:
         times = self._times.get(account, [])

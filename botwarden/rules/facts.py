@@ -62,6 +62,7 @@ class Facts:
     # Accounts by operator, built on first use; add_account (or a change in the number of accounts)
     # starts it again. Cross-account rules ask for it on every check.
     _fleets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _fleets_size: int = field(default=-1, repr=False)
     _others: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -97,16 +98,30 @@ class Facts:
 
     def operator_accounts(self, operator: str, *, besides: str) -> tuple[str, ...]:
         """The operator's other accounts, sorted."""
-        if self._fleets_size != len(self.accounts):
-            fleets: dict[str, list[str]] = {}
-            for account in self.accounts.values():
-                fleets.setdefault(account.operator, []).append(account.id)
-            self._fleets = {name: tuple(sorted(ids)) for name, ids in fleets.items()}
-            self._fleets_size = len(self.accounts)
-            self._others.clear()
+        self._refresh_fleets()
         others = self._others.get((operator, besides))
         if others is None:
             others = self._others[operator, besides] = tuple(
                 a for a in self._fleets.get(operator, ()) if a != besides
             )
         return others
+
+    def operator_fleet(self, operator: str, *, including: str) -> tuple[str, ...]:
+        """All the operator's accounts, sorted, with ``including`` (the account being checked) among them.
+        The same tuple each time, so a search by fleet can remember what it worked out for it."""
+        self._refresh_fleets()
+        fleet = self._fleets.get(operator, ())
+        if including in self._members.get(operator, ()):
+            return fleet
+        return tuple(sorted((*fleet, including)))  # an account the facts do not list: rare, not kept
+
+    def _refresh_fleets(self) -> None:
+        if self._fleets_size == len(self.accounts):
+            return
+        fleets: dict[str, list[str]] = {}
+        for account in self.accounts.values():
+            fleets.setdefault(account.operator, []).append(account.id)
+        self._fleets = {name: tuple(sorted(ids)) for name, ids in fleets.items()}
+        self._members = {name: frozenset(ids) for name, ids in fleets.items()}
+        self._fleets_size = len(self.accounts)
+        self._others.clear()

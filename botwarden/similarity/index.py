@@ -60,6 +60,7 @@ class SimilarityIndex:
         self._account_names: list[str] = []
         self._account_ids: dict[str, int] = {}
         self._owner_sets: dict[tuple[str, ...], np.ndarray] = {}
+        self._owners_by_id: dict[int, tuple[Collection[str], np.ndarray]] = {}
         self._dead = 0
         self._owner = np.empty(1024, dtype=np.uint32)
         self._at = np.empty(1024, dtype=np.uint32)  # seconds since the epoch, UTC (good until 2106)
@@ -94,6 +95,7 @@ class SimilarityIndex:
             owner = self._account_ids[account] = len(self._account_names)
             self._account_names.append(account)
             self._owner_sets.clear()  # a name asked for before may be known now
+            self._owners_by_id.clear()
         distinct = kernels.add_post(
             encoded, *_HASH_ARGS, post, owner, _seconds(at), self._owner, self._at, self._alive,
             self._words, self._word_start, self._recent_keys, self._recent_ids,
@@ -192,20 +194,32 @@ class SimilarityIndex:
         return self._matches(posts, scores, limit)
 
     def _owners(self, account: str | None, accounts: Collection[str] | None) -> np.ndarray | None:
-        """The account ids to search, sorted; remembered, since a fleet asks with the same list each time."""
+        """The account ids to search, sorted. Remembered by the collection itself (a fleet asks with the
+        same tuple each time, and hashing a thousand names costs more than the search), then by value."""
         if account is None and accounts is None:
             return None
-        names = (account,) if account is not None else tuple(accounts or ())
-        found = self._owner_sets.get(names)
+        names = (account,) if account is not None else accounts
+        seen = self._owners_by_id.get(id(names))
+        if seen is not None and seen[0] is names:
+            return seen[1]
+        key = tuple(names or ())
+        found = self._owner_sets.get(key)
         if found is None:
-            if len(self._owner_sets) >= 1024:
-                self._owner_sets.clear()
             known = self._account_ids
-            found = np.unique(np.array([known[n] for n in names if n in known], dtype=np.uint32))
-            self._owner_sets[names] = found
+            found = np.unique(np.array([known[n] for n in key if n in known], dtype=np.uint32))
+            self._owner_sets[key] = found
+        if account is None and isinstance(
+            names, tuple | frozenset
+        ):  # immutable: what was worked out stays true
+            self._owners_by_id[id(names)] = (names, found)  # the reference keeps the id from being reused
+        if len(self._owner_sets) > 1024 or len(self._owners_by_id) > 1024:
+            self._owner_sets.clear()
+            self._owners_by_id.clear()
         return found
 
     def _matches(self, posts: np.ndarray, scores: np.ndarray, limit: int) -> list[Match]:
+        if not len(posts):  # most queries: nothing similar enough
+            return []
         keys, names = self._keys, self._account_names
         matches = [
             Match(

@@ -19,7 +19,7 @@ def _similar_in_fleet(action: Action, ctx: CheckContext, threshold: float) -> li
     key = ("similar-in-fleet", action.id, action.text, threshold)
     if key not in ctx.memo:
         days = int(ctx.setting("near_duplicate_window_days", 7))
-        fleet = [action.account, *ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)]
+        fleet = ctx.facts.operator_fleet(ctx.account.operator, including=action.account)
         since = action.at - timedelta(days=days)
         ctx.memo[key] = ctx.history.similar(action.text, fleet, since, action.at, threshold)
     found: list[tuple[float, PastPost]] = ctx.memo[key]
