@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -141,10 +142,12 @@ class Publisher:
         self.facts.trends = self.trends.current(now) if self.trends is not None else []
 
     def _due_ids(self, now: datetime) -> list[int]:
+        """The due entries, oldest first within each account. On PostgreSQL each worker takes the accounts
+        in its own order, so workers sharing the queue do not all reach for the same entry in turn."""
         with self.sessions() as session:
-            return list(
-                session.scalars(
-                    select(QueueRow.id)
+            due = list(
+                session.execute(
+                    select(QueueRow.id, QueueRow.account_id)
                     .where(
                         QueueRow.state.in_(DUE_STATES),
                         QueueRow.not_before <= now,
@@ -154,6 +157,10 @@ class Publisher:
                     .limit(self.batch)
                 )
             )
+            shared = session.get_bind().dialect.name == "postgresql"  # SQLite: one process, queue order
+        if shared:  # a stable sort: each account's entries keep their order
+            due.sort(key=lambda row: zlib.crc32(f"{self.worker_id}/{row.account_id}".encode()))
+        return [row.id for row in due]
 
     # -- check, then publish --------------------------------------------------------------------------
 
