@@ -14,20 +14,37 @@ import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 import regex
 
-with warnings.catch_warnings():
-    # twitter-text-parser imports pkg_resources, whose import warns that it is deprecated.
-    warnings.simplefilter("ignore")
-    from twitter_text import parse_tweet
-    from twitter_text.extract_urls import extract_urls_with_indices
-    from twitter_text.regexp.emoji import emoji as _X_EMOJI
-    from twitter_text.regexp.invalid_chars import invalid_chars as _X_INVALID
-    from twitter_text.regexp.valid_cctld import valid_cctld as _X_CCTLD
-    from twitter_text.regexp.valid_gtld import valid_gtld as _X_GTLD
+
+@cache
+def _twitter_text() -> SimpleNamespace:
+    """twitter-text's functions and patterns, imported on first use: compiling its emoji pattern takes a
+    third of a second, which a command that never measures for X should not pay."""
+    with warnings.catch_warnings():
+        # twitter-text-parser imports pkg_resources, whose import warns that it is deprecated.
+        warnings.simplefilter("ignore")
+        from twitter_text import parse_tweet
+        from twitter_text.extract_urls import extract_urls_with_indices
+        from twitter_text.regexp.emoji import emoji
+        from twitter_text.regexp.invalid_chars import invalid_chars
+        from twitter_text.regexp.valid_cctld import valid_cctld
+        from twitter_text.regexp.valid_gtld import valid_gtld
+    tlds: set[str] = set()  # the TLDs its URL pattern accepts, read from the package's own alternations
+    for pattern in (valid_gtld.pattern, valid_cctld.pattern):
+        tlds.update(pattern[pattern.index("(?:(?:") + 6 : pattern.rindex(")(?=")].split("|"))
+    return SimpleNamespace(
+        parse_tweet=parse_tweet,
+        extract_urls=extract_urls_with_indices,
+        emoji=emoji,
+        invalid=invalid_chars,
+        tlds=frozenset(tlds),
+    )
+
 
 NETWORKS = ("x", "mastodon", "bluesky", "local")
 DEFAULT_LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300, "local": 500}
@@ -127,7 +144,7 @@ def x_weighted_length(text: str, cap: int = 280) -> tuple[int, bool]:
     weight += _plain_weight(normalized[position:])
     # The invalid characters (U+FFFE, U+FEFF, U+FFFF) are never ASCII.
     valid = normalized.isascii() or not any(
-        not any(a <= m.start() < b for a, b in skipped) for m in _X_INVALID.finditer(normalized)
+        not any(a <= m.start() < b for a, b in skipped) for m in _twitter_text().invalid.finditer(normalized)
     )
     length = weight // X_SCALE
     return length, valid and 0 < length <= cap
@@ -152,15 +169,6 @@ def _x_urls(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _top_level_domains() -> frozenset[str]:
-    """The TLDs twitter-text's URL pattern accepts, read from the package's own alternations."""
-    names: set[str] = set()
-    for pattern in (_X_GTLD.pattern, _X_CCTLD.pattern):
-        names.update(pattern[pattern.index("(?:(?:") + 6 : pattern.rindex(")(?=")].split("|"))
-    return frozenset(names)
-
-
-_X_TLDS = _top_level_domains()
 # A link as feeds and templates write it: scheme, an ASCII host of plain labels, a plain path and query
 # (no port, fragment or parentheses) ending where twitter-text's pattern would end it. For such a word,
 # the pattern's match is the whole word exactly when the last label is a TLD it knows: no need to run it.
@@ -177,7 +185,7 @@ def _is_plain_url(word: str) -> bool:
     if plain is None or len(word) > 4000:
         return False
     host, tld = plain.group(1), plain.group(2).lower()
-    return tld in _X_TLDS and len(host) <= 253 and host.lower() != "t.co"
+    return tld in _twitter_text().tlds and len(host) <= 253 and host.lower() != "t.co"
 
 
 _ASCII_SEPARATORS = " \t\n\x0b\x0c\r"  # the separators above that are ASCII
@@ -207,7 +215,7 @@ def _dotted_words(text: str) -> Iterator[tuple[int, int]]:
 
 @lru_cache(maxsize=4096)  # composing measures a post several times, and its check once more
 def _urls_in_word(word: str) -> tuple[tuple[int, int], ...]:
-    return tuple((u["indices"][0], len(u["url"])) for u in extract_urls_with_indices(word))
+    return tuple((u["indices"][0], len(u["url"])) for u in _twitter_text().extract_urls(word))
 
 
 def _x_emoji(text: str) -> list[tuple[int, int]]:
@@ -219,7 +227,9 @@ def _x_emoji(text: str) -> list[tuple[int, int]]:
     for word in _WORD.finditer(text):
         chars = word.group(0)
         if max(chars) >= "\u203c" or "©" in chars or "®" in chars:
-            found += [(word.start() + m.start(), len(m.group(0))) for m in _X_EMOJI.finditer(chars)]
+            found += [
+                (word.start() + m.start(), len(m.group(0))) for m in _twitter_text().emoji.finditer(chars)
+            ]
     return found
 
 
@@ -252,7 +262,7 @@ def weighted_length(text: str, published_config: Mapping[str, Any]) -> tuple[int
         "transformed_url_length": published_config["transformedURLLength"],
         "ranges": [dict(r) for r in published_config["ranges"]],
     }
-    parsed = parse_tweet(text, options=options)
+    parsed = _twitter_text().parse_tweet(text, options=options)
     return parsed.weightedLength, bool(parsed.valid)
 
 

@@ -25,6 +25,28 @@ def test_migrations_create_exactly_the_models(database_url: str) -> None:
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
 
 
+def test_the_newest_revision_is_alembics_head_and_a_store_at_it_is_left_alone(tmp_path: Path) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from botwarden.store.db import HEAD_REVISION, MIGRATIONS, current_revision
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    assert current_revision(engine) is None
+    migrate(engine, "0003")
+    assert current_revision(engine) == "0003"
+    migrate(engine)  # an older store is brought up to the newest revision
+    assert current_revision(engine) == HEAD_REVISION
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    migrate(engine)
+    assert statements[-1] == "SELECT version_num FROM alembic_version"  # read, nothing changed
+    assert not [s for s in statements if not s.startswith(("SELECT", "PRAGMA"))], statements
+
+
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
     with engine.connect() as connection:

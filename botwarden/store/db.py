@@ -6,8 +6,6 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -17,6 +15,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    inspect,
     make_url,
     text,
 )
@@ -77,8 +76,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: The newest migration in ``migrations/versions`` (a test checks it is Alembic's head).
+HEAD_REVISION = "0004"
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` with Alembic."""
+    """Bring the schema up to ``revision`` with Alembic. A store already at the newest revision is left
+    as it is without loading Alembic, which every worker and command would otherwise pay for at start."""
+    if revision == "head" and current_revision(engine) == HEAD_REVISION:
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
@@ -86,6 +95,17 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             serialize(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"could not migrate the database {safe_url(str(engine.url))}: {exc}") from exc
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the store is at, or None for a new store."""
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError as exc:
         raise StoreError(f"could not migrate the database {safe_url(str(engine.url))}: {exc}") from exc
 
