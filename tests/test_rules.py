@@ -256,3 +256,27 @@ def test_the_term_lists_quick_look_never_hides_a_term() -> None:
             assert terms.find(text) == expected, text
             hits += bool(expected)
     assert hits > 1000
+
+
+def test_findings_quote_times_to_the_minute_as_strftime_would() -> None:
+    from datetime import timezone
+
+    from botwarden.rules.model import minute
+
+    for at in (datetime(2026, 3, 21, 12, 5, 59, 999, tzinfo=UTC), datetime(2026, 1, 2, 3, 4),
+               datetime(2026, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5)))):  # fmt: skip
+        assert minute(at) == f"{at:%Y-%m-%d %H:%M}"
+
+
+def test_the_rolling_window_of_a_memory_history_leaves_out_its_start() -> None:
+    from botwarden.rules.context import posts_after
+
+    history = MemoryHistory()
+    t0 = datetime(2026, 3, 21, tzinfo=UTC)
+    for n in range(10):  # two posts at each time
+        history.add(PastPost(f"p{n}", "a", t0 + timedelta(hours=n // 2), f"post {n}", text_hash(f"post {n}")))
+    hour = timedelta(hours=1)
+    for start, end in [(t0, t0 + 4 * hour), (t0 - hour, t0), (t0 + hour, t0 + 3 * hour)]:
+        expected = [p for p in history.posts_between("a", start, end) if p.at > start]
+        assert posts_after(history, "a", start, end) == expected
+        assert posts_after(history, "nobody", start, end) == []

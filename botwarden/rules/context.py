@@ -76,6 +76,8 @@ class History(Protocol):
 def posts_after(history: History, account: str, start: datetime, end: datetime) -> list[PastPost]:
     """The account's posts with start < at <= end, oldest first: the rolling windows of the pacing rules,
     where a post exactly one window old has left it. Cut by bisection, since the list is in time order."""
+    if isinstance(history, MemoryHistory):  # its own time list answers this without a key function
+        return history.posts_after(account, start, end)
     posts = history.posts_between(account, start, end)
     first = bisect.bisect_right(posts, start, key=_post_time)
     return posts[first:] if first else posts
@@ -202,6 +204,13 @@ class MemoryHistory:
     def _window(self, account: str, since: datetime, until: datetime) -> tuple[int, int]:
         times = self._times.get(account, [])
         return bisect.bisect_left(times, since), bisect.bisect_right(times, until)
+
+    def posts_after(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
+        """The account's posts with start < at <= end, oldest first."""
+        times = self._times.get(account)
+        if not times:
+            return []
+        return self._by_account[account][bisect.bisect_right(times, start) : bisect.bisect_right(times, end)]
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
         times = self._times[account]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from botwarden.rules.context import CheckContext
-from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity
+from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 
 STOPPED = {
@@ -38,7 +38,7 @@ class AccountStopped(Rule):
         if state == "ok":
             return
         when = ctx.account.status_since
-        since = f"{when:%Y-%m-%d %H:%M} UTC" if when else "an unknown time"
+        since = f"{minute(when)} UTC" if when else "an unknown time"
         yield self.finding(
             f"account {ctx.account.id} is {STOPPED.get(state, state)} since {since}; "
             "a person must restore it before anything is sent",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from botwarden.pacing.budgets import PUBLISHED
 from botwarden.rules.context import CheckContext, posts_after
-from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 
 _PUBLISHING = frozenset({"post", "reply", "quote", "mention", "repost"})
@@ -49,7 +49,7 @@ class RateLimit(Rule):
 
     def _delay(self, reset: datetime, why: str, evidence: dict[str, object]) -> Finding:
         return self.finding(
-            f"{why}; waiting until {reset:%Y-%m-%d %H:%M} UTC",
+            f"{why}; waiting until {minute(reset)} UTC",
             evidence={**evidence, "reset": reset.isoformat()},
             not_before=reset,
         )

@@ -10,7 +10,7 @@ import regex
 from botwarden.compose.links import links_in
 from botwarden.rules.builtin._people import mentions_in
 from botwarden.rules.context import CheckContext, PastPost
-from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 from botwarden.similarity import normalize
 
@@ -53,7 +53,7 @@ class RepeatedLink(Rule):
             post = max(own, key=lambda p: p.at)
             shared = sorted(mine & _post_links(post))[0]
             yield self.finding(
-                f"{shared} was already posted by this account at {post.at:%Y-%m-%d %H:%M} UTC",
+                f"{shared} was already posted by this account at {minute(post.at)} UTC",
                 evidence={"link": shared, "earlier_id": post.id, "earlier_at": post.at.isoformat()},
             )
             return

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from botwarden.rules.context import CheckContext
-from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 from botwarden.similarity import text_hash
 
@@ -37,7 +37,7 @@ class DuplicatePost(Rule):
         if earlier is None:
             return
         yield self.finding(
-            f"the same text was posted by {action.account} at {earlier.at:%Y-%m-%d %H:%M} UTC "
+            f"the same text was posted by {action.account} at {minute(earlier.at)} UTC "
             f"(within {days} days); post something new instead",
             evidence={
                 "earlier_id": earlier.id,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from botwarden.rules.context import CheckContext, posts_after
-from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 
 _PUBLISHING = frozenset({"post", "reply", "quote", "mention", "repost"})
@@ -35,7 +35,7 @@ class DailyCap(Rule):
         not_before = day[len(day) - cap].at + timedelta(hours=24)
         yield self.finding(
             f"{len(day)} posts in the last 24 hours reaches the daily cap of {cap}; "
-            f"waiting until {not_before:%Y-%m-%d %H:%M} UTC",
+            f"waiting until {minute(not_before)} UTC",
             evidence={"cap": cap, "used": len(day), "oldest_counted": day[0].at.isoformat()},
             not_before=not_before,
         )
@@ -65,7 +65,7 @@ class Burst(Rule):
         minutes = int(window.total_seconds() // 60)
         yield self.finding(
             f"{len(recent)} posts in the last {minutes} minutes reaches the burst limit of {limit}; "
-            f"trickling: next at {not_before:%Y-%m-%d %H:%M} UTC",
+            f"trickling: next at {minute(not_before)} UTC",
             evidence={"burst_max": limit, "window_minutes": minutes, "recent": len(recent)},
             not_before=not_before,
         )
@@ -92,7 +92,7 @@ class QuietHoursRule(Rule):
         if end is None:
             return
         yield self.finding(
-            f"inside quiet hours {quiet}; waiting until {end:%Y-%m-%d %H:%M} UTC",
+            f"inside quiet hours {quiet}; waiting until {minute(end)} UTC",
             evidence={"quiet_hours": str(quiet), "ends": end.isoformat()},
             not_before=end,
         )

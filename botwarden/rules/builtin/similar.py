@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from botwarden.rules.context import CheckContext, PastPost
-from botwarden.rules.model import Action, Finding, Severity
+from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 from botwarden.similarity import text_hash
 
@@ -62,7 +62,7 @@ class NearDuplicatePost(Rule):
         deny_at = float(ctx.setting("near_duplicate_deny", 0.9))
         severity = Severity.DENY if score >= deny_at else Severity.HOLD
         yield self.finding(
-            f"{score:.0%} similar (heuristic) to the post of {post.at:%Y-%m-%d %H:%M} UTC on this account; "
+            f"{score:.0%} similar (heuristic) to the post of {minute(post.at)} UTC on this account; "
             "post something that says something new",
             evidence={
                 "similarity": round(score, 3),
@@ -100,7 +100,7 @@ class CrossAccountDuplicate(Rule):
         if exact is not None:
             yield self.finding(
                 f"{exact.account}, another account of operator {ctx.account.operator}, posted the same "
-                f"text at {exact.at:%Y-%m-%d %H:%M} UTC",
+                f"text at {minute(exact.at)} UTC",
                 evidence={
                     "other_account": exact.account,
                     "earlier_id": exact.id,
@@ -115,7 +115,7 @@ class CrossAccountDuplicate(Rule):
         if post is not None and score >= threshold:
             yield self.finding(
                 f"{score:.0%} similar (heuristic) to what {post.account}, another account of operator "
-                f"{ctx.account.operator}, posted at {post.at:%Y-%m-%d %H:%M} UTC",
+                f"{ctx.account.operator}, posted at {minute(post.at)} UTC",
                 evidence={
                     "other_account": post.account,
                     "earlier_id": post.id,
