@@ -26,6 +26,7 @@ from corpus import Synthetic
 from botwarden.rules import AccountInfo, Action, CheckContext, Engine, MemoryHistory, PastPost
 from botwarden.rules.facts import Facts, LinkFacts
 from botwarden.similarity import text_hash
+from botwarden.text import load_x_patterns
 
 START = datetime(2026, 2, 19, tzinfo=UTC)
 
@@ -89,6 +90,7 @@ def main() -> None:
         link = f"https://news{n % 500}.com/story/new{n}"
         actions.append(Action(str(n), "post", account, at, f"{text} {link}", (link,), "x"))
     engine = Engine()
+    load_x_patterns()  # as a server does at start, not inside the first timed check
     print(f"\nWhole check against {len(history):,} posts of history, {len(engine.rules)} rules active")
     times = run(engine, history, facts, actions)
     caught = sum(

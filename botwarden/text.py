@@ -21,6 +21,11 @@ from typing import Any
 import regex
 
 
+def load_x_patterns() -> None:
+    """Import twitter-text now rather than on the first X measure (a server, before its first request)."""
+    _twitter_text()
+
+
 @cache
 def _twitter_text() -> SimpleNamespace:
     """twitter-text's functions and patterns, imported on first use: compiling its emoji pattern takes a

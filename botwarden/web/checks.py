@@ -20,6 +20,7 @@ from botwarden.store.accounts import stored_account_info
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.history import StoreHistory
 from botwarden.store.tokens import Principal
+from botwarden.text import load_x_patterns
 from botwarden.worker import account_sources
 
 
@@ -45,6 +46,7 @@ class Checker:
         self._ledger_version = (-1, -1)
         self._asked = float("-inf")
         self._lock = threading.RLock()
+        load_x_patterns()  # so that the first check does not wait a third of a second for them
 
     def check_line(self, caller: Principal, line: ActionLine) -> Verdict | None:
         """The verdict on ``line``, or None when its account is not the caller's (or not there at all).
