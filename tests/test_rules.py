@@ -278,5 +278,5 @@ def test_the_rolling_window_of_a_memory_history_leaves_out_its_start() -> None:
     hour = timedelta(hours=1)
     for start, end in [(t0, t0 + 4 * hour), (t0 - hour, t0), (t0 + hour, t0 + 3 * hour)]:
         expected = [p for p in history.posts_between("a", start, end) if p.at > start]
-        assert posts_after(history, "a", start, end) == expected
-        assert posts_after(history, "nobody", start, end) == []
+        assert history.posts_after("a", start, end) == expected == posts_after(history, "a", start, end)
+        assert history.posts_after("nobody", start, end) == posts_after(history, "nobody", start, end) == []

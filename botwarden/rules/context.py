@@ -54,6 +54,11 @@ class History(Protocol):
         """The account's posts with start <= at <= end, oldest first."""
         ...
 
+    def posts_after(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
+        """The account's posts with start < at <= end, oldest first: the rolling windows of the pacing
+        rules, where a post exactly one window old has left it."""
+        ...
+
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
         """The account's most recent post since ``since`` with this normalised-text hash."""
         ...
@@ -74,10 +79,8 @@ class History(Protocol):
 
 
 def posts_after(history: History, account: str, start: datetime, end: datetime) -> list[PastPost]:
-    """The account's posts with start < at <= end, oldest first: the rolling windows of the pacing rules,
-    where a post exactly one window old has left it. Cut by bisection, since the list is in time order."""
-    if isinstance(history, MemoryHistory):  # its own time list answers this without a key function
-        return history.posts_after(account, start, end)
+    """``History.posts_after`` for a history that can only give its window with both ends in: cut by
+    bisection, since the list is in time order."""
     posts = history.posts_between(account, start, end)
     first = bisect.bisect_right(posts, start, key=_post_time)
     return posts[first:] if first else posts

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from botwarden.compose.links import links_in
-from botwarden.rules.context import PastPost, scan_similar
+from botwarden.rules.context import PastPost, posts_after, scan_similar
 from botwarden.store.models import HistoryRow
 
 # Every check asks these few questions, so the statements are built once, with bound parameters, and
@@ -66,6 +66,9 @@ class StoreHistory:
         if known is None or end - start > known[1] - known[0]:
             self._windows[account] = (start, end, posts)
         return posts
+
+    def posts_after(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
+        return posts_after(self, account, start, end)
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
         row = self._connection.execute(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from botwarden.pacing.budgets import PUBLISHED
-from botwarden.rules.context import CheckContext, posts_after
+from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 
@@ -33,7 +33,7 @@ class RateLimit(Rule):
             return
         for window in PUBLISHED.get(ctx.account.network, ()):
             start = action.at - window.period
-            used = posts_after(ctx.history, action.account, start, action.at)
+            used = ctx.history.posts_after(action.account, start, action.at)
             if len(used) >= window.requests:
                 reset = used[len(used) - window.requests].at + window.period
                 yield self._delay(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from botwarden.rules.context import CheckContext, posts_after
+from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 
@@ -29,7 +29,7 @@ class DailyCap(Rule):
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         cap = ctx.pacing.daily_cap
         start = action.at - timedelta(hours=24)  # a post exactly 24 hours old no longer counts
-        day = posts_after(ctx.history, action.account, start, action.at)
+        day = ctx.history.posts_after(action.account, start, action.at)
         if cap <= 0 or len(day) < cap:
             return
         not_before = day[len(day) - cap].at + timedelta(hours=24)
@@ -58,7 +58,7 @@ class Burst(Rule):
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         limit, window = ctx.pacing.burst_max, ctx.pacing.burst_window
         start = action.at - window  # a post exactly one window old has left it
-        recent = posts_after(ctx.history, action.account, start, action.at)
+        recent = ctx.history.posts_after(action.account, start, action.at)
         if limit <= 0 or len(recent) < limit:
             return
         not_before = recent[len(recent) - limit].at + window
