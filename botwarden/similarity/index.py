@@ -202,19 +202,18 @@ class SimilarityIndex:
         seen = self._owners_by_id.get(id(names))
         if seen is not None and seen[0] is names:
             return seen[1]
+        if len(self._owner_sets) >= 1024 or len(self._owners_by_id) >= 1024:
+            self._owner_sets.clear()
+            self._owners_by_id.clear()
         key = tuple(names or ())
         found = self._owner_sets.get(key)
         if found is None:
             known = self._account_ids
             found = np.unique(np.array([known[n] for n in key if n in known], dtype=np.uint32))
             self._owner_sets[key] = found
-        if account is None and isinstance(
-            names, tuple | frozenset
-        ):  # immutable: what was worked out stays true
-            self._owners_by_id[id(names)] = (names, found)  # the reference keeps the id from being reused
-        if len(self._owner_sets) > 1024 or len(self._owners_by_id) > 1024:
-            self._owner_sets.clear()
-            self._owners_by_id.clear()
+        if account is None and isinstance(names, tuple | frozenset):
+            # Immutable, so what was worked out stays true; the reference keeps the id from being reused.
+            self._owners_by_id[id(names)] = (names, found)
         return found
 
     def _matches(self, posts: np.ndarray, scores: np.ndarray, limit: int) -> list[Match]:
