@@ -7,13 +7,14 @@ number) is not mistaken for a card. E-mail and street-address patterns are ours.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import phonenumbers
 import regex
 from stdnum import iban, luhn
 from stdnum.us import ssn
+
+from botwarden.language.tokens import words_of
 
 _EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 _CARD = regex.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
@@ -85,16 +86,23 @@ _ASK_SENSITIVE = regex.compile(
 )
 
 
-# What every ask above starts with, as one case-sensitive stdlib pattern over the case-folded text: most
-# posts have no such phrase, and this says so in a third of the time the two full patterns take.
-_ASK_START = re.compile(
-    rf"(?:{_ASK}|enter|confirm|verify|need|what(?:'s|\s+is))(?:\s+(?:us|me|it))?\s+(?:your|ur|the)\s"
+# Every ask above has one of these verbs and one of these words, each a whole word of the text: most posts
+# lack one or the other, and the text's word set says so at once (its words are shared with other rules).
+_ASK_VERBS = frozenset(
+    {"send", "dm", "message", "tell", "give", "share", "reply", "post", "provide", "text", "email", "mail"}
+    | {"enter", "confirm", "verify", "need", "what"}
 )
+_ASK_OBJECTS = frozenset({"your", "ur", "the"})
+
+
+def _may_ask(text: str) -> bool:
+    words = words_of(text)
+    return not words.isdisjoint(_ASK_OBJECTS) and not words.isdisjoint(_ASK_VERBS)
 
 
 def asks_for_private_info(text: str) -> str | None:
     """The phrase asking users to send personal or private data, if there is one."""
-    if _ASK_START.search(text.casefold()) is None:
+    if not _may_ask(text):
         return None
     found = _ASK_SENSITIVE.search(text) or _ASK_PERSONAL.search(text)
     return found.group() if found else None
@@ -102,7 +110,7 @@ def asks_for_private_info(text: str) -> str | None:
 
 def asks_for_sensitive_info(text: str) -> str | None:
     """The phrase asking for particularly sensitive data (card, password, ID, bank details), if any."""
-    if _ASK_START.search(text.casefold()) is None:
+    if not _may_ask(text):
         return None
     found = _ASK_SENSITIVE.search(text)
     return found.group() if found else None

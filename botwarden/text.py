@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping
@@ -177,16 +178,17 @@ def _x_urls(text: str) -> list[tuple[int, int]]:
 # A link as feeds and templates write it: scheme, an ASCII host of plain labels, a plain path and query
 # (no port, fragment or parentheses) ending where twitter-text's pattern would end it. For such a word,
 # the pattern's match is the whole word exactly when the last label is a TLD it knows: no need to run it.
-_PLAIN_URL = regex.compile(
+# ASCII words only, matched by the standard library's engine (twice as quick here as ``regex``).
+_PLAIN_URL = re.compile(
     r"https?://((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}))"  # host, its last label
     r"(?:/(?:[a-z0-9/_.~%=+-]*[a-z0-9/_=+-])?)?"  # path
     r"(?:\?[a-z0-9/_.~%=&+-]*[a-z0-9/_=&-])?",  # query
-    regex.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
 def _is_plain_url(word: str) -> bool:
-    plain = _PLAIN_URL.fullmatch(word)
+    plain = _PLAIN_URL.fullmatch(word) if word.isascii() else None
     if plain is None or len(word) > 4000:
         return False
     host, tld = plain.group(1), plain.group(2).lower()

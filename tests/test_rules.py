@@ -225,7 +225,7 @@ def test_the_quick_look_for_an_ask_never_hides_one_the_full_patterns_find() -> N
 
     pieces = ["Send", "DM", "reply with", "What's", "what is", "tell", "enter", "us", "me", "your", "UR",
               "the", "full", "phone number", "card details", "PIN", "password", "address", "news", " ", "  ",
-              "\t", "\n", ".", ",", "é", "ſend"]  # fmt: skip
+              "\t", "\n", ".", ",", "é", "ſend", "_", "\u0345", "\u212a", "e-mail", "mail"]  # fmt: skip
     rng = random.Random(9)
     caught = 0
     for _ in range(20000):
@@ -235,7 +235,7 @@ def test_the_quick_look_for_an_ask_never_hides_one_the_full_patterns_find() -> N
         sensitive = _ASK_SENSITIVE.search(text)
         assert asks_for_sensitive_info(text) == (sensitive.group() if sensitive else None), repr(text)
         caught += full is not None
-    assert caught > 100  # the texts do hold asks for the quick look to miss
+    assert caught > 50  # the texts do hold asks for the quick look to miss
 
 
 def test_the_term_lists_quick_look_never_hides_a_term() -> None:
@@ -245,10 +245,15 @@ def test_the_term_lists_quick_look_never_hides_a_term() -> None:
 
     rng = random.Random(12)
     hits = 0
-    for terms in (abusive_terms(), sensitive_terms(), abusive_terms(("Straße", "naïve*"))):
-        words = [w for t in terms.terms for w in t.replace("*", "x").split()] + ["the", "-", "É", "SS", " "]
+    # Characters that test where a word ends: '_' and marks separate words, the Kelvin sign and the long s
+    # fold to ASCII letters, U+0345 (a mark) folds to a letter, 'İ' folds to two characters.
+    odd = ["the", "-", "É", "SS", " ", "_", "\u212a", "\u017f", "\u0345", "İ", "3"]
+    extra = ("Straße", "naïve*", "f-word", "kys*", "$$cash", "İstanbul")
+    for terms in (abusive_terms(), sensitive_terms(), abusive_terms(extra)):
+        words = [w for t in terms.terms for w in t.replace("*", "x").split()] + odd
         for _ in range(3000):
-            text = " ".join(rng.choice([w, w.upper(), w.title()]) for w in rng.sample(words, 4))
+            parts = [rng.choice([w, w.upper(), w.title()]) for w in rng.sample(words, 4)]
+            text = "".join(part + rng.choice([" ", " ", "", "_", "\u0345", "-"]) for part in parts)
             expected = []
             for match in terms._pattern.finditer(text):
                 if match.group().casefold() not in expected:

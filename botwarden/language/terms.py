@@ -14,6 +14,11 @@ from importlib.resources import files
 
 import regex
 
+from botwarden.language.tokens import words_of
+from botwarden.similarity.stopwords import STOPWORDS
+
+_PIECE = regex.compile(r"[\p{L}\p{N}]+")
+
 
 class TermList:
     def __init__(self, terms: Iterable[str]) -> None:
@@ -22,22 +27,59 @@ class TermList:
         # Leetspeak-free, whole words only; '*' stands for one or more letters in a list entry.
         pattern = alternatives.replace(r"\*", r"\p{L}*")
         self._pattern = regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{pattern})(?![\p{{L}}\p{{N}}])", regex.I)
-        # The longest plain piece of each term, looked for in the case-folded text first: a text holding
-        # none of them holds no term, and a plain substring search says so in half the time.
-        needles = {max(t.replace("*", " ").split(), key=len, default="") for t in self.terms}
-        self._needles = None if "" in needles else re.compile("|".join(map(re.escape, sorted(needles))))
+        # What a text must hold for a term to match, looked for before the full pattern runs. Most terms
+        # have whole ASCII words (none touching a '*'), which are then all among the text's words: each
+        # such term is filed under its least common word. Any other term needs its longest plain piece
+        # somewhere in the case-folded text.
+        self._by_word: dict[str, list[frozenset[str]]] = {}
+        pieces: set[str] = set()
+        for term in self.terms:
+            whole = _whole_ascii_words(term)
+            if whole:
+                rarest = max(whole, key=lambda word: (word not in STOPWORDS, len(word)))
+                self._by_word.setdefault(rarest, []).append(frozenset(whole))
+            else:
+                pieces.add(max(term.replace("*", " ").split(), key=len, default=""))
+        self._filed = frozenset(self._by_word)
+        self._quick = "" not in pieces
+        self._pieces = None
+        if pieces and self._quick:
+            self._pieces = re.compile("|".join(map(re.escape, sorted(pieces))))
+
+    def _may_match(self, text: str) -> bool:
+        if not self._quick:
+            return True
+        words = words_of(text)
+        if not self._filed.isdisjoint(words):
+            for word in self._filed & words:
+                if any(needed <= words for needed in self._by_word[word]):
+                    return True
+        return self._pieces is not None and self._pieces.search(text.casefold()) is not None
 
     def find(self, *texts: str) -> list[str]:
         """The listed terms found in any of ``texts``, each once, in order of appearance."""
         found: list[str] = []
         for text in texts:
-            if not text or (self._needles is not None and self._needles.search(text.casefold()) is None):
+            if not text or not self._may_match(text):
                 continue
             for match in self._pattern.finditer(text):
                 term = match.group().casefold()
                 if term not in found:
                     found.append(term)
         return found
+
+
+def _whole_ascii_words(term: str) -> list[str]:
+    """The words of a (case-folded) term that the pattern matches as whole words of the text: ASCII runs of
+    letters and digits with no '*' beside them. A text region matching the term has these as its own
+    words (the term's other characters, and the pattern's boundaries, are neither letters nor digits)."""
+    return [
+        m.group()
+        for m in _PIECE.finditer(term)
+        if m.group().isascii()
+        and term[m.start() - 1 : m.start()] != "*"
+        and term[m.end() : m.end() + 1] != "*"
+    ]
 
 
 def _data(name: str) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal, get_args
 
 ActionKind = Literal[
@@ -113,3 +114,15 @@ class Verdict:
 def minute(at: datetime) -> str:
     """``2026-03-21 12:05``: a time as findings quote it (``strftime`` takes three times as long)."""
     return at.isoformat(" ", "minutes")[:16]
+
+
+# Rules measure their windows in days or hours from settings that rarely change; building a timedelta
+# costs more than the cached lookup, and a check builds several.
+@lru_cache(maxsize=128)
+def days(count: float) -> timedelta:
+    return timedelta(days=count)
+
+
+@lru_cache(maxsize=128)
+def hours(count: float) -> timedelta:
+    return timedelta(hours=count)

@@ -289,22 +289,44 @@ def candidates(
     recent_keys: np.ndarray,
     recent_ids: np.ndarray,
 ) -> np.ndarray:
-    """The distinct posts sharing at least one bucket key with ``keys``."""
-    found = []
+    """The distinct posts sharing at least one bucket key with ``keys``.
+
+    On a large index nearly every read here misses the cache, so the bands are looked up in phases: first
+    every band's directory slot and recent-table slot, then the first key of every band's run, then the
+    runs themselves. The reads within a phase do not depend on each other and are in flight together,
+    instead of one band's reads waiting for the last band's."""
+    bands = len(keys)
     mask = len(recent_keys) - 1
-    for key in keys:
-        slot = _slot(key, mask)
-        while recent_ids[slot] != EMPTY:
-            if recent_keys[slot] == key:
-                found.append(recent_ids[slot])
+    slots = np.empty(bands, dtype=np.int64)
+    slot_ids = np.empty(bands, dtype=np.uint32)
+    slot_keys = np.empty(bands, dtype=np.uint32)
+    lo = np.zeros(bands, dtype=np.int64)
+    hi = np.zeros(bands, dtype=np.int64)
+    has_main = len(main_keys) > 0
+    for band in range(bands):
+        slots[band] = _slot(keys[band], mask)
+        if has_main:
+            top = keys[band] >> np.uint32(shift)
+            lo[band], hi[band] = directory[top], directory[top + 1]
+    run_first = np.empty(bands, dtype=np.uint32)
+    for band in range(bands):
+        slot_ids[band], slot_keys[band] = recent_ids[slots[band]], recent_keys[slots[band]]
+        run_first[band] = main_keys[lo[band]] if lo[band] < hi[band] else EMPTY
+    found = []
+    for band in range(bands):
+        key = keys[band]
+        if run_first[band] <= key:  # a run is sorted: one starting past the key cannot hold it
+            for i in range(lo[band], hi[band]):  # about 16 keys: a linear scan reads one or two lines
+                if main_keys[i] == key:
+                    found.append(main_ids[i])
+                elif main_keys[i] > key:
+                    break
+        slot, post, slot_key = slots[band], slot_ids[band], slot_keys[band]
+        while post != EMPTY:  # the open-addressing chain from the key's slot
+            if slot_key == key:
+                found.append(post)
             slot = (slot + 1) & mask
-        if len(main_keys):
-            top = key >> np.uint32(shift)
-            lo, hi = directory[top], directory[top + 1]
-            start = lo + np.searchsorted(main_keys[lo:hi], key)
-            while start < hi and main_keys[start] == key:
-                found.append(main_ids[start])
-                start += 1
+            post, slot_key = recent_ids[slot], recent_keys[slot]
     return np.unique(np.array(found, dtype=np.uint32)) if found else np.empty(0, dtype=np.uint32)
 
 

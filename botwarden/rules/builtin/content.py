@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import regex
 
 from botwarden.compose.links import links_in
 from botwarden.rules.builtin._people import mentions_in
 from botwarden.rules.context import CheckContext, PastPost
-from botwarden.rules.model import Action, Finding, Severity, minute
+from botwarden.rules.model import Action, Finding, Severity, days, hours, minute
 from botwarden.rules.registry import Rule
 from botwarden.similarity import normalize
 
@@ -46,7 +45,7 @@ class RepeatedLink(Rule):
         mine = links_in(action.text, action.links)
         if not mine:
             return
-        since = action.at - timedelta(hours=int(ctx.setting("repeated_link_hours", 24)))
+        since = action.at - hours(int(ctx.setting("repeated_link_hours", 24)))
         earlier = [p for link in sorted(mine) for p in ctx.history.posts_linking(link, since, action.at)]
         own = [p for p in earlier if p.account == action.account]
         if own:
@@ -93,7 +92,7 @@ class HashtagStuffing(Rule):
             return
         if not tags:
             return
-        recent = ctx.history.posts_between(action.account, action.at - timedelta(days=30), action.at)[-10:]
+        recent = ctx.history.posts_between(action.account, action.at - days(30), action.at)[-10:]
         same = sum(1 for post in recent if set(hashtags_of(post.text)) == set(tags))
         if same >= 5:
             yield self.finding(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 from botwarden.rules.context import CheckContext
-from botwarden.rules.model import Action, Finding, Severity, minute
+from botwarden.rules.model import Action, Finding, Severity, days, minute
 from botwarden.rules.registry import Rule
 from botwarden.similarity import text_hash
 
@@ -30,19 +29,17 @@ class DuplicatePost(Rule):
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         if not action.text.strip():
             return
-        days = int(ctx.setting("duplicate_window_days", 30))
-        earlier = ctx.history.same_text(
-            action.account, text_hash(action.text), action.at - timedelta(days=days)
-        )
+        window = int(ctx.setting("duplicate_window_days", 30))
+        earlier = ctx.history.same_text(action.account, text_hash(action.text), action.at - days(window))
         if earlier is None:
             return
         yield self.finding(
             f"the same text was posted by {action.account} at {minute(earlier.at)} UTC "
-            f"(within {days} days); post something new instead",
+            f"(within {window} days); post something new instead",
             evidence={
                 "earlier_id": earlier.id,
                 "earlier_at": earlier.at.isoformat(),
                 "earlier_text": earlier.text,
-                "window_days": days,
+                "window_days": window,
             },
         )

@@ -9,6 +9,7 @@ from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
 
+_DAY = timedelta(hours=24)
 _PUBLISHING = frozenset({"post", "reply", "quote", "mention", "repost"})
 
 
@@ -28,11 +29,11 @@ class DailyCap(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
         cap = ctx.pacing.daily_cap
-        start = action.at - timedelta(hours=24)  # a post exactly 24 hours old no longer counts
+        start = action.at - _DAY  # a post exactly 24 hours old no longer counts
         day = ctx.history.posts_after(action.account, start, action.at)
         if cap <= 0 or len(day) < cap:
             return
-        not_before = day[len(day) - cap].at + timedelta(hours=24)
+        not_before = day[len(day) - cap].at + _DAY
         yield self.finding(
             f"{len(day)} posts in the last 24 hours reaches the daily cap of {cap}; "
             f"waiting until {minute(not_before)} UTC",

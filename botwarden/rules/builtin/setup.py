@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 import regex
 
@@ -14,6 +15,11 @@ from botwarden.rules.registry import Rule
 _DISCLOSURE = regex.compile(
     r"\b(run|operated|maintained|managed|made|built|owned)\s+by\b|@\w+|\bcontact\b", regex.IGNORECASE
 )
+
+
+@lru_cache(maxsize=1024)  # an account's bio is read on every check of its posts, and rarely changes
+def _discloses_operator(bio: str) -> bool:
+    return _DISCLOSURE.search(bio) is not None
 
 
 class _SetupRule(Rule):
@@ -52,7 +58,7 @@ class OperatorUndisclosed(_SetupRule):
     )
 
     def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        if not _DISCLOSURE.search(ctx.account.bio):
+        if not _discloses_operator(ctx.account.bio):
             yield self.info("the bio does not say who runs the account", bio=ctx.account.bio)
 
 

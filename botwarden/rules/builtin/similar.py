@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 from botwarden.rules.context import CheckContext, PastPost
-from botwarden.rules.model import Action, Finding, Severity, minute
+from botwarden.rules.model import Action, Finding, Severity, days, minute
 from botwarden.rules.registry import Rule
 from botwarden.similarity import text_hash
 
@@ -18,9 +17,9 @@ def _similar_in_fleet(action: Action, ctx: CheckContext, threshold: float) -> li
     similar, best first: one search serves BW102 (this account) and BW103 (the others)."""
     key = ("similar-in-fleet", action.id, action.text, threshold)
     if key not in ctx.memo:
-        days = int(ctx.setting("near_duplicate_window_days", 7))
+        window = int(ctx.setting("near_duplicate_window_days", 7))
         fleet = ctx.facts.operator_fleet(ctx.account.operator, including=action.account)
-        since = action.at - timedelta(days=days)
+        since = action.at - days(window)
         ctx.memo[key] = ctx.history.similar(action.text, fleet, since, action.at, threshold)
     found: list[tuple[float, PastPost]] = ctx.memo[key]
     return found
@@ -94,7 +93,7 @@ class CrossAccountDuplicate(Rule):
         if not action.text.strip():
             return
         others = ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)
-        since = action.at - timedelta(days=int(ctx.setting("near_duplicate_window_days", 7)))
+        since = action.at - days(int(ctx.setting("near_duplicate_window_days", 7)))
         same = text_hash(action.text)
         exact = ctx.history.same_text_among(others, same, since)
         if exact is not None:
