@@ -42,14 +42,17 @@ def _listed(host: str, listed: frozenset[str]) -> bool:
     return any(".".join(parts[i:]) in listed for i in range(len(parts)))
 
 
-@lru_cache(maxsize=8192)
 def is_shortener(url: str) -> bool:
-    return _listed(host_of(url), _hosts("shorteners.txt"))
+    return _listed_host(host_of(url), "shorteners.txt")
 
 
-@lru_cache(maxsize=8192)
 def is_interstitial(url: str) -> bool:
-    return _listed(host_of(url), _hosts("interstitials.txt"))
+    return _listed_host(host_of(url), "interstitials.txt")
+
+
+@lru_cache(maxsize=8192)  # by host: a feed's links are all new, its few hosts repeat
+def _listed_host(host: str, listing: str) -> bool:
+    return _listed(host, _hosts(listing))
 
 
 def registered_domain(url: str) -> str:
