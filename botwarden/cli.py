@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.logging import RichHandler
 from rich.table import Table
-from sqlalchemy import func, select
 
-from botwarden import config as config_module
 from botwarden import settings as settings_table
 from botwarden.cli_accounts import accounts_app, spend
 from botwarden.cli_common import (
+    DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
     SetOption,
@@ -52,6 +50,8 @@ app.add_typer(tokens_app, name="tokens")
 
 
 def _logging(verbose: bool) -> None:
+    from rich.logging import RichHandler
+
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
@@ -65,7 +65,7 @@ def _logging(verbose: bool) -> None:
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write it.")] = config_module.DEFAULT_PATH,
+    path: Annotated[Path, typer.Argument(help="Where to write it.")] = DEFAULT_CONFIG,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter configuration."""
@@ -91,7 +91,7 @@ def show_settings() -> None:
 
 @app.command()
 def run(
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     once: Annotated[bool, typer.Option("--once", help="Do one pass, then exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = True,
@@ -134,7 +134,7 @@ def run(
 
 @app.command()
 def worker(
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     worker_id: Annotated[
         str | None, typer.Option("--id", help="This worker's name in leases and logs (default: random).")
@@ -147,7 +147,7 @@ def worker(
 
 @app.command()
 def preview(
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     limit: Annotated[int, typer.Option(help="Items per route.")] = 3,
 ) -> None:
@@ -189,9 +189,11 @@ def demo(
 
 @app.command()
 def status(
-    config: ConfigOption = config_module.DEFAULT_PATH, set_: SetOption = None, database: DatabaseOption = None
+    config: ConfigOption = DEFAULT_CONFIG, set_: SetOption = None, database: DatabaseOption = None
 ) -> None:
     """Accounts, queue and feeds at a glance."""
+    from sqlalchemy import func, select
+
     from botwarden.store.models import AccountRow, FeedRow, QueueRow
 
     with open_store(database_url(config, set_, database))() as session:
@@ -237,7 +239,7 @@ def status(
 
 @app.command()
 def queue(
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     database: DatabaseOption = None,
     state: Annotated[list[str] | None, typer.Option(help="Only these states.")] = None,
@@ -282,13 +284,15 @@ def queue(
 
 @app.command()
 def timeline(
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     database: DatabaseOption = None,
     account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
     limit: Annotated[int, typer.Option()] = 50,
 ) -> None:
     """What the local network shows: the posts, newest first."""
+    from sqlalchemy import select
+
     from botwarden.store.models import LocalPostRow
 
     with open_store(database_url(config, set_, database))() as session:

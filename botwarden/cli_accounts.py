@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
-from botwarden import config as config_module
 from botwarden.cli_common import (
+    DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
     SetOption,
@@ -21,6 +20,9 @@ from botwarden.cli_common import (
     out,
 )
 from botwarden.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from botwarden.config import Config
 
 accounts_app = typer.Typer(help="Look after accounts.", no_args_is_help=True)
 
@@ -46,7 +48,7 @@ FIELDS: dict[str, list[tuple[str, bool]]] = {
 @accounts_app.command("login")
 def login(
     account_id: Annotated[str, typer.Argument(help="The account (its id in the config file).")],
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     oauth2: Annotated[
         bool, typer.Option("--oauth2", help="X: an OAuth 2.0 user token instead of 1.0a.")
@@ -101,7 +103,7 @@ def login(
     out.print(f"{account_id}: {account.network} accepts the tokens ({utcnow():%Y-%m-%d %H:%M} UTC)")
 
 
-def store_origin(cfg: config_module.Config) -> str:
+def store_origin(cfg: Config) -> str:
     from botwarden.secretbox import KEY_ENV, default_key_file
 
     if os.environ.get(KEY_ENV):
@@ -112,7 +114,7 @@ def store_origin(cfg: config_module.Config) -> str:
 @accounts_app.command("check")
 def check_setup(
     account_id: Annotated[str | None, typer.Argument(help="One account (default: all).")] = None,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Read each account's profile and report how it presents itself (BW951-BW956)."""
@@ -142,7 +144,7 @@ def check_setup(
 @accounts_app.command("resume")
 def resume(
     account_id: Annotated[str, typer.Argument(help="The account to mark ok again.")],
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -161,11 +163,13 @@ def resume(
 
 def spend(
     days: Annotated[int, typer.Option(min=1, help="How many days back.")] = 7,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """What each account's posts cost per day (X bills per post), against the monthly spend cap."""
+    from sqlalchemy import select
+
     from botwarden.runtime import utcnow
     from botwarden.store.models import HistoryRow
 

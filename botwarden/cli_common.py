@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session, sessionmaker
 
-from botwarden import config as config_module
 from botwarden import settings as settings_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from botwarden.config import Config
+
+# The command modules import the configuration, the store and the network clients only inside the commands
+# that use them, so that `--help` and the quick commands do not wait for them.
+DEFAULT_CONFIG = settings_table.DEFAULT_CONFIG_PATH
 
 out = Console()
 err = Console(stderr=True)
@@ -25,7 +32,9 @@ DatabaseOption = Annotated[
 ]
 
 
-def load_config(path: Path, overrides: list[str] | None) -> config_module.Config:
+def load_config(path: Path, overrides: list[str] | None) -> Config:
+    from botwarden import config as config_module
+
     return config_module.load(path, overrides=settings_table.parse_overrides(overrides or []))
 
 

@@ -10,15 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from botwarden import config as config_module
-from botwarden.cli_common import ConfigOption, SetOption, load_config, open_store, out
+from botwarden.cli_common import DEFAULT_CONFIG, ConfigOption, SetOption, load_config, open_store, out
 from botwarden.errors import InputError
-from botwarden.store.consent import ConsentStore, Recorded, ledger_rows
+
+if TYPE_CHECKING:
+    from botwarden.config import Config
+    from botwarden.store.consent import ConsentStore, Recorded
 
 consent_app = typer.Typer(help="Account owners' consent to automated actions through their account.")
 optin_app = typer.Typer(help="Users who asked to hear from an account.")
@@ -37,13 +39,15 @@ FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
 
 @contextmanager
 def _ledger(config: Path, set_: list[str] | None, by: str | None, account: str) -> Iterator[ConsentStore]:
+    from botwarden.store.consent import ConsentStore
+
     cfg = load_config(config, set_)
     _known(cfg, account)
     with open_store(str(cfg.settings["database_url"])).begin() as session:
         yield ConsentStore(session, recorded_by=by or _login(), now=datetime.now(UTC))
 
 
-def _known(cfg: config_module.Config, account: str) -> None:
+def _known(cfg: Config, account: str) -> None:
     if account not in cfg.accounts:
         known = ", ".join(sorted(cfg.accounts)) or "none"
         raise InputError(f"no account '{account}' in {cfg.source} (known: {known})")
@@ -86,7 +90,7 @@ def grant(
     ] = False,
     at: AtOption = None,
     by: ByOption = None,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Record an owner's express consent to automated actions through their account (BW701-BW705)."""
@@ -100,7 +104,7 @@ def revoke(
     account: AccountArg,
     at: AtOption = None,
     by: ByOption = None,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """The owner opted out: no automated action through the account from now on (BW704)."""
@@ -113,10 +117,12 @@ def purpose(
     version: Annotated[str, typer.Argument(help="The app's new purpose version.")],
     at: AtOption = None,
     by: ByOption = None,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Record that the app's purpose changed: consents to earlier versions must be asked again (BW703)."""
+    from botwarden.store.consent import ConsentStore
+
     cfg = load_config(config, set_)
     with open_store(str(cfg.settings["database_url"])).begin() as session:
         store = ConsentStore(session, recorded_by=by or _login(), now=datetime.now(UTC))
@@ -127,7 +133,7 @@ def purpose(
 def list_ledger(
     account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
     format_: FormatOption = "table",
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """The whole ledger (consents, opt-ins, opt-outs...), oldest first, with who recorded each line."""
@@ -146,7 +152,7 @@ def optin_add(
     sensitive: Annotated[bool, typer.Option(help="The user opted into sensitive content.")] = False,
     at: AtOption = None,
     by: ByOption = None,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Record that a user asked to hear from the account (BW401, BW406, BW501)."""
@@ -158,7 +164,7 @@ def optin_add(
 def optin_list(
     account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
     format_: FormatOption = "table",
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Recorded opt-ins, oldest first."""
@@ -171,7 +177,7 @@ def optout_add(
     user: UserArg,
     at: AtOption = None,
     by: ByOption = None,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Record that a user asked the account to stop; effective at once (BW407)."""
@@ -183,7 +189,7 @@ def optout_add(
 def optout_list(
     account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
     format_: FormatOption = "table",
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Recorded opt-outs, oldest first."""
@@ -198,7 +204,7 @@ def inbound(
     interaction: Annotated[str | None, typer.Option(help="The id of the user's post or message.")] = None,
     at: AtOption = None,
     by: ByOption = None,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
 ) -> None:
     """Record a message a user sent the account: "stop" and the like opt out, anything else opts in."""
@@ -209,6 +215,8 @@ def inbound(
 def _print_rows(
     config: Path, set_: list[str] | None, account: str | None, kinds: tuple[str, ...], format_: str
 ) -> None:
+    from botwarden.store.consent import ledger_rows
+
     if format_ not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {format_!r}")
     cfg = load_config(config, set_)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from botwarden import config as config_module
 from botwarden.cli_common import (
+    DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
     SetOption,
@@ -29,7 +29,7 @@ tokens_app = typer.Typer(help="API and dashboard tokens, scoped to one operator.
 
 
 def serve(
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     host: Annotated[
         str, typer.Option(help="Address to listen on (put a reverse proxy in front).")
@@ -74,7 +74,7 @@ def create(
         str | None, typer.Option(help="The operator it may see (its accounts' operator).")
     ] = None,
     admin: Annotated[bool, typer.Option("--admin", help="May see every operator.")] = False,
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -95,7 +95,7 @@ def create(
 
 @tokens_app.command("list")
 def list_(
-    config: ConfigOption = config_module.DEFAULT_PATH, set_: SetOption = None, database: DatabaseOption = None
+    config: ConfigOption = DEFAULT_CONFIG, set_: SetOption = None, database: DatabaseOption = None
 ) -> None:
     """The tokens (never their values)."""
     from botwarden.store.tokens import list_tokens
@@ -116,7 +116,7 @@ def list_(
 @tokens_app.command("revoke")
 def revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id (see `tokens list`).")],
-    config: ConfigOption = config_module.DEFAULT_PATH,
+    config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     database: DatabaseOption = None,
 ) -> None:

@@ -21,7 +21,7 @@ from botwarden.feeds.fetch import FetchLimits
 from botwarden.netguard import AddressPolicy
 from botwarden.pacing import PacingPolicy, QuietHours
 
-DEFAULT_PATH = Path("botwarden.toml")
+DEFAULT_PATH = settings_table.DEFAULT_CONFIG_PATH
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 FILTER_FIELDS = ("title", "summary", "link", "categories", "author")
 

@@ -11,11 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from botwarden.errors import ConfigError
 
 ENV_PREFIX = "BOTWARDEN_"
+
+
+#: The configuration file read when none is named (``--config``, ``BOTWARDEN_CONFIG``).
+DEFAULT_CONFIG_PATH = Path("botwarden.toml")
 
 
 @dataclass(frozen=True, slots=True)

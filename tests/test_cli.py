@@ -177,3 +177,15 @@ account = "a"
     assert isinstance(result.exception, ConfigError)
     assert "no login stored for a (x)" in str(result.exception)
     assert "botwarden accounts login" in str(result.exception)
+
+
+def test_the_command_line_starts_without_the_store_or_the_network_clients() -> None:
+    # `botwarden --help` and the quick commands should not wait for SQLAlchemy, pydantic or httpx.
+    heavy = {"sqlalchemy", "pydantic", "httpx", "numpy", "fastapi"}
+    code = f"import sys, botwarden.cli; print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r}))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout
+    shown = subprocess.run(
+        [sys.executable, "-m", "botwarden", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "accounts" in shown.stdout and "check" in shown.stdout
