@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from botwarden.rules.context import CheckContext
-from botwarden.rules.model import Action, Decision, Finding, Severity, Verdict
+from botwarden.rules.model import Action, Decision, Finding, Verdict
 from botwarden.rules.registry import Registry, Rule, load_registry
 
 
@@ -29,10 +29,16 @@ class Engine:
 
 def combine(action_id: str, findings: list[Finding]) -> Verdict:
     """The strongest finding decides; a delay waits for the latest of its delaying findings."""
-    strongest = max((f.severity for f in findings), default=Severity.INFO)
+    if not findings:
+        return Verdict(action_id, Decision.ALLOW, ())
+    strongest = max(f.severity for f in findings)
     decision = Decision.for_severity(strongest)
     not_before = None
     if decision is Decision.DELAY:
         not_before = max((f.not_before for f in findings if f.not_before), default=None)
-    ordered = tuple(sorted(findings, key=lambda f: (-f.severity, f.code)))
+    ordered = tuple(sorted(findings, key=_strongest_first)) if len(findings) > 1 else tuple(findings)
     return Verdict(action_id, decision, ordered, not_before)
+
+
+def _strongest_first(finding: Finding) -> tuple[int, str]:
+    return -finding.severity, finding.code

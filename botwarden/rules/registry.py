@@ -41,6 +41,9 @@ class Rule:
         return self.code[:3] + "xx"
 
     def check(self, action: Action, ctx: CheckContext) -> Iterable[Finding]:
+        """The findings for ``action``; none when the rule has nothing to say. Any iterable will do; the
+        built-in rules return lists, since the engine calls every rule on every action and a generator
+        per call costs more than most rules' own work."""
         raise NotImplementedError
 
     def finding(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity, minute
 from botwarden.rules.registry import Rule
@@ -33,14 +31,16 @@ class AccountStopped(Rule):
     )
     kinds = ACTION_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         state = ctx.account.status
         if state == "ok":
-            return
+            return []
         when = ctx.account.status_since
         since = f"{minute(when)} UTC" if when else "an unknown time"
-        yield self.finding(
-            f"account {ctx.account.id} is {STOPPED.get(state, state)} since {since}; "
-            "a person must restore it before anything is sent",
-            evidence={"status": state, "since": since, "reason": ctx.account.status_reason},
-        )
+        return [
+            self.finding(
+                f"account {ctx.account.id} is {STOPPED.get(state, state)} since {since}; "
+                "a person must restore it before anything is sent",
+                evidence={"status": state, "since": since, "reason": ctx.account.status_reason},
+            )
+        ]

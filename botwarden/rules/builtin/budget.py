@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 from botwarden.pacing.budgets import PUBLISHED
@@ -26,26 +25,27 @@ class RateLimit(Rule):
     )
     kinds = _PUBLISHING
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         budget = ctx.facts.budgets.get(action.account)
         if budget is not None and budget.remaining <= 0 and budget.reset > action.at:
-            yield self._delay(budget.reset, "the network's last answer said the budget is spent", {})
-            return
+            return [self._delay(budget.reset, "the network's last answer said the budget is spent", {})]
         for window in PUBLISHED.get(ctx.account.network, ()):
             start = action.at - window.period
             used = ctx.history.posts_after(action.account, start, action.at)
             if len(used) >= window.requests:
                 reset = used[len(used) - window.requests].at + window.period
-                yield self._delay(
-                    reset,
-                    f"{len(used)} posts reach the published budget of {window.describe()}",
-                    {
-                        "used": len(used),
-                        "limit": window.requests,
-                        "window_seconds": int(window.period.total_seconds()),
-                    },
-                )
-                return
+                return [
+                    self._delay(
+                        reset,
+                        f"{len(used)} posts reach the published budget of {window.describe()}",
+                        {
+                            "used": len(used),
+                            "limit": window.requests,
+                            "window_seconds": int(window.period.total_seconds()),
+                        },
+                    )
+                ]
+        return []
 
     def _delay(self, reset: datetime, why: str, evidence: dict[str, object]) -> Finding:
         return self.finding(
@@ -69,11 +69,11 @@ class SpendCap(Rule):
     )
     kinds = _PUBLISHING
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         own = ctx.account.spend_cap_usd
         cap = float(ctx.setting("spend_cap_usd", 0.0) if own is None else own)
         if cap <= 0 or ctx.account.network != "x":
-            return
+            return []
         plain, linked = (
             float(ctx.setting("post_cost_usd", 0.01)),
             float(ctx.setting("link_post_cost_usd", 0.02)),
@@ -83,15 +83,19 @@ class SpendCap(Rule):
         spent = sum(linked if _has_link(p.text, p.links) else plain for p in posts)
         cost = linked if _has_link(action.text, action.links) else plain
         if spent + cost > cap + 1e-9:
-            yield self.finding(
-                f"${spent:.2f} spent this month plus ${cost:.2f} for this post is over the cap of ${cap:.2f}",
-                evidence={
-                    "spent_usd": round(spent, 4),
-                    "cost_usd": cost,
-                    "cap_usd": cap,
-                    "posts": len(posts),
-                },
-            )
+            return [
+                self.finding(
+                    f"${spent:.2f} spent this month plus ${cost:.2f} for this post is over the cap "
+                    f"of ${cap:.2f}",
+                    evidence={
+                        "spent_usd": round(spent, 4),
+                        "cost_usd": cost,
+                        "cap_usd": cap,
+                        "posts": len(posts),
+                    },
+                )
+            ]
+        return []
 
 
 def _has_link(text: str, links: tuple[str, ...]) -> bool:

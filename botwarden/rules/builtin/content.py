@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import regex
 
 from botwarden.compose.links import links_in
@@ -41,31 +39,35 @@ class RepeatedLink(Rule):
     )
     kinds = _TEXT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         mine = links_in(action.text, action.links)
         if not mine:
-            return
+            return []
         since = action.at - hours(int(ctx.setting("repeated_link_hours", 24)))
         earlier = [p for link in sorted(mine) for p in ctx.history.posts_linking(link, since, action.at)]
         own = [p for p in earlier if p.account == action.account]
         if own:
             post = max(own, key=lambda p: p.at)
             shared = sorted(mine & _post_links(post))[0]
-            yield self.finding(
-                f"{shared} was already posted by this account at {minute(post.at)} UTC",
-                evidence={"link": shared, "earlier_id": post.id, "earlier_at": post.at.isoformat()},
-            )
-            return
+            return [
+                self.finding(
+                    f"{shared} was already posted by this account at {minute(post.at)} UTC",
+                    evidence={"link": shared, "earlier_id": post.id, "earlier_at": post.at.isoformat()},
+                )
+            ]
         if not earlier:
-            return
+            return []
         others = set(ctx.facts.operator_accounts(ctx.account.operator, besides=action.account))
         users = sorted({p.account for p in earlier if p.account in others})
         if len(users) >= 2:
-            yield self.finding(
-                f"the same link was posted by {len(users)} other accounts of this operator "
-                f"({', '.join(users)}) in the window",
-                evidence={"accounts": users},
-            )
+            return [
+                self.finding(
+                    f"the same link was posted by {len(users)} other accounts of this operator "
+                    f"({', '.join(users)}) in the window",
+                    evidence={"accounts": users},
+                )
+            ]
+        return []
 
 
 class HashtagStuffing(Rule):
@@ -81,25 +83,29 @@ class HashtagStuffing(Rule):
     )
     kinds = _TEXT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         tags = hashtags_of(action.text)
         limit = int(ctx.setting("hashtag_max", 2))
         if len(tags) > limit:
-            yield self.finding(
-                f"{len(tags)} hashtags, more than {limit}; keep the one or two that matter",
-                evidence={"hashtags": tags, "max": limit},
-            )
-            return
+            return [
+                self.finding(
+                    f"{len(tags)} hashtags, more than {limit}; keep the one or two that matter",
+                    evidence={"hashtags": tags, "max": limit},
+                )
+            ]
         if not tags:
-            return
+            return []
         recent = ctx.history.posts_between(action.account, action.at - days(30), action.at)[-10:]
         same = sum(1 for post in recent if set(hashtags_of(post.text)) == set(tags))
         if same >= 5:
-            yield self.finding(
-                f"the same hashtags ({' '.join('#' + t for t in sorted(set(tags)))}) are on {same} "
-                f"of the account's last {len(recent)} posts",
-                evidence={"hashtags": sorted(set(tags)), "repeats": same},
-            )
+            return [
+                self.finding(
+                    f"the same hashtags ({' '.join('#' + t for t in sorted(set(tags)))}) are on {same} "
+                    f"of the account's last {len(recent)} posts",
+                    evidence={"hashtags": sorted(set(tags)), "repeats": same},
+                )
+            ]
+        return []
 
 
 class MentionInBroadcast(Rule):
@@ -115,13 +121,16 @@ class MentionInBroadcast(Rule):
     )
     kinds = frozenset({"post"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         mentioned = mentions_in(action.text)
         if mentioned:
-            yield self.finding(
-                f"broadcast post mentions {', '.join('@' + m for m in mentioned)}",
-                evidence={"mentions": mentioned},
-            )
+            return [
+                self.finding(
+                    f"broadcast post mentions {', '.join('@' + m for m in mentioned)}",
+                    evidence={"mentions": mentioned},
+                )
+            ]
+        return []
 
 
 class TrendingTopic(Rule):
@@ -138,17 +147,20 @@ class TrendingTopic(Rule):
     )
     kinds = _TEXT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         network = action.network or ctx.account.network
         for tag in action.extra.get("dropped_hashtags") or []:
-            yield self.finding(
-                f"dropped the hashtag #{tag} the composer added: it is trending on {network} now",
-                evidence={"hashtag": tag, "network": network},
-                severity=Severity.INFO,
+            findings.append(
+                self.finding(
+                    f"dropped the hashtag #{tag} the composer added: it is trending on {network} now",
+                    evidence={"hashtag": tag, "network": network},
+                    severity=Severity.INFO,
+                )
             )
         trending = ctx.facts.trending(network, action.at)
         if not trending:
-            return
+            return findings
         hits = sorted({t for t in hashtags_of(action.text) if t in trending or "#" + t in trending})
         words = f" {normalize(action.text)} "
         hits += sorted(
@@ -157,8 +169,11 @@ class TrendingTopic(Rule):
             if not t.startswith("#") and t not in hits and (folded := normalize(t)) and f" {folded} " in words
         )
         if hits:
-            yield self.finding(
-                f"uses {', '.join(repr(h) for h in hits)}, trending on {network} now; automated "
-                "posts must not ride trends",
-                evidence={"trending": hits, "network": network},
+            findings.append(
+                self.finding(
+                    f"uses {', '.join(repr(h) for h in hits)}, trending on {network} now; automated "
+                    "posts must not ride trends",
+                    evidence={"trending": hits, "network": network},
+                )
             )
+        return findings

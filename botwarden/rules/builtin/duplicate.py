@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Finding, Severity, days, minute
 from botwarden.rules.registry import Rule
@@ -26,20 +24,22 @@ class DuplicatePost(Rule):
     )
     kinds = frozenset({"post", "reply", "quote"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if not action.text.strip():
-            return
+            return []
         window = int(ctx.setting("duplicate_window_days", 30))
         earlier = ctx.history.same_text(action.account, text_hash(action.text), action.at - days(window))
         if earlier is None:
-            return
-        yield self.finding(
-            f"the same text was posted by {action.account} at {minute(earlier.at)} UTC "
-            f"(within {window} days); post something new instead",
-            evidence={
-                "earlier_id": earlier.id,
-                "earlier_at": earlier.at.isoformat(),
-                "earlier_text": earlier.text,
-                "window_days": window,
-            },
-        )
+            return []
+        return [
+            self.finding(
+                f"the same text was posted by {action.account} at {minute(earlier.at)} UTC "
+                f"(within {window} days); post something new instead",
+                evidence={
+                    "earlier_id": earlier.id,
+                    "earlier_at": earlier.at.isoformat(),
+                    "earlier_text": earlier.text,
+                    "window_days": window,
+                },
+            )
+        ]

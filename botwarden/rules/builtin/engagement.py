@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 from botwarden.rules.context import CheckContext
@@ -53,8 +52,8 @@ class AutomatedLike(Rule):
     )
     kinds = frozenset({"like"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        yield self.finding("automated likes are not allowed; leave liking to people")
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        return [self.finding("automated likes are not allowed; leave liking to people")]
 
 
 class BulkRepost(Rule):
@@ -72,21 +71,25 @@ class BulkRepost(Rule):
     )
     kinds = _REPOSTS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         limit = int(ctx.setting("repost_per_hour", 10))
         used = _used(ctx, action, _REPOSTS, HOUR)
         if used >= limit:
-            yield self.finding(
-                f"{used} automated reposts in the last hour reaches the pace of {limit}",
-                evidence={"used": used, "limit": limit},
-            )
-            return
+            return [
+                self.finding(
+                    f"{used} automated reposts in the last hour reaches the pace of {limit}",
+                    evidence={"used": used, "limit": limit},
+                )
+            ]
         others = _others_same_target(ctx, action, _REPOSTS)
         if others:
-            yield self.finding(
-                f"the same post was reposted by {', '.join(others)} of the same operator within the hour",
-                evidence={"accounts": others, "target": engagement_target(action)},
-            )
+            return [
+                self.finding(
+                    f"the same post was reposted by {', '.join(others)} of the same operator within the hour",
+                    evidence={"accounts": others, "target": engagement_target(action)},
+                )
+            ]
+        return []
 
 
 class AggressiveFollow(Rule):
@@ -103,15 +106,18 @@ class AggressiveFollow(Rule):
     )
     kinds = _FOLLOWS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         limit = int(ctx.setting("follow_per_day", 20))
         used = _used(ctx, action, _FOLLOWS, DAY)
         if used >= limit:
-            yield self.finding(
-                f"{used} automated follows and unfollows in 24 hours reaches the pace of {limit}",
-                evidence={"used": used, "limit": limit},
+            findings.append(
+                self.finding(
+                    f"{used} automated follows and unfollows in 24 hours reaches the pace of {limit}",
+                    evidence={"used": used, "limit": limit},
+                )
             )
-            return
+            return findings
         target = engagement_target(action)
         if action.kind == "unfollow":
             recent = [
@@ -122,32 +128,40 @@ class AggressiveFollow(Rule):
                 if a.target == target
             ]
             if recent:
-                yield self.finding(
-                    f"unfollowing {target} less than 24 hours after following (follow churn)",
-                    evidence={"user": target, "followed_at": recent[-1].at.isoformat()},
+                findings.append(
+                    self.finding(
+                        f"unfollowing {target} less than 24 hours after following (follow churn)",
+                        evidence={"user": target, "followed_at": recent[-1].at.isoformat()},
+                    )
                 )
-            return
+            return findings
         others = _others_same_target(ctx, action, frozenset({"follow"}))
         if others:
-            yield self.finding(
-                f"{', '.join(others)} of the same operator followed {target} within the hour",
-                evidence={"accounts": others, "user": target},
+            findings.append(
+                self.finding(
+                    f"{', '.join(others)} of the same operator followed {target} within the hour",
+                    evidence={"accounts": others, "user": target},
+                )
             )
+        return findings
 
 
 class _BulkAdd(Rule):
     severity = Severity.DENY
     noun: str
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         limit = int(ctx.setting("list_add_per_day", 20))
         used = _used(ctx, action, self.kinds, DAY)
         adding = action.extra.get("bulk") or 1
         if used + adding > limit:
-            yield self.finding(
-                f"{used} {self.noun} additions in 24 hours plus {adding} now is over the pace of {limit}",
-                evidence={"used": used, "adding": adding, "limit": limit},
-            )
+            return [
+                self.finding(
+                    f"{used} {self.noun} additions in 24 hours plus {adding} now is over the pace of {limit}",
+                    evidence={"used": used, "adding": adding, "limit": limit},
+                )
+            ]
+        return []
 
 
 class BulkListAdd(_BulkAdd):
@@ -190,11 +204,14 @@ class CoordinatedEngagement(Rule):
     )
     kinds = _COORDINATED
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         others = _others_same_target(ctx, action, _COORDINATED)
         if others:
-            yield self.finding(
-                f"{', '.join(others)} of the same operator did the same {action.kind} "
-                f"on {engagement_target(action)} within the hour",
-                evidence={"accounts": others, "target": engagement_target(action)},
-            )
+            return [
+                self.finding(
+                    f"{', '.join(others)} of the same operator did the same {action.kind} "
+                    f"on {engagement_target(action)} within the hour",
+                    evidence={"accounts": others, "target": engagement_target(action)},
+                )
+            ]
+        return []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Finding, Severity
 from botwarden.rules.registry import Rule
@@ -25,17 +23,24 @@ class TooLong(Rule):
     )
     kinds = frozenset({"post", "reply", "mention", "quote", "dm"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         network = action.network or ctx.account.network
         if network not in DEFAULT_LIMITS or action.kind == "dm":
-            return
+            return []
         size = measure(action.text, network, limit=action.limit)
         if size.valid:
-            return
+            return []
         what = "is empty" if size.length == 0 else f"measures {size.length} of {size.limit}"
         if network == "bluesky" and size.length <= size.limit:
             what = f"is {size.nbytes} bytes, over Bluesky's 3,000"
-        yield self.finding(
-            f"the text {what} on {network}; shorten the template",
-            evidence={"length": size.length, "limit": size.limit, "network": network, "bytes": size.nbytes},
-        )
+        return [
+            self.finding(
+                f"the text {what} on {network}; shorten the template",
+                evidence={
+                    "length": size.length,
+                    "limit": size.limit,
+                    "network": network,
+                    "bytes": size.nbytes,
+                },
+            )
+        ]

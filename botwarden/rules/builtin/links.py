@@ -6,8 +6,6 @@ known chain is judged by its own host only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.compose.links import links_in
 from botwarden.links import host_of, is_interstitial, is_shortener, registered_domain
 from botwarden.rules.context import CheckContext
@@ -58,17 +56,19 @@ class MisleadingRedirect(_LinkRule):
         "article itself."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         for url, facts in _links(action, ctx):
             for index in range(len(facts.chain) - 1):
                 if _kind(facts, index) in ("landing", "ad"):
                     hop = facts.chain[index]
-                    yield self.finding(
-                        f"{url} goes through {host_of(hop)} (a {_kind(facts, index)} page) before "
-                        f"the content; link to {facts.chain[-1]} directly",
-                        evidence={"url": url, "hop": hop, "hop_index": index, "chain": list(facts.chain)},
-                    )
-                    return
+                    return [
+                        self.finding(
+                            f"{url} goes through {host_of(hop)} (a {_kind(facts, index)} page) before "
+                            f"the content; link to {facts.chain[-1]} directly",
+                            evidence={"url": url, "hop": hop, "hop_index": index, "chain": list(facts.chain)},
+                        )
+                    ]
+        return []
 
 
 class LongRedirectChain(_LinkRule):
@@ -83,7 +83,7 @@ class LongRedirectChain(_LinkRule):
         "link goes out. Post the final address instead."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         for url, facts in _links(action, ctx):
             hops = len(facts.chain) - 1
             nested = any(
@@ -92,11 +92,13 @@ class LongRedirectChain(_LinkRule):
             )
             if hops > MAX_HOPS or nested:
                 why = f"{hops} redirects" if hops > MAX_HOPS else "a shortener inside a shortener"
-                yield self.finding(
-                    f"{url}: {why} before {facts.chain[-1]}",
-                    evidence={"url": url, "hops": hops, "chain": list(facts.chain)},
-                )
-                return
+                return [
+                    self.finding(
+                        f"{url}: {why} before {facts.chain[-1]}",
+                        evidence={"url": url, "hops": hops, "chain": list(facts.chain)},
+                    )
+                ]
+        return []
 
 
 class UnsafeLink(_LinkRule):
@@ -111,14 +113,16 @@ class UnsafeLink(_LinkRule):
         "refuses the post."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         for url, facts in _links(action, ctx):
             if facts.blocked:
-                yield self.finding(
-                    f"{url} leads to a blocked host ({host_of(facts.chain[-1])})",
-                    evidence={"url": url, "chain": list(facts.chain)},
-                )
-                return
+                return [
+                    self.finding(
+                        f"{url} leads to a blocked host ({host_of(facts.chain[-1])})",
+                        evidence={"url": url, "chain": list(facts.chain)},
+                    )
+                ]
+        return []
 
 
 class LinkDomainMismatch(_LinkRule):
@@ -133,17 +137,19 @@ class LinkDomainMismatch(_LinkRule):
         "Redirects inside one registered domain (http to https, www, a new path) are fine."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         for url, facts in _links(action, ctx):
             if is_shortener(url) or len(facts.chain) < 2:
                 continue
             shown, landed = registered_domain(url), registered_domain(facts.chain[-1])
             if shown and landed and shown != landed:
-                yield self.finding(
-                    f"{url} shows {shown} but lands on {landed}",
-                    evidence={"url": url, "shown": shown, "lands_on": landed},
-                )
-                return
+                return [
+                    self.finding(
+                        f"{url} shows {shown} but lands on {landed}",
+                        evidence={"url": url, "shown": shown, "lands_on": landed},
+                    )
+                ]
+        return []
 
 
 class ShortenerLink(_LinkRule):
@@ -158,12 +164,14 @@ class ShortenerLink(_LinkRule):
         "canonical address."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         for url, facts in _links(action, ctx):
             if is_shortener(url):
                 target = facts.chain[-1] if len(facts.chain) > 1 else "its destination"
-                yield self.finding(
-                    f"{url} is a shortener link; post {target} instead",
-                    evidence={"url": url, "destination": facts.chain[-1]},
-                )
-                return
+                return [
+                    self.finding(
+                        f"{url} is a shortener link; post {target} instead",
+                        evidence={"url": url, "destination": facts.chain[-1]},
+                    )
+                ]
+        return []

@@ -3,8 +3,6 @@ messages, and the guidance on requesting and exchanging information)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.consent.ledger import DM_OPT_IN_WAYS
 from botwarden.privacy import asks_for_private_info, asks_for_sensitive_info
 from botwarden.rules.builtin._people import PUBLIC_KINDS, standings
@@ -31,13 +29,17 @@ class DmWithoutOptIn(Rule):
     )
     kinds = frozenset({"dm"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         for user, standing in standings(action, ctx):
             if standing.opted_out_at is None and standing.latest(DM_OPT_IN_WAYS) is None:
-                yield self.finding(
-                    f"automated message to @{user}, who has not asked for messages",
-                    evidence={"user": user, "opt_ins": [o.via for o in standing.opt_ins]},
+                findings.append(
+                    self.finding(
+                        f"automated message to @{user}, who has not asked for messages",
+                        evidence={"user": user, "opt_ins": [o.via for o in standing.opt_ins]},
+                    )
                 )
+        return findings
 
 
 class DmAfterInteraction(Rule):
@@ -53,14 +55,18 @@ class DmAfterInteraction(Rule):
     )
     kinds = frozenset({"dm", "mention"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         for user, standing in standings(action, ctx):
             if standing.ended_at is not None and standing.opted_out_at is None:
-                yield self.finding(
-                    f"the interaction with @{user} ended at {standing.ended_at.isoformat()}; "
-                    "a follow-up needs the user's permission",
-                    evidence={"user": user, "ended_at": standing.ended_at.isoformat()},
+                findings.append(
+                    self.finding(
+                        f"the interaction with @{user} ended at {standing.ended_at.isoformat()}; "
+                        "a follow-up needs the user's permission",
+                        evidence={"user": user, "ended_at": standing.ended_at.isoformat()},
+                    )
                 )
+        return findings
 
 
 class PublicAskPrivateInfo(Rule):
@@ -76,13 +82,16 @@ class PublicAskPrivateInfo(Rule):
     )
     kinds = PUBLIC_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         phrase = asks_for_private_info(action.text)
         if phrase:
-            yield self.finding(
-                f"public {action.kind} asks for private information ({phrase!r}); ask by direct message",
-                evidence={"phrase": phrase},
-            )
+            return [
+                self.finding(
+                    f"public {action.kind} asks for private information ({phrase!r}); ask by direct message",
+                    evidence={"phrase": phrase},
+                )
+            ]
+        return []
 
 
 class DmAskSensitiveInfo(Rule):
@@ -98,13 +107,17 @@ class DmAskSensitiveInfo(Rule):
     )
     kinds = frozenset({"dm"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         phrase = asks_for_sensitive_info(action.text)
         if phrase:
-            yield self.finding(
-                f"message asks for sensitive information ({phrase!r}); collect it on your website instead",
-                evidence={"phrase": phrase},
-            )
+            return [
+                self.finding(
+                    f"message asks for sensitive information ({phrase!r}); "
+                    "collect it on your website instead",
+                    evidence={"phrase": phrase},
+                )
+            ]
+        return []
 
 
 class DmSharedPublicly(Rule):
@@ -121,12 +134,12 @@ class DmSharedPublicly(Rule):
     )
     kinds = PUBLIC_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         ledger = ctx.facts.ledger
         users = list(standings(action, ctx))
         words = normalize(action.text).split() if users else []
         if len(words) < _SHARED_RUN:
-            return
+            return []
         runs = {tuple(words[i : i + _SHARED_RUN]) for i in range(len(words) - _SHARED_RUN + 1)}
         for user, standing in users:
             messages = [c for c in ledger.contacts_with(action.account, user, action.at) if c.kind == "dm"]
@@ -139,9 +152,15 @@ class DmSharedPublicly(Rule):
                     if tuple(private[i : i + _SHARED_RUN]) in runs
                 ]
                 if shared and (public_ok is None or public_ok.at < message.at):
-                    yield self.finding(
-                        f"repeats the private conversation with @{user} of {message.at.isoformat()} "
-                        f"({shared[0]!r}) in public",
-                        evidence={"user": user, "message_at": message.at.isoformat(), "shared": shared[0]},
-                    )
-                    return
+                    return [
+                        self.finding(
+                            f"repeats the private conversation with @{user} of {message.at.isoformat()} "
+                            f"({shared[0]!r}) in public",
+                            evidence={
+                                "user": user,
+                                "message_at": message.at.isoformat(),
+                                "shared": shared[0],
+                            },
+                        )
+                    ]
+        return []

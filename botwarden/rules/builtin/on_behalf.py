@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity
 from botwarden.rules.registry import Rule
@@ -15,11 +13,10 @@ class _OnBehalfRule(Rule):
     severity = Severity.DENY
     kinds = ACTION_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        if action.extra.get("on_behalf"):
-            yield from self.check_on_behalf(action, ctx)
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        return self.check_on_behalf(action, ctx) if action.extra.get("on_behalf") else []
 
-    def check_on_behalf(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         raise NotImplementedError
 
 
@@ -34,12 +31,15 @@ class NoExpressConsent(_OnBehalfRule):
         "on-behalf action until `botwarden consent record` (or a `consent` line) holds that agreement."
     )
 
-    def check_on_behalf(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if ctx.facts.ledger.consent_for(action.account, action.at) is None:
-            yield self.finding(
-                f"no express consent recorded from the owner of {action.account}",
-                evidence={"account": action.account},
-            )
+            return [
+                self.finding(
+                    f"no express consent recorded from the owner of {action.account}",
+                    evidence={"account": action.account},
+                )
+            ]
+        return []
 
 
 class ActionNotConsented(_OnBehalfRule):
@@ -52,14 +52,21 @@ class ActionNotConsented(_OnBehalfRule):
         "action whose kind (post, dm, follow, delete…) is not in the recorded consent."
     )
 
-    def check_on_behalf(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         consent = ctx.facts.ledger.consent_for(action.account, action.at)
         if consent is not None and action.kind not in consent.actions:
             allowed = ", ".join(sorted(consent.actions)) or "nothing"
-            yield self.finding(
-                f"the owner consented to {allowed}, not {action.kind}",
-                evidence={"consented": sorted(consent.actions), "kind": action.kind, "owner": consent.owner},
-            )
+            return [
+                self.finding(
+                    f"the owner consented to {allowed}, not {action.kind}",
+                    evidence={
+                        "consented": sorted(consent.actions),
+                        "kind": action.kind,
+                        "owner": consent.owner,
+                    },
+                )
+            ]
+        return []
 
 
 class PurposeChanged(_OnBehalfRule):
@@ -73,14 +80,17 @@ class PurposeChanged(_OnBehalfRule):
         "on-behalf actions until the owner consents to the new version."
     )
 
-    def check_on_behalf(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         consent = ctx.facts.ledger.consent_for(action.account, action.at)
         current = ctx.facts.ledger.purpose_version(action.at)
         if consent is not None and current is not None and consent.purpose_version != current:
-            yield self.finding(
-                f"consent was for purpose version {consent.purpose_version}; the app is now at {current}",
-                evidence={"consented_version": consent.purpose_version, "current_version": current},
-            )
+            return [
+                self.finding(
+                    f"consent was for purpose version {consent.purpose_version}; the app is now at {current}",
+                    evidence={"consented_version": consent.purpose_version, "current_version": current},
+                )
+            ]
+        return []
 
 
 class OwnerOptedOut(_OnBehalfRule):
@@ -93,13 +103,16 @@ class OwnerOptedOut(_OnBehalfRule):
         "every on-behalf action after an opt-out until the owner consents again."
     )
 
-    def check_on_behalf(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         out = ctx.facts.ledger.owner_opted_out(action.account, action.at)
         if out is not None:
-            yield self.finding(
-                f"the owner of {action.account} opted out at {out.isoformat()}",
-                evidence={"opted_out_at": out.isoformat()},
-            )
+            return [
+                self.finding(
+                    f"the owner of {action.account} opted out at {out.isoformat()}",
+                    evidence={"opted_out_at": out.isoformat()},
+                )
+            ]
+        return []
 
 
 class DeleteWithoutNotice(_OnBehalfRule):
@@ -114,11 +127,14 @@ class DeleteWithoutNotice(_OnBehalfRule):
     )
     kinds = frozenset({"delete"})
 
-    def check_on_behalf(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         consent = ctx.facts.ledger.consent_for(action.account, action.at)
         if consent is None or not consent.delete_notice:
             bulk = action.extra.get("bulk") or 1
-            yield self.finding(
-                f"deleting {bulk} post(s) for the owner, who was not told deletions cannot be undone",
-                evidence={"bulk": bulk},
-            )
+            return [
+                self.finding(
+                    f"deleting {bulk} post(s) for the owner, who was not told deletions cannot be undone",
+                    evidence={"bulk": bulk},
+                )
+            ]
+        return []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 from botwarden.rules.context import CheckContext
@@ -27,19 +26,21 @@ class DailyCap(Rule):
     )
     kinds = _PUBLISHING
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         cap = ctx.pacing.daily_cap
         start = action.at - _DAY  # a post exactly 24 hours old no longer counts
         day = ctx.history.posts_after(action.account, start, action.at)
         if cap <= 0 or len(day) < cap:
-            return
+            return []
         not_before = day[len(day) - cap].at + _DAY
-        yield self.finding(
-            f"{len(day)} posts in the last 24 hours reaches the daily cap of {cap}; "
-            f"waiting until {minute(not_before)} UTC",
-            evidence={"cap": cap, "used": len(day), "oldest_counted": day[0].at.isoformat()},
-            not_before=not_before,
-        )
+        return [
+            self.finding(
+                f"{len(day)} posts in the last 24 hours reaches the daily cap of {cap}; "
+                f"waiting until {minute(not_before)} UTC",
+                evidence={"cap": cap, "used": len(day), "oldest_counted": day[0].at.isoformat()},
+                not_before=not_before,
+            )
+        ]
 
 
 class Burst(Rule):
@@ -56,20 +57,22 @@ class Burst(Rule):
     )
     kinds = _PUBLISHING
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         limit, window = ctx.pacing.burst_max, ctx.pacing.burst_window
         start = action.at - window  # a post exactly one window old has left it
         recent = ctx.history.posts_after(action.account, start, action.at)
         if limit <= 0 or len(recent) < limit:
-            return
+            return []
         not_before = recent[len(recent) - limit].at + window
         minutes = int(window.total_seconds() // 60)
-        yield self.finding(
-            f"{len(recent)} posts in the last {minutes} minutes reaches the burst limit of {limit}; "
-            f"trickling: next at {minute(not_before)} UTC",
-            evidence={"burst_max": limit, "window_minutes": minutes, "recent": len(recent)},
-            not_before=not_before,
-        )
+        return [
+            self.finding(
+                f"{len(recent)} posts in the last {minutes} minutes reaches the burst limit of {limit}; "
+                f"trickling: next at {minute(not_before)} UTC",
+                evidence={"burst_max": limit, "window_minutes": minutes, "recent": len(recent)},
+                not_before=not_before,
+            )
+        ]
 
 
 class QuietHoursRule(Rule):
@@ -85,15 +88,17 @@ class QuietHoursRule(Rule):
     )
     kinds = _PUBLISHING
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         quiet = ctx.pacing.quiet_hours
         if quiet is None:
-            return
+            return []
         end = quiet.end_if_inside(action.at)
         if end is None:
-            return
-        yield self.finding(
-            f"inside quiet hours {quiet}; waiting until {minute(end)} UTC",
-            evidence={"quiet_hours": str(quiet), "ends": end.isoformat()},
-            not_before=end,
-        )
+            return []
+        return [
+            self.finding(
+                f"inside quiet hours {quiet}; waiting until {minute(end)} UTC",
+                evidence={"quiet_hours": str(quiet), "ends": end.isoformat()},
+                not_before=end,
+            )
+        ]

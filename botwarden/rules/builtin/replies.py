@@ -33,8 +33,8 @@ class ReplyWithoutOptIn(_ReplyRule):
     )
     kinds = frozenset({"reply"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        yield from _missing_opt_in(self, action, ctx, "reply to")
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        return list(_missing_opt_in(self, action, ctx, "reply to"))
 
 
 class KeywordReply(_ReplyRule):
@@ -48,12 +48,15 @@ class KeywordReply(_ReplyRule):
         "search, whatever else is true of the user."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if action.extra.get("trigger") == "keyword_search":
-            yield self.finding(
-                f"this {action.kind} was triggered by a keyword search alone",
-                evidence={"trigger": "keyword_search"},
-            )
+            return [
+                self.finding(
+                    f"this {action.kind} was triggered by a keyword search alone",
+                    evidence={"trigger": "keyword_search"},
+                )
+            ]
+        return []
 
 
 class SecondReply(_ReplyRule):
@@ -67,7 +70,8 @@ class SecondReply(_ReplyRule):
         "and refuses a second one for the same interaction."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         ledger = ctx.facts.ledger
         for user in users_reached(action):
             interaction = interaction_of(action) or _latest_opt_in_key(ctx, action, user)
@@ -77,15 +81,18 @@ class SecondReply(_ReplyRule):
                 if c.kind in _REPLY_KINDS and c.interaction == interaction
             ]
             if earlier:
-                yield self.finding(
-                    f"@{user} already got an automated {earlier[0].kind} for this interaction "
-                    f"at {earlier[0].at.isoformat()}",
-                    evidence={
-                        "user": user,
-                        "interaction": interaction,
-                        "earlier_at": earlier[0].at.isoformat(),
-                    },
+                findings.append(
+                    self.finding(
+                        f"@{user} already got an automated {earlier[0].kind} for this interaction "
+                        f"at {earlier[0].at.isoformat()}",
+                        evidence={
+                            "user": user,
+                            "interaction": interaction,
+                            "earlier_at": earlier[0].at.isoformat(),
+                        },
+                    )
                 )
+        return findings
 
 
 class ReplyNotToOriginal(_ReplyRule):
@@ -100,14 +107,17 @@ class ReplyNotToOriginal(_ReplyRule):
     )
     kinds = frozenset({"reply"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         reply_to = action.extra.get("in_reply_to") or {}
         is_campaign = action.extra.get("trigger") == "campaign" or action.extra.get("campaign") is not None
         if is_campaign and reply_to and not reply_to.get("original", True):
-            yield self.finding(
-                f"campaign reply to post {reply_to.get('id')}, which is not the user's original post",
-                evidence={"in_reply_to": reply_to.get("id")},
-            )
+            return [
+                self.finding(
+                    f"campaign reply to post {reply_to.get('id')}, which is not the user's original post",
+                    evidence={"in_reply_to": reply_to.get("id")},
+                )
+            ]
+        return []
 
 
 class ReplyTargetGone(Rule):
@@ -122,13 +132,16 @@ class ReplyTargetGone(Rule):
     )
     kinds = frozenset({"reply", "mention", "quote", "repost", "like"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         reply_to = action.extra.get("in_reply_to") or {}
         if reply_to and reply_to.get("exists") is False:
-            yield self.finding(
-                f"post {reply_to.get('id')} no longer exists",
-                evidence={"in_reply_to": reply_to.get("id")},
-            )
+            return [
+                self.finding(
+                    f"post {reply_to.get('id')} no longer exists",
+                    evidence={"in_reply_to": reply_to.get("id")},
+                )
+            ]
+        return []
 
 
 class MentionWithoutOptIn(_ReplyRule):
@@ -142,8 +155,8 @@ class MentionWithoutOptIn(_ReplyRule):
     )
     kinds = frozenset({"mention"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
-        yield from _missing_opt_in(self, action, ctx, "mention")
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        return list(_missing_opt_in(self, action, ctx, "mention"))
 
 
 class OptedOut(Rule):
@@ -159,13 +172,17 @@ class OptedOut(Rule):
     )
     kinds = CONTACT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         for user, standing in standings(action, ctx):
             if standing.opted_out_at is not None:
-                yield self.finding(
-                    f"@{user} opted out at {standing.opted_out_at.isoformat()}",
-                    evidence={"user": user, "opted_out_at": standing.opted_out_at.isoformat()},
+                findings.append(
+                    self.finding(
+                        f"@{user} opted out at {standing.opted_out_at.isoformat()}",
+                        evidence={"user": user, "opted_out_at": standing.opted_out_at.isoformat()},
+                    )
                 )
+        return findings
 
 
 class FollowIsNotOptIn(Rule):
@@ -180,13 +197,17 @@ class FollowIsNotOptIn(Rule):
     )
     kinds = CONTACT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         for user, standing in standings(action, ctx):
             if standing.follow_only and standing.opted_out_at is None:
-                yield self.finding(
-                    f"@{user} only follows the account; a follow is not a request to be contacted",
-                    evidence={"user": user, "followed_at": standing.opt_ins[-1].at.isoformat()},
+                findings.append(
+                    self.finding(
+                        f"@{user} only follows the account; a follow is not a request to be contacted",
+                        evidence={"user": user, "followed_at": standing.opt_ins[-1].at.isoformat()},
+                    )
                 )
+        return findings
 
 
 class SensitiveToUser(Rule):
@@ -203,21 +224,24 @@ class SensitiveToUser(Rule):
     )
     kinds = CONTACT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         terms = sensitive_terms(ctx.setting("sensitive_terms", []))
         found = terms.find(action.text, action.extra.get("target_user") or "")
         found += [t for t in terms.find(action.extra.get("target_display_name") or "") if t not in found]
         media = sum(1 for m in action.extra.get("media") or [] if m.get("sensitive"))
         if not found and not media:
-            return
+            return []
         unconsented = [user for user, standing in standings(action, ctx) if not standing.sensitive_ok]
         if unconsented:
             what = ", ".join([*(repr(t) for t in found), *([f"{media} sensitive media"] if media else [])])
-            yield self.finding(
-                f"sensitive content ({what}) to {', '.join('@' + u for u in unconsented)}, "
-                "who did not opt into it",
-                evidence={"terms": found, "sensitive_media": media, "users": unconsented},
-            )
+            return [
+                self.finding(
+                    f"sensitive content ({what}) to {', '.join('@' + u for u in unconsented)}, "
+                    "who did not opt into it",
+                    evidence={"terms": found, "sensitive_media": media, "users": unconsented},
+                )
+            ]
+        return []
 
 
 class UnapprovedCampaign(Rule):
@@ -233,13 +257,16 @@ class UnapprovedCampaign(Rule):
     )
     kinds = frozenset({"post", "reply", "mention", "dm"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         campaign = action.extra.get("campaign") or {}
         if campaign.get("commercial") and not campaign.get("approved"):
-            yield self.finding(
-                "commercial auto-response campaign with no recorded platform approval",
-                evidence={"campaign": campaign},
-            )
+            return [
+                self.finding(
+                    "commercial auto-response campaign with no recorded platform approval",
+                    evidence={"campaign": campaign},
+                )
+            ]
+        return []
 
 
 def _missing_opt_in(rule: Rule, action: Action, ctx: CheckContext, verb: str) -> Iterator[Finding]:

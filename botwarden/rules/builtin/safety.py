@@ -3,8 +3,6 @@ ground rules: private information, sensitive media and abusive behaviour)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.language import abusive_terms
 from botwarden.privacy import find_private_data
 from botwarden.rules.builtin._people import PUBLIC_KINDS
@@ -27,14 +25,18 @@ class PrivateInformation(Rule):
     )
     kinds = PUBLIC_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         found = find_private_data(action.text, str(ctx.setting("phone_region", "US")))
         if found:
             kinds = sorted({m.kind.replace("_", " ") for m in found})
-            yield self.finding(
-                f"the text contains what looks like private data ({', '.join(kinds)}); a person should check",
-                evidence={"matches": [{"kind": m.kind, "masked": m.masked} for m in found]},
-            )
+            return [
+                self.finding(
+                    f"the text contains what looks like private data ({', '.join(kinds)}); "
+                    "a person should check",
+                    evidence={"matches": [{"kind": m.kind, "masked": m.masked} for m in found]},
+                )
+            ]
+        return []
 
 
 class SensitiveMediaUnmarked(Rule):
@@ -50,14 +52,17 @@ class SensitiveMediaUnmarked(Rule):
     )
     kinds = frozenset({*PUBLIC_KINDS, "dm"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         flagged = sum(1 for m in action.extra.get("media") or [] if m.get("sensitive"))
         if flagged and not ctx.account.sensitive_media:
-            yield self.finding(
-                f"{flagged} sensitive media item(s), but {action.account} is not marked as posting "
-                "sensitive media",
-                evidence={"sensitive_media": flagged},
-            )
+            return [
+                self.finding(
+                    f"{flagged} sensitive media item(s), but {action.account} is not marked as posting "
+                    "sensitive media",
+                    evidence={"sensitive_media": flagged},
+                )
+            ]
+        return []
 
 
 class AbusiveContent(Rule):
@@ -73,10 +78,14 @@ class AbusiveContent(Rule):
     )
     kinds = frozenset({*PUBLIC_KINDS, "dm"})
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         found = abusive_terms(ctx.setting("abusive_terms", [])).find(action.text)
         if found:
-            yield self.finding(
-                f"abusive language ({', '.join(repr(t) for t in found)}); a person should read this first",
-                evidence={"terms": found},
-            )
+            return [
+                self.finding(
+                    f"abusive language ({', '.join(repr(t) for t in found)}); "
+                    "a person should read this first",
+                    evidence={"terms": found},
+                )
+            ]
+        return []

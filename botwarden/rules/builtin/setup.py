@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 
 import regex
@@ -42,9 +41,10 @@ class AutomatedLabelMissing(_SetupRule):
         "machine is a spam suspect. Turn the label on in the account's settings."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if ctx.account.network == "x" and not ctx.account.automated_label:
-            yield self.info("the X account has no 'Automated' label", network="x")
+            return [self.info("the X account has no 'Automated' label", network="x")]
+        return []
 
 
 class OperatorUndisclosed(_SetupRule):
@@ -57,9 +57,10 @@ class OperatorUndisclosed(_SetupRule):
         "Say so in the bio: 'Automated news from the Harbour Gazette, run by @gazette_desk'."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if not _discloses_operator(ctx.account.bio):
-            yield self.info("the bio does not say who runs the account", bio=ctx.account.bio)
+            return [self.info("the bio does not say who runs the account", bio=ctx.account.bio)]
+        return []
 
 
 class BotFlagMissing(_SetupRule):
@@ -72,11 +73,14 @@ class BotFlagMissing(_SetupRule):
         "has a 'bot' self-label. Set it, so readers and moderators know what they are looking at."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if ctx.account.network in ("mastodon", "bluesky") and not ctx.account.bot_flag:
-            yield self.info(
-                f"the {ctx.account.network} account is not marked as a bot", network=ctx.account.network
-            )
+            return [
+                self.info(
+                    f"the {ctx.account.network} account is not marked as a bot", network=ctx.account.network
+                )
+            ]
+        return []
 
 
 class PublicFeedVisibility(_SetupRule):
@@ -91,12 +95,15 @@ class PublicFeedVisibility(_SetupRule):
         '`mastodon_visibility = "unlisted"`.'
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         visibility = action.extra.get("visibility") or ctx.setting("mastodon_visibility", "unlisted")
         if ctx.account.network == "mastodon" and action.kind == "post" and visibility == "public":
-            yield self.info(
-                "the Mastodon feed post would be public; bots should post unlisted", visibility="public"
-            )
+            return [
+                self.info(
+                    "the Mastodon feed post would be public; bots should post unlisted", visibility="public"
+                )
+            ]
+        return []
 
 
 class DuplicativeAccounts(_SetupRule):
@@ -111,21 +118,25 @@ class DuplicativeAccounts(_SetupRule):
         "by `duplicative_sources_threshold` (default 80 %) or more. Merge them, or give each its own beat."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
         mine = ctx.facts.sources.get(action.account, frozenset())
         if not mine:
-            return
+            return findings
         threshold = float(ctx.setting("duplicative_sources_threshold", 0.8))
         for other in ctx.facts.operator_accounts(ctx.account.operator, besides=action.account):
             theirs = ctx.facts.sources.get(other, frozenset())
             overlap = len(mine & theirs) / len(mine | theirs) if theirs else 0.0
             if overlap >= threshold:
-                yield self.info(
-                    f"{action.account} and {other} share {overlap:.0%} of their sources (heuristic)",
-                    other=other,
-                    overlap=round(overlap, 3),
-                    shared=sorted(mine & theirs)[:10],
+                findings.append(
+                    self.info(
+                        f"{action.account} and {other} share {overlap:.0%} of their sources (heuristic)",
+                        other=other,
+                        overlap=round(overlap, 3),
+                        shared=sorted(mine & theirs)[:10],
+                    )
                 )
+        return findings
 
 
 class UnauthorisedSource(_SetupRule):
@@ -140,13 +151,17 @@ class UnauthorisedSource(_SetupRule):
         "when) or the source's domain in `declared_sources`. Feed posts from an undeclared source are noted."
     )
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if action.extra.get("trigger") != "feed" or action.extra.get("source_declared"):
-            return
+            return []
         declared = {d.casefold() for d in ctx.setting("declared_sources", [])}
         domains = {registered_domain(link) for link in action.links} - {""}  # a local file is one's own
         sources = sorted(domains - declared)
         if sources:
-            yield self.info(
-                f"the source {', '.join(sources)} is not declared as one you may republish", sources=sources
-            )
+            return [
+                self.info(
+                    f"the source {', '.join(sources)} is not declared as one you may republish",
+                    sources=sources,
+                )
+            ]
+        return []

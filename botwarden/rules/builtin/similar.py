@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botwarden.rules.context import CheckContext, PastPost
 from botwarden.rules.model import Action, Finding, Severity, days, minute
 from botwarden.rules.registry import Rule
@@ -51,27 +49,29 @@ class NearDuplicatePost(Rule):
     )
     kinds = _TEXT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if not action.text.strip():
-            return
+            return []
         threshold = float(ctx.setting("near_duplicate_threshold", 0.7))
         score, post = _best(action, ctx, threshold, own=True)
         if post is None or score < threshold:
-            return
+            return []
         deny_at = float(ctx.setting("near_duplicate_deny", 0.9))
         severity = Severity.DENY if score >= deny_at else Severity.HOLD
-        yield self.finding(
-            f"{score:.0%} similar (heuristic) to the post of {minute(post.at)} UTC on this account; "
-            "post something that says something new",
-            evidence={
-                "similarity": round(score, 3),
-                "earlier_id": post.id,
-                "earlier_at": post.at.isoformat(),
-                "earlier_text": post.text,
-                "threshold": threshold,
-            },
-            severity=severity,
-        )
+        return [
+            self.finding(
+                f"{score:.0%} similar (heuristic) to the post of {minute(post.at)} UTC on this account; "
+                "post something that says something new",
+                evidence={
+                    "similarity": round(score, 3),
+                    "earlier_id": post.id,
+                    "earlier_at": post.at.isoformat(),
+                    "earlier_text": post.text,
+                    "threshold": threshold,
+                },
+                severity=severity,
+            )
+        ]
 
 
 class CrossAccountDuplicate(Rule):
@@ -89,38 +89,42 @@ class CrossAccountDuplicate(Rule):
     )
     kinds = _TEXT_KINDS
 
-    def check(self, action: Action, ctx: CheckContext) -> Iterator[Finding]:
+    def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if not action.text.strip():
-            return
+            return []
         others = ctx.facts.operator_accounts(ctx.account.operator, besides=action.account)
         since = action.at - days(int(ctx.setting("near_duplicate_window_days", 7)))
         same = text_hash(action.text)
         exact = ctx.history.same_text_among(others, same, since)
         if exact is not None:
-            yield self.finding(
-                f"{exact.account}, another account of operator {ctx.account.operator}, posted the same "
-                f"text at {minute(exact.at)} UTC",
-                evidence={
-                    "other_account": exact.account,
-                    "earlier_id": exact.id,
-                    "earlier_at": exact.at.isoformat(),
-                    "earlier_text": exact.text,
-                    "similarity": 1.0,
-                },
-            )
-            return
+            return [
+                self.finding(
+                    f"{exact.account}, another account of operator {ctx.account.operator}, posted the same "
+                    f"text at {minute(exact.at)} UTC",
+                    evidence={
+                        "other_account": exact.account,
+                        "earlier_id": exact.id,
+                        "earlier_at": exact.at.isoformat(),
+                        "earlier_text": exact.text,
+                        "similarity": 1.0,
+                    },
+                )
+            ]
         threshold = float(ctx.setting("near_duplicate_threshold", 0.7))
         score, post = _best(action, ctx, threshold, own=False) if others else (0.0, None)
         if post is not None and score >= threshold:
-            yield self.finding(
-                f"{score:.0%} similar (heuristic) to what {post.account}, another account of operator "
-                f"{ctx.account.operator}, posted at {minute(post.at)} UTC",
-                evidence={
-                    "other_account": post.account,
-                    "earlier_id": post.id,
-                    "earlier_at": post.at.isoformat(),
-                    "earlier_text": post.text,
-                    "similarity": round(score, 3),
-                },
-                severity=Severity.HOLD,
-            )
+            return [
+                self.finding(
+                    f"{score:.0%} similar (heuristic) to what {post.account}, another account of operator "
+                    f"{ctx.account.operator}, posted at {minute(post.at)} UTC",
+                    evidence={
+                        "other_account": post.account,
+                        "earlier_id": post.id,
+                        "earlier_at": post.at.isoformat(),
+                        "earlier_text": post.text,
+                        "similarity": round(score, 3),
+                    },
+                    severity=Severity.HOLD,
+                )
+            ]
+        return []
