@@ -160,3 +160,19 @@ def test_loading_an_index_of_another_format_is_refused(tmp_path: Path) -> None:
     np.savez(tmp_path / "old.npz", bucket_keys=np.empty(0, dtype=np.uint32))
     with pytest.raises(ValueError, match="format 1, this version reads 2"):
         SimilarityIndex.load(tmp_path / "old.npz")
+
+
+def test_word_hashes_and_bucket_keys_stay_what_saved_indexes_hold() -> None:
+    # A saved index (and every worker sharing it) holds these values: a change to the hashing must
+    # come with a new index FORMAT, never silently.
+    from botwarden.similarity import index, kernels
+
+    text = index._encoded(
+        "Storm warning for the harbour: ferries cancelled until Sunday https://x.example/a #weather"
+    )
+    words = kernels.word_set(text, index._STOP_HASHES)
+    assert words.tolist() == [626395188, 929739996, 3323203557, 3696896811, 3770361352, 3842516001]
+    assert kernels.band_keys(words, kernels.MULTIPLIERS, kernels.OFFSETS, kernels.FOLD).tolist() == [
+        3989929603, 665556745, 777881168, 1389101658, 1775869523, 511567968, 1115195147, 453382259,
+        3486700108, 1342701773, 1268831049, 3702171305, 3819383903, 719718662, 959147660, 4025980219,
+    ]  # fmt: skip

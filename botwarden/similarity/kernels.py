@@ -87,18 +87,24 @@ def word_set(text: bytes, stop: np.ndarray) -> np.ndarray:
     """The sorted distinct 32-bit hashes of the words of ``text`` (normalised, whitespace-separated),
     stopwords left out unless nothing else is left."""
     every = _word_hashes64(text)
-    meaningful = np.empty(len(every), dtype=np.uint64)
+    out = np.empty(len(every), dtype=np.uint32)
     count = 0
     for h in every:
         at = np.searchsorted(stop, h)
         if at == len(stop) or stop[at] != h:
-            meaningful[count] = h
+            out[count] = np.uint32((h * _MIX) >> np.uint64(32))
             count += 1
-    chosen = meaningful[:count] if count else every
-    folded = np.empty(len(chosen), dtype=np.uint32)
+    if count == 0:  # only stopwords: keep them
+        for h in every:
+            out[count] = np.uint32((h * _MIX) >> np.uint64(32))
+            count += 1
+    chosen = np.sort(out[:count])
+    distinct = 0  # duplicates removed in place (np.unique allocates three more arrays)
     for i in range(len(chosen)):
-        folded[i] = np.uint32((chosen[i] * _MIX) >> np.uint64(32))
-    return np.unique(folded)
+        if distinct == 0 or chosen[i] != chosen[distinct - 1]:
+            chosen[distinct] = chosen[i]
+            distinct += 1
+    return chosen[:distinct]
 
 
 @njit(cache=True)
@@ -107,18 +113,17 @@ def band_keys(
 ) -> np.ndarray:
     """The BANDS bucket keys of a non-empty word-hash set: per band, ROWS MinHash values folded to 32 bits.
     No key is ``EMPTY``, which marks a free slot."""
+    # Word by word, all hash functions at once: the inner loop is one vector of multiplies and minima.
+    lows = np.full(len(multipliers), np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)
+    for h in hashes:
+        word = np.uint64(h)
+        for i in range(len(multipliers)):
+            lows[i] = min(lows[i], multipliers[i] * word + offsets[i])
     keys = np.empty(BANDS, dtype=np.uint32)
     for band in range(BANDS):
         acc = np.uint64(0)
         for row in range(ROWS):
-            i = band * ROWS + row
-            a, c = multipliers[i], offsets[i]
-            low = np.uint64(0xFFFFFFFFFFFFFFFF)
-            for h in hashes:
-                value = a * np.uint64(h) + c
-                if value < low:
-                    low = value
-            acc += low * fold[row]
+            acc += lows[band * ROWS + row] * fold[row]
         key = np.uint32(acc >> np.uint64(32))
         keys[band] = key - np.uint32(1) if key == EMPTY else key
     return keys
