@@ -220,17 +220,14 @@ class SimilarityIndex:
         if not len(posts):  # most queries: nothing similar enough
             return []
         keys, names = self._keys, self._account_names
-        # Owners and times read for all matches at once: indexing a numpy array one item at a time is slow.
-        rows = zip(
-            posts.tolist(),
-            scores.tolist(),
-            self._owner[posts].tolist(),
-            self._at[posts].tolist(),
-            strict=True,
-        )
         matches = [
-            Match(keys[post], names[owner], round(score, 4), datetime.fromtimestamp(at, UTC))
-            for post, score, owner, at in rows
+            Match(
+                keys[post],
+                names[self._owner[post]],
+                round(score, 4),
+                datetime.fromtimestamp(self._at[post], UTC),
+            )
+            for post, score in zip(posts.tolist(), scores.tolist(), strict=True)
         ]
         matches.sort(key=lambda m: (-m.score, m.key))
         return matches[:limit]
