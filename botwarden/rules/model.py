@@ -112,8 +112,9 @@ class Verdict:
 
 
 def minute(at: datetime) -> str:
-    """``2026-03-21 12:05``: a time as findings quote it (``strftime`` takes three times as long)."""
-    return at.isoformat(" ", "minutes")[:16]
+    """``2026-03-21 12:05``: a time as findings quote it (``strftime`` takes five times as long)."""
+    # %-formatting: half the time of an f-string with format specifiers, on every finding that quotes a time
+    return "%04d-%02d-%02d %02d:%02d" % (at.year, at.month, at.day, at.hour, at.minute)  # noqa: UP031
 
 
 # Rules measure their windows in days or hours from settings that rarely change; building a timedelta
