@@ -121,7 +121,8 @@ def test_sigkill_chaos_against_x_loses_nothing_and_doubles_nothing(tmp_path: Pat
             kills += 1
             print(f"kill {kills}: {len(fake.all_texts())} on X")
             start += timedelta(hours=1)  # the killed worker's leases have lapsed when the next one starts
-        fake.drop_rate = 0.0
+        # The last worker runs to the end with answers still being lost: the kills leave only a few dozen
+        # posts on X (an account posts once per interval), too few to be sure one answer was lost there.
         final = _worker(config, start + timedelta(hours=1))
         _, errors = final.communicate(timeout=300)
         assert final.returncode == 0, errors.decode()[-2000:]
