@@ -14,10 +14,8 @@ from importlib.resources import files
 
 import regex
 
-from botwarden.language.tokens import words_of
+from botwarden.language.tokens import WORD, words_of
 from botwarden.similarity.stopwords import STOPWORDS
-
-_PIECE = regex.compile(r"[\p{L}\p{N}]+")
 
 
 class TermList:
@@ -75,7 +73,7 @@ def _whole_ascii_words(term: str) -> list[str]:
     words (the term's other characters, and the pattern's boundaries, are neither letters nor digits)."""
     return [
         m.group()
-        for m in _PIECE.finditer(term)
+        for m in WORD.finditer(term)
         if m.group().isascii()
         and term[m.start() - 1 : m.start()] != "*"
         and term[m.end() : m.end() + 1] != "*"

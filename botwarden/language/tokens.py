@@ -16,7 +16,8 @@ import regex
 _ASCII_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
 # Every byte that is not a lower-case ASCII letter or digit becomes a space (upper case is folded first).
 _ASCII_SEPARATE = bytes(b if b in _ASCII_WORD_BYTES else 32 for b in range(256))
-_WORD = regex.compile(r"[\p{L}\p{N}]+")
+#: A word: what the term lists' patterns treat as one (their boundaries are neither letters nor digits).
+WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 
 @lru_cache(maxsize=4096)  # several rules ask about the text being checked
@@ -25,4 +26,4 @@ def words_of(text: str) -> frozenset[str]:
     if text.isascii():
         return frozenset(text.lower().encode().translate(_ASCII_SEPARATE).decode().split())
     # Split first, then fold each word: folding can turn a mark beside a word into a letter (U+0345).
-    return frozenset(word.casefold() for word in _WORD.findall(text))
+    return frozenset(word.casefold() for word in WORD.findall(text))
