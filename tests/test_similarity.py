@@ -140,17 +140,30 @@ def test_memory_history_answers_the_same_before_and_after_its_index_is_built() -
             f"Lifeboat crew rescues {n % 7} kayakers off Gull Point near harbour {n % 5}" for n in range(60)
         )
     ]
-    small, indexed = MemoryHistory(), MemoryHistory()
-    indexed.INDEX_FROM = 10
+    small, scanned, searched = MemoryHistory(), MemoryHistory(), MemoryHistory()
+    scanned.INDEX_FROM = searched.INDEX_FROM = 10
+    searched.EXACT_WINDOW = 0  # every window through the index's search, none scored exactly
     for post in posts:
-        small.add(post)
-        indexed.add(post)
-    assert small._index is None and indexed._index is not None
+        for history in (small, scanned, searched):
+            history.add(post)
+    assert small._index is None and scanned._index is not None and searched._index is not None
     query = "Lifeboat crew rescues 3 kayakers off Gull Point near harbour 2"
     for accounts in (["acct0"], ["acct0", "acct1", "acct2"]):
         window = (T0, T0 + timedelta(minutes=45))
         expected = [(s, p.id) for s, p in small.similar(query, accounts, *window, 0.5)]
-        assert expected and [(s, p.id) for s, p in indexed.similar(query, accounts, *window, 0.5)] == expected
+        assert expected and [(s, p.id) for s, p in scanned.similar(query, accounts, *window, 0.5)] == expected
+        assert [(s, p.id) for s, p in searched.similar(query, accounts, *window, 0.5)] == expected
+
+
+def test_query_keys_finds_what_query_finds() -> None:
+    index = build()
+    index.add("4", "Lifeboat crew rescues two kayakers off Gull Point again", account="c", at=T0)
+    text = "Lifeboat crew rescues three kayakers off Gull Point"
+    for accounts in (None, ("a", "b"), ("c",), ("nobody",)):
+        expected = sorted((m.key, m.score) for m in index.query(text, accounts=accounts, threshold=0.3))
+        found = index.query_keys(text, accounts=accounts, threshold=0.3)
+        assert sorted((key, round(score, 4)) for key, score in found) == expected
+        assert accounts == ("nobody",) or expected
 
 
 def test_loading_an_index_of_another_format_is_refused(tmp_path: Path) -> None:

@@ -114,6 +114,21 @@ def test_the_fast_x_count_agrees_with_twitter_text_on_random_text() -> None:
         assert x_weighted_length(text) == (expected.weightedLength, bool(expected.valid)), repr(text)
 
 
+def test_the_ascii_x_count_agrees_with_twitter_text() -> None:
+    """ASCII text takes a shorter path (only its URLs change the count): random ASCII text from the same
+    pieces, so that path is held to twitter-text as often as the general one."""
+    import random
+
+    from twitter_text import parse_tweet
+
+    pieces = [piece for piece in _PIECES if piece.isascii() and "\r" not in piece]
+    rng = random.Random(20261130)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 160)))
+        expected = parse_tweet(text, options=dict(X_CONFIG))
+        assert x_weighted_length(text) == (expected.weightedLength, bool(expected.valid)), repr(text)
+
+
 def test_plain_links_are_counted_as_twitter_text_finds_them() -> None:
     """The quick path for a link as feeds write it must find exactly what twitter-text's pattern finds,
     including where it would stop short of the word or find nothing (unknown TLD, t.co, a long label)."""

@@ -125,6 +125,8 @@ class MemoryHistory:
     #: A fleet of more accounts than this goes through the index without counting its windows first
     #: (counting them costs two searches per account on every check).
     EXACT_FLEET = 64
+    #: ``similar`` answers with at most this many posts, the most similar.
+    MOST_SIMILAR = 50
     #: The index is built when the history grows past this many posts.
     INDEX_FROM = 4_096
 
@@ -181,14 +183,18 @@ class MemoryHistory:
             posts = (p for a in accounts for p in self.posts_between(a, since, until))
             scored = [(jaccard(mine, self._word_sets[id(p)]), p) for p in posts]
             found = sorted(((s, p) for s, p in scored if s >= threshold), key=_best_first)
-            return [(round(score, 4), post) for score, post in found]
+            return [(round(score, 4), post) for score, post in found[: self.MOST_SIMILAR]]
         if len(accounts) <= self.EXACT_FLEET and (windows := self._small_windows(accounts, since, until)):
             keys = [self._keys[id(p)] for a, lo, hi in windows for p in self._by_account[a][lo:hi]]
             matches = self._index.scan(text, keys, threshold=threshold, limit=len(keys) or 1)
+            pairs = [(m.key, m.score) for m in matches]
         else:
-            matches = self._index.query(text, accounts=accounts, since=since, threshold=threshold, limit=50)
-        pairs = [(m.score, self._by_key[m.key]) for m in matches]
-        return sorted(((s, p) for s, p in pairs if since <= p.at <= until), key=_best_first)
+            pairs = self._index.query_keys(text, accounts=accounts, since=since, threshold=threshold)
+        by_key = self._by_key
+        found = [(round(score, 4), p) for key, score in pairs if since <= (p := by_key[key]).at <= until]
+        if len(found) > 1:
+            found.sort(key=_best_first)
+        return found[: self.MOST_SIMILAR]
 
     def _small_windows(
         self, accounts: Sequence[str], since: datetime, until: datetime
@@ -213,7 +219,9 @@ class MemoryHistory:
         times = self._times.get(account)
         if not times:
             return []
-        return self._by_account[account][bisect.bisect_right(times, start) : bisect.bisect_right(times, end)]
+        # A check asks about its own moment, after every post: no need to search for the end.
+        last = len(times) if end >= times[-1] else bisect.bisect_right(times, end)
+        return self._by_account[account][bisect.bisect_right(times, start) : last]
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
         times = self._times[account]

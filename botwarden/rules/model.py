@@ -45,9 +45,13 @@ class Decision(enum.StrEnum):
 
     @classmethod
     def for_severity(cls, severity: Severity) -> Decision:
-        if severity <= Severity.WARN:
-            return cls.ALLOW
-        return cls(severity.label)
+        return _DECISIONS[severity]  # every verdict asks: a table, not an enum lookup by value
+
+
+_DECISIONS = {
+    severity: Decision.ALLOW if severity <= Severity.WARN else Decision(severity.name.lower())
+    for severity in Severity
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ _STOP_HASHES = kernels.stop_hashes(" ".join(sorted(STOPWORDS)).encode())
 _HASH_ARGS = (_STOP_HASHES, kernels.MULTIPLIERS, kernels.OFFSETS, kernels.FOLD)
 _MIN_MERGE, _MAX_MERGE = 1_024, 65_536  # recent posts merged at once: at least, at most
 _NO_OWNERS = np.empty(0, dtype=np.uint32)
+_NO_SCORES = np.empty(0, dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,16 +162,43 @@ class SimilarityIndex:
         ``account`` or ``accounts`` narrow the search to those accounts' posts, ``since`` to posts at or
         after it. Tuned for thresholds of 0.7 and above; below 0.5 recall drops (see the module doc).
         """
+        posts, scores = self._search(text, account, accounts, since, threshold)
+        return self._matches(posts, scores, limit)
+
+    def query_keys(
+        self,
+        text: str,
+        *,
+        accounts: Collection[str] | None = None,
+        since: datetime | None = None,
+        threshold: float = 0.5,
+    ) -> list[tuple[str, float]]:
+        """What ``query`` finds as (key, unrounded score) pairs, in no order and without a limit: for a
+        caller that keeps its own record of each key (the in-memory history), which then need not pay for
+        matches it would only unpack."""
+        posts, scores = self._search(text, None, accounts, since, threshold)
+        if not len(posts):
+            return []
+        keys = self._keys
+        return [(keys[post], score) for post, score in zip(posts.tolist(), scores.tolist(), strict=True)]
+
+    def _search(
+        self,
+        text: str,
+        account: str | None,
+        accounts: Collection[str] | None,
+        since: datetime | None,
+        threshold: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
         owners = self._owners(account, accounts)
         if owners is not None and not len(owners):
-            return []
-        posts, scores = kernels.query(
+            return _NO_OWNERS, _NO_SCORES
+        return kernels.query(
             _encoded(text), *_HASH_ARGS, self._main_keys, self._main_ids, self._directory, self._shift,
             self._recent_keys, self._recent_ids, self._words, self._word_start, self._owner, self._at,
             self._alive, _NO_OWNERS if owners is None else owners, owners is None,
             _seconds(since) if since is not None else 0, threshold,
         )  # fmt: skip
-        return self._matches(posts, scores, limit)
 
     def scan(
         self,
@@ -219,17 +247,14 @@ class SimilarityIndex:
     def _matches(self, posts: np.ndarray, scores: np.ndarray, limit: int) -> list[Match]:
         if not len(posts):  # most queries: nothing similar enough
             return []
-        keys, names = self._keys, self._account_names
+        keys, names, owner, at = self._keys, self._account_names, self._owner.item, self._at.item
+        # Element by element: most answers hold one or two posts, where numpy's fancy indexing costs more.
         matches = [
-            Match(
-                keys[post],
-                names[self._owner[post]],
-                round(score, 4),
-                datetime.fromtimestamp(self._at[post], UTC),
-            )
+            Match(keys[post], names[owner(post)], round(score, 4), datetime.fromtimestamp(at(post), UTC))
             for post, score in zip(posts.tolist(), scores.tolist(), strict=True)
         ]
-        matches.sort(key=lambda m: (-m.score, m.key))
+        if len(matches) > 1:
+            matches.sort(key=_best_first)
         return matches[:limit]
 
     # -- size and persistence -------------------------------------------------------------------------
@@ -302,6 +327,10 @@ def _resized(array: np.ndarray, size: int) -> np.ndarray:
     )
     grown[: len(array)] = array
     return grown
+
+
+def _best_first(match: Match) -> tuple[float, str]:
+    return -match.score, match.key
 
 
 def _seconds(at: datetime) -> int:
