@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Decision, Finding, Verdict
@@ -15,15 +15,16 @@ class Engine:
     ) -> None:
         self.registry = registry if registry is not None else load_registry()
         self.rules: list[Rule] = self.registry.active(select, ignore)
-        self._by_kind: dict[str, list[Rule]] = {}
+        self._by_kind: dict[str, list[Callable[[Action, CheckContext], Iterable[Finding]]]] = {}
 
     def check(self, action: Action, ctx: CheckContext) -> Verdict:
-        rules = self._by_kind.get(action.kind)
-        if rules is None:  # each kind's rules, in catalogue order, found once
-            rules = self._by_kind[action.kind] = [r for r in self.rules if action.kind in r.kinds]
+        checks = self._by_kind.get(action.kind)
+        if checks is None:  # each kind's rules, in catalogue order, found once (bound once, too)
+            checks = self._by_kind[action.kind] = [r.check for r in self.rules if action.kind in r.kinds]
         findings: list[Finding] = []
-        for rule in rules:
-            findings.extend(rule.check(action, ctx))
+        for check in checks:
+            if found := check(action, ctx):
+                findings += found
         return combine(action.id, findings)
 
 
