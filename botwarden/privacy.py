@@ -8,6 +8,8 @@ number) is not mistaken for a card. E-mail and street-address patterns are ours.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 import regex
@@ -58,11 +60,47 @@ def find_private_data(text: str, region: str = "US") -> list[PrivateMatch]:
     found += [PrivateMatch("iban", m.group()) for m in _IBAN.finditer(body) if iban.is_valid(m.group())]
     found += [PrivateMatch("national_id", m.group()) for m in _SSN.finditer(body) if ssn.is_valid(m.group())]
     taken = {m.text for m in found}
-    for match in phonenumbers.PhoneNumberMatcher(body, region, leniency=phonenumbers.Leniency.VALID):
-        if not any(match.raw_string in t for t in taken):
-            found.append(PrivateMatch("phone", match.raw_string))
+    found += [
+        PrivateMatch("phone", raw) for raw in _phone_numbers(body, region) if not any(raw in t for t in taken)
+    ]
     found += [PrivateMatch("street_address", m.group()) for m in _STREET.finditer(body)]
     return found
+
+
+def _phone_numbers(text: str, region: str) -> list[str]:
+    """The valid phone numbers in ``text`` as written. The matcher is the costly part of reading a post, and
+    news is full of digits (years, scores, prices) too few to make any valid number: those it never sees."""
+    if len(_DIGIT.findall(text)) < _fewest_phone_digits(region):
+        return []
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    return [match.raw_string for match in matcher]
+
+
+@lru_cache(maxsize=64)
+def _fewest_phone_digits(region: str) -> int:
+    """The fewest digits of a valid number read in ``region``'s text: its own shortest national number, or
+    the shortest number of any country with its country code (from libphonenumber's metadata)."""
+    metadata = phonenumbers.PhoneMetadata
+    countries = [(phonenumbers.country_code_for_region(r), metadata.metadata_for_region(r))
+                 for r in phonenumbers.SUPPORTED_REGIONS]  # fmt: skip
+    countries += [(code, metadata.metadata_for_nongeo_region(code))
+                  for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]  # fmt: skip
+    written_with_code = min(len(str(code)) + _shortest(data) for code, data in countries if data is not None)
+    own = metadata.metadata_for_region(region)
+    return min(written_with_code, _shortest(own)) if own is not None else written_with_code
+
+
+# Every kind of number libphonenumber's metadata describes (the general one covers them all, as a rule).
+_NUMBER_KINDS = (
+    "general_desc", "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number",
+    "voip", "pager", "uan", "voicemail",
+)  # fmt: skip
+
+
+def _shortest(metadata: Any) -> int:
+    """The shortest national number of any kind the metadata describes."""
+    descs = [getattr(metadata, kind, None) for kind in _NUMBER_KINDS]
+    return min((n for desc in descs if desc is not None for n in desc.possible_length if n > 0), default=99)
 
 
 _ASK = r"(?:send|dm|message|tell|give|share|reply\s+with|post|provide|text|email|e-mail)"

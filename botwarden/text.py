@@ -79,6 +79,18 @@ _X_RANGES: tuple[tuple[int, int, int], ...] = tuple(
     (r["start"], r["end"], r["weight"]) for r in X_CONFIG["ranges"]
 )
 _LINE_ENDINGS = regex.compile(r"\r\n|\r|\n")
+# Characters outside every range that weighs 100 (and that no earlier range overrides): only these need
+# weighing one by one. Feed text is full of curly quotes and dashes (U+2010-U+201F), which weigh 100 but
+# lie past the first range, so a text with one of them must not be weighed character by character.
+_HEAVY = re.compile(
+    "[^"
+    + "".join(
+        f"\\U{start:08x}-\\U{stop:08x}"
+        for i, (start, stop, weight) in enumerate(_X_RANGES)
+        if weight == 100 and not any(s <= stop and start <= e for s, e, _ in _X_RANGES[:i])
+    )
+    + "]"
+)
 
 # Mastodon's own URL and mention patterns are looser than twitter-text's; these follow its validator:
 # any http(s) URL is replaced by 23 characters, and a remote mention counts only its username part.
@@ -180,8 +192,11 @@ def _x_urls(text: str) -> list[tuple[int, int]]:
     """(start, length) of each URL twitter-text finds: only a word with a dot can hold one."""
     found = []
     for start, end in _dotted_words(text):
-        if _is_plain_url(text[start:end]):
+        word = text[start:end]
+        if _is_plain_url(word):
             found.append((start, end - start))
+            continue
+        if not _may_hold_url(word):
             continue
         low, high = max(start - 1, 0), min(end + 1, len(text))
         found += [(at + low, length) for at, length in _urls_in_word(text[low:high])]
@@ -208,6 +223,23 @@ def _is_plain_url(word: str) -> bool:
     return tld in _twitter_text().tlds and len(host) <= 253 and host.lower() != "t.co"
 
 
+# twitter-text's pattern needs a dot followed by a TLD it knows that stands alone (the next character is not
+# an ASCII letter or digit, '@', '+' or '-'), or by punycode. An ASCII TLD is then this whole run after the
+# dot; a TLD in another script begins right after the dot with a non-ASCII character.
+_AFTER_DOT = re.compile(r"\.([0-9a-zA-Z@+-]*)(?=(.?))", re.DOTALL)
+
+
+def _may_hold_url(word: str) -> bool:
+    """Whether twitter-text could find a URL in this word: most dotted words are not links ("U.S.",
+    "3.5%", "Node.js"), and asking its pattern costs more than the rest of a measure."""
+    tlds = _twitter_text().tlds
+    for run, following in _AFTER_DOT.findall(word):
+        run = run.lower()
+        if run in tlds or run.startswith("xn--") or (not run and following and not following.isascii()):
+            return True
+    return False
+
+
 _ASCII_SEPARATORS = " \t\n\x0b\x0c\r"  # the separators above that are ASCII
 
 
@@ -215,7 +247,7 @@ def _dotted_words(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each word holding a dot. ASCII text is searched with str.find from dot to dot,
     which is several times quicker than matching every word."""
     if not text.isascii():
-        yield from ((m.start(), m.end()) for m in _WORD.finditer(text) if "." in m.group(0))
+        yield from _words_holding(text, _DOT)
         return
     if text.isprintable():  # no control characters, so no separator but the space: the usual post
         dot = text.find(".")
@@ -244,13 +276,30 @@ def _x_emoji(text: str) -> list[tuple[int, int]]:
     if text.isascii() or max(text) < "\u00a9":
         return []
     found = []
-    for word in _WORD.finditer(text):
-        chars = word.group(0)
-        if max(chars) >= "\u203c" or "©" in chars or "®" in chars:
-            found += [
-                (word.start() + m.start(), len(m.group(0))) for m in _twitter_text().emoji.finditer(chars)
-            ]
+    for start, end in _words_holding(text, _EMOJI_HINT):
+        emoji = _twitter_text().emoji.finditer(text[start:end])  # the word alone, as the pattern expects
+        found += [(start + m.start(), len(m.group(0))) for m in emoji]
     return found
+
+
+_DOT = re.compile(r"\.")
+_EMOJI_HINT = re.compile("[\u00a9\u00ae\u203c-\U0010ffff]")
+_SEPARATOR = regex.compile(f"[{_SEPARATORS}]")
+_LAST_SEPARATOR = regex.compile(f"[{_SEPARATORS}]", regex.REVERSE)
+
+
+def _words_holding(text: str, hint: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each word (a run between separators) that holds a match of ``hint``, in order: found
+    from the hints outwards, since most words of a post hold none."""
+    position = 0
+    while (found := hint.search(text, position)) is not None:
+        at = found.start()
+        after = _SEPARATOR.search(text, at)
+        end = after.start() if after is not None else len(text)
+        if end > at:  # the hint is not itself a separator
+            before = _LAST_SEPARATOR.search(text, 0, at)
+            yield (before.end() if before is not None else 0), end
+        position = max(end, at + 1)
 
 
 def _plain_weight(segment: str) -> int:
@@ -260,7 +309,8 @@ def _plain_weight(segment: str) -> int:
         segment.isascii() or max(segment) <= "\u10ff"
     ):  # all in the first range (Latin, Greek, Cyrillic, Arabic, Indic...)
         return 100 * len(segment)
-    return sum(_x_char_weight(ord(char)) for char in segment)
+    heavy = _HEAVY.findall(segment)
+    return 100 * (len(segment) - len(heavy)) + sum(_x_char_weight(ord(char)) for char in heavy)
 
 
 def _x_char_weight(code_point: int) -> int:

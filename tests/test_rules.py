@@ -238,6 +238,31 @@ def test_the_quick_look_for_an_ask_never_hides_one_the_full_patterns_find() -> N
     assert caught > 50  # the texts do hold asks for the quick look to miss
 
 
+def test_the_digit_count_before_the_phone_matcher_never_hides_a_number() -> None:
+    """Text with too few digits for any valid number skips libphonenumber's matcher: random short and long
+    numbers, with and without a country code, must be found exactly as the matcher alone finds them."""
+    import random
+
+    import phonenumbers
+
+    from botwarden.privacy import _fewest_phone_digits, _phone_numbers
+
+    # Four-digit Austrian or German numbers after their two-digit code; German text can have them alone.
+    assert _fewest_phone_digits("US") == 6 and _fewest_phone_digits("DE") == 4
+    pieces = ["+", "+683", "+49", "+43", "+1", "(", ")", "-", " ", ".", "0", "00", "011", "2026", "4002"]
+    pieces += ["1234", "555", "0143", "202", "30", "7", "89", "٣", "call ", "in "]
+    rng = random.Random(13)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
+        for region in ("US", "DE", "NU"):
+            matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+            expected = [match.raw_string for match in matcher]
+            assert _phone_numbers(text, region) == expected, (text, region)
+            found += bool(expected)
+    assert found > 100  # the texts do hold numbers, short ones among them
+
+
 def test_the_term_lists_quick_look_never_hides_a_term() -> None:
     import random
 

@@ -129,6 +129,28 @@ def test_the_ascii_x_count_agrees_with_twitter_text() -> None:
         assert x_weighted_length(text) == (expected.weightedLength, bool(expected.valid)), repr(text)
 
 
+def test_dotted_words_that_are_not_links_are_passed_over_as_twitter_text_would() -> None:
+    """Abbreviations, numbers and file names with dots skip twitter-text's pattern when no dot is followed
+    by a TLD it knows: random dotted words, some of them links, must give exactly its answer."""
+    import random
+
+    from twitter_text.extract_urls import extract_urls_with_indices
+
+    from botwarden.text import _x_urls
+
+    rng = random.Random(11)
+    pieces = ["U", "S", "e", "g", "3", "5", "js", "Node", "com", "COM", "co", "uk", "new", "Next", "io"]
+    pieces += ["xn--p1ai", "XN--P1AI", "example", "a-b", "@", "+", "-", "_", "/", "?", "#", "%", ":", "~"]
+    pieces += ["рф", "中国", "café", "é", "ß", "пример", "’"]
+    for _ in range(4000):
+        word = "".join(rng.choice(pieces) + rng.choice([".", ".", ""]) for _ in range(rng.randint(1, 5)))
+        text = rng.choice(["", "x ", "(", "http://", "https://a."]) + word + rng.choice(["", " y", ".", ")"])
+        expected = [
+            (u["indices"][0], u["indices"][1] - u["indices"][0]) for u in extract_urls_with_indices(text)
+        ]
+        assert _x_urls(text) == expected, text
+
+
 def test_plain_links_are_counted_as_twitter_text_finds_them() -> None:
     """The quick path for a link as feeds write it must find exactly what twitter-text's pattern finds,
     including where it would stop short of the word or find nothing (unknown TLD, t.co, a long label)."""
