@@ -8,6 +8,9 @@ redirect chains are already resolved, as link facts). Each checked post is a fre
 of a recent one, so BW101-BW105 and the link rules all do real work. The named baseline is the same check
 with near-duplicate search done by scoring every post in the window exactly, which is what the engine did
 before the index; it runs on fewer checks, since each takes far longer.
+
+A second row checks posts made from the items of ../shared/corpora/feeds/ against the same history: real
+headlines bring what synthetic words do not (curly quotes, accents, digits, abbreviations with dots).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import Synthetic
+from corpus import FEEDS, Synthetic, feed_items
 
 from botwarden.rules import AccountInfo, Action, CheckContext, Engine, MemoryHistory, PastPost
 from botwarden.rules.facts import Facts, LinkFacts
@@ -69,6 +72,18 @@ def run(engine: Engine, history: MemoryHistory, facts: Facts, actions: list[Acti
     return times
 
 
+def feed_actions(args: argparse.Namespace, now: datetime) -> list[Action]:
+    """A post for each item of the shared feed corpus (up to ``--checks``), its link new, as a feed's is."""
+    actions = []
+    for n, text in enumerate(feed_items(args.checks)[: args.checks]):
+        link = f"https://news{n % 500}.com/feed/{n}"
+        at = now + timedelta(minutes=n)
+        actions.append(
+            Action(f"f{n}", "post", f"acct{n % args.accounts}", at, f"{text} {link}", (link,), "x")
+        )
+    return actions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -98,12 +113,18 @@ def main() -> None:
         for a in actions[:200]
         if engine.check(a, CheckContext(facts.accounts[a.account], history, facts=facts)).codes
     )
+    rows = [("botwarden (LSH index)", times)]
+    if FEEDS.is_dir():
+        rows.append(("  feed-corpus posts", run(engine, history, facts, feed_actions(args, now))))
     history.EXACT_WINDOW = history.EXACT_FLEET = 10**9  # the baseline: every window scored exactly
-    base = run(engine, history, facts, actions[: args.baseline_checks])
+    rows.append(
+        ("baseline (exact window scan)", run(engine, history, facts, actions[: args.baseline_checks]))
+    )
     print(f"  {'':<28}{'median µs':>12}{'p99 µs':>12}{'checks':>10}")
-    for label, values in (("botwarden (LSH index)", times), ("baseline (exact window scan)", base)):
+    for label, values in rows:
         p99 = sorted(values)[int(0.99 * (len(values) - 1))]
         print(f"  {label:<28}{statistics.median(values) * 1e6:12.1f}{p99 * 1e6:12.1f}{len(values):10}")
+    base, times = rows[-1][1], rows[0][1]
     print(f"  speed-up (median): {statistics.median(base) / statistics.median(times):.0f}x")
     print(f"  (of the first 200 checks, {caught} had findings at warn or above)")
 

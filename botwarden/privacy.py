@@ -124,18 +124,27 @@ _ASK_SENSITIVE = regex.compile(
 )
 
 
-# Every ask above has one of these verbs and one of these words, each a whole word of the text: most posts
-# lack one or the other, and the text's word set says so at once (its words are shared with other rules).
+# Every ask above has one of these verbs, one of these words and one of the subjects below, each a whole
+# word of the text: most posts lack one, and the text's word set says so at once (its words are shared with
+# other rules).
 _ASK_VERBS = frozenset(
     {"send", "dm", "message", "tell", "give", "share", "reply", "post", "provide", "text", "email", "mail"}
     | {"enter", "confirm", "verify", "need", "what"}
 )
 _ASK_OBJECTS = frozenset({"your", "ur", "the"})
+# ... and one of these, a word every kind of data asked for holds ("date of birth": "date"; "e-mail": "mail").
+_ASK_SUBJECTS = frozenset(
+    {"phone", "mobile", "number", "email", "mail", "address", "date", "birthday", "dob", "order", "account"}
+    | {"name", "location", "zip", "postcode", "code", "card", "cvv", "cvc", "pin", "password", "passcode"}
+    | {"login", "social", "ssn", "passport", "national", "id", "bank", "iban", "otp"}
+)
 
 
 def _may_ask(text: str) -> bool:
     words = words_of(text)
-    return not words.isdisjoint(_ASK_OBJECTS) and not words.isdisjoint(_ASK_VERBS)
+    return not (
+        words.isdisjoint(_ASK_OBJECTS) or words.isdisjoint(_ASK_VERBS) or words.isdisjoint(_ASK_SUBJECTS)
+    )
 
 
 def asks_for_private_info(text: str) -> str | None:

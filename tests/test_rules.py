@@ -225,7 +225,9 @@ def test_the_quick_look_for_an_ask_never_hides_one_the_full_patterns_find() -> N
 
     pieces = ["Send", "DM", "reply with", "What's", "what is", "tell", "enter", "us", "me", "your", "UR",
               "the", "full", "phone number", "card details", "PIN", "password", "address", "news", " ", "  ",
-              "\t", "\n", ".", ",", "é", "ſend", "_", "\u0345", "\u212a", "e-mail", "mail"]  # fmt: skip
+              "\t", "\n", ".", ",", "é", "ſend", "_", "\u0345", "\u212a", "e-mail", "mail", "date of birth",
+              "ID number", "ban\u212a account", "sort code", "one-time code", "ſocial ſecurity", "zip",
+              "numbers", "home address", "order_number", "post code", "full name"]  # fmt: skip
     rng = random.Random(9)
     caught = 0
     for _ in range(20000):
