@@ -67,10 +67,16 @@ def find_private_data(text: str, region: str = "US") -> list[PrivateMatch]:
     return found
 
 
+# The digits of a phone number stand together, parted by spaces, dots, dashes, slashes, brackets or an 'x'
+# (what libphonenumber's matcher lists as punctuation between them), never by another letter, a comma or '%'.
+_DIGIT_RUN = regex.compile(r"\d(?:(?:[^\p{L}\d,;:!?\"'%$&*+=<>@#_|]|[xX])*\d)*")
+
+
 def _phone_numbers(text: str, region: str) -> list[str]:
     """The valid phone numbers in ``text`` as written. The matcher is the costly part of reading a post, and
     news is full of digits (years, scores, prices) too few to make any valid number: those it never sees."""
-    if len(_DIGIT.findall(text)) < _fewest_phone_digits(region):
+    fewest = _fewest_phone_digits(region)
+    if all(len(_DIGIT.findall(run)) < fewest for run in _DIGIT_RUN.findall(text)):
         return []
     matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
     return [match.raw_string for match in matcher]

@@ -252,7 +252,8 @@ def test_the_digit_count_before_the_phone_matcher_never_hides_a_number() -> None
     # Four-digit Austrian or German numbers after their two-digit code; German text can have them alone.
     assert _fewest_phone_digits("US") == 6 and _fewest_phone_digits("DE") == 4
     pieces = ["+", "+683", "+49", "+43", "+1", "(", ")", "-", " ", ".", "0", "00", "011", "2026", "4002"]
-    pieces += ["1234", "555", "0143", "202", "30", "7", "89", "٣", "call ", "in "]
+    pieces += ["1234", "555", "0143", "202", "30", "7", "89", "٣", "call ", "in ", ", ", "x", "X", "%", "/"]
+    pieces += ["ext. ", "a", "$", "\u3000", "\t", "(0)", "–", "["]
     rng = random.Random(13)
     found = 0
     for _ in range(3000):
