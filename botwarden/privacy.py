@@ -7,6 +7,7 @@ number) is not mistaken for a card. E-mail and street-address patterns are ours.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ from botwarden.language.tokens import words_of
 _EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 _CARD = regex.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 _IBAN = regex.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_IBAN_START = re.compile(r"[A-Z]{2}\d\d")  # how every IBAN starts: a quick look before the full pattern
 _SSN = regex.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)")
 _STREET = regex.compile(
     r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}"
@@ -51,17 +53,25 @@ def find_private_data(text: str, region: str = "US") -> list[PrivateMatch]:
     found: list[PrivateMatch] = []
     if "@" in body:
         found += [PrivateMatch("email", m.group()) for m in _EMAIL.finditer(body)]
-    if not _DIGIT.search(body):  # everything below needs a digit; most posts have none
+    longest = _longest_digit_run(body)
+    if not longest:  # everything below needs a digit; most posts have none
         return found
-    for m in _CARD.finditer(body):
-        digits = regex.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            found.append(PrivateMatch("card", m.group()))
-    found += [PrivateMatch("iban", m.group()) for m in _IBAN.finditer(body) if iban.is_valid(m.group())]
-    found += [PrivateMatch("national_id", m.group()) for m in _SSN.finditer(body) if ssn.is_valid(m.group())]
+    if longest >= 13:  # a card number's digits stand together, as a phone number's do
+        for m in _CARD.finditer(body):
+            digits = regex.sub(r"\D", "", m.group())
+            if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
+                found.append(PrivateMatch("card", m.group()))
+    if _IBAN_START.search(body):
+        found += [PrivateMatch("iban", m.group()) for m in _IBAN.finditer(body) if iban.is_valid(m.group())]
+    if longest >= 9:
+        found += [
+            PrivateMatch("national_id", m.group()) for m in _SSN.finditer(body) if ssn.is_valid(m.group())
+        ]
     taken = {m.text for m in found}
     found += [
-        PrivateMatch("phone", raw) for raw in _phone_numbers(body, region) if not any(raw in t for t in taken)
+        PrivateMatch("phone", raw)
+        for raw in _phone_numbers(body, region, longest)
+        if not any(raw in t for t in taken)
     ]
     found += [PrivateMatch("street_address", m.group()) for m in _STREET.finditer(body)]
     return found
@@ -72,11 +82,17 @@ def find_private_data(text: str, region: str = "US") -> list[PrivateMatch]:
 _DIGIT_RUN = regex.compile(r"\d(?:(?:[^\p{L}\d,;:!?\"'%$&*+=<>@#_|]|[xX])*\d)*")
 
 
-def _phone_numbers(text: str, region: str) -> list[str]:
+def _longest_digit_run(text: str) -> int:
+    """The most digits in one run of them (see ``_DIGIT_RUN``); 0 for text without a digit."""
+    return max((len(_DIGIT.findall(run)) for run in _DIGIT_RUN.findall(text)), default=0)
+
+
+def _phone_numbers(text: str, region: str, longest_run: int | None = None) -> list[str]:
     """The valid phone numbers in ``text`` as written. The matcher is the costly part of reading a post, and
     news is full of digits (years, scores, prices) too few to make any valid number: those it never sees."""
-    fewest = _fewest_phone_digits(region)
-    if all(len(_DIGIT.findall(run)) < fewest for run in _DIGIT_RUN.findall(text)):
+    if longest_run is None:
+        longest_run = _longest_digit_run(text)
+    if longest_run < _fewest_phone_digits(region):
         return []
     matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
     return [match.raw_string for match in matcher]

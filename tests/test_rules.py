@@ -266,6 +266,39 @@ def test_the_digit_count_before_the_phone_matcher_never_hides_a_number() -> None
     assert found > 100  # the texts do hold numbers, short ones among them
 
 
+def test_the_quick_looks_before_card_iban_and_ssn_patterns_never_hide_one() -> None:
+    """Cards and SSNs are looked for only where a run of digits is long enough, IBANs only where one could
+    start: on random text the findings of each kind are exactly what its full pattern and checksum find."""
+    import random
+
+    from stdnum import iban, luhn
+    from stdnum.us import ssn
+
+    from botwarden.privacy import _CARD, _IBAN, _SSN, _URL, find_private_data
+
+    pieces = ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "411", "1111", "536-90-4399"]
+    pieces += ["536", "90", "4399", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "GB82", "WEST"]
+    pieces += [" ", "-", ",", ".", "x", "a", "٣", "%", "\u3000", "/", "https://a.com/4111111111111111"]
+    rng = random.Random(14)
+    counts = {"card": 0, "iban": 0, "national_id": 0}
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        body = _URL.sub(" ", text)
+        cards = [
+            m.group() for m in _CARD.finditer(body) if luhn.is_valid("".join(filter(str.isdigit, m.group())))
+        ]
+        expected = {
+            "card": [c for c in cards if 13 <= sum(ch.isdigit() for ch in c) <= 19],
+            "iban": [m.group() for m in _IBAN.finditer(body) if iban.is_valid(m.group())],
+            "national_id": [m.group() for m in _SSN.finditer(body) if ssn.is_valid(m.group())],
+        }
+        found = find_private_data(text)
+        for kind, matches in expected.items():
+            assert [m.text for m in found if m.kind == kind] == matches, (text, kind)
+            counts[kind] += len(matches)
+    assert min(counts.values()) > 50, counts
+
+
 def test_the_term_lists_quick_look_never_hides_a_term() -> None:
     import random
 
