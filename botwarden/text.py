@@ -185,7 +185,6 @@ def _ascii_weighted_length(text: str, cap: int) -> tuple[int, bool]:
 # character either side of a match. So its patterns are run only on the words that can hold a match (with
 # a character of context each side) instead of across the whole text: same matches, a fraction of the time.
 _SEPARATORS = "\\x09-\\x0d\\x20\\x85\\xa0\\u1680\\u180e\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
-_WORD = regex.compile(f"[^{_SEPARATORS}]+")
 
 
 def _x_urls(text: str) -> list[tuple[int, int]]:
