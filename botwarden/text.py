@@ -239,28 +239,17 @@ def _may_hold_url(word: str) -> bool:
     return False
 
 
-_ASCII_SEPARATORS = " \t\n\x0b\x0c\r"  # the separators above that are ASCII
-
-
 def _dotted_words(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each word holding a dot. ASCII text is searched with str.find from dot to dot,
-    which is several times quicker than matching every word."""
-    if not text.isascii():
+    """(start, end) of each word holding a dot. Printable ASCII text, the usual post, has no separator but
+    the space, so it is searched with str.find from dot to dot; other text from its dots outwards."""
+    if not (text.isascii() and text.isprintable()):
         yield from _words_holding(text, _DOT)
-        return
-    if text.isprintable():  # no control characters, so no separator but the space: the usual post
-        dot = text.find(".")
-        while dot != -1:
-            end = text.find(" ", dot)
-            end = len(text) if end == -1 else end
-            yield text.rfind(" ", 0, dot) + 1, end
-            dot = text.find(".", end)
         return
     dot = text.find(".")
     while dot != -1:
-        start = max(text.rfind(c, 0, dot) for c in _ASCII_SEPARATORS) + 1
-        end = min((e for c in _ASCII_SEPARATORS if (e := text.find(c, dot)) != -1), default=len(text))
-        yield start, end
+        end = text.find(" ", dot)
+        end = len(text) if end == -1 else end
+        yield text.rfind(" ", 0, dot) + 1, end
         dot = text.find(".", end)
 
 

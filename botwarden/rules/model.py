@@ -49,7 +49,7 @@ class Decision(enum.StrEnum):
 
 
 _DECISIONS = {
-    severity: Decision.ALLOW if severity <= Severity.WARN else Decision(severity.name.lower())
+    severity: Decision.ALLOW if severity <= Severity.WARN else Decision(severity.label)
     for severity in Severity
 }
 
