@@ -213,8 +213,7 @@ class Config:
         )
 
     def fetch_limits(self) -> FetchLimits:
-        s = self.settings
-        return FetchLimits(s["feed_max_bytes"], s["feed_max_redirects"], s["fetch_timeout_seconds"])
+        return FetchLimits.from_settings(self.settings)
 
     def address_policy(self) -> AddressPolicy:
         return AddressPolicy(self.settings["allow_hosts"])

@@ -44,7 +44,19 @@ SETTINGS: tuple[Setting, ...] = (
         "On SQLite, ?timeout=SECONDS sets how long a write waits for another process's lock (default 30).",
     ),
     Setting("fetch_interval_minutes", 15, int, "Default minutes between two fetches of one feed."),
-    Setting("fetch_timeout_seconds", 20.0, float, "Timeout of one feed request (connect and read)."),
+    Setting(
+        "fetch_timeout_seconds",
+        20.0,
+        float,
+        "Timeout of connecting, and of each read, of feed and link requests (deadlines bound the whole).",
+    ),
+    Setting(
+        "fetch_deadline_seconds",
+        60.0,
+        float,
+        "Longest one feed fetch may take in all (name lookup, redirects, headers, body): a server that "
+        "trickles bytes cannot stretch it.",
+    ),
     Setting("fetch_concurrency", 8, int, "How many feeds are fetched at once."),
     Setting(
         "feed_max_bytes",
@@ -147,6 +159,12 @@ SETTINGS: tuple[Setting, ...] = (
         "BW301-BW305: follow each post's link hop by hop (HEAD, then GET) before posting it.",
     ),
     Setting("link_max_hops", 5, int, "BW301-BW305: most redirects the link resolver follows."),
+    Setting(
+        "link_deadline_seconds",
+        30.0,
+        float,
+        "BW301-BW305: longest following one link's redirects may take in all; the chain so far is judged.",
+    ),
     Setting(
         "link_cache_hours", 24, int, "How long a resolved redirect chain is reused (failed ones: an hour)."
     ),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -18,6 +20,7 @@ from botwarden.feeds import FetchLimits, FetchResult, fetch_feed
 from botwarden.netguard import AddressPolicy
 
 from .conftest import rss
+from .fakes.trickle import TrickleServer, elapsed
 
 LOOPBACK = AddressPolicy(["127.0.0.1"])
 
@@ -157,3 +160,42 @@ def test_local_file_feed(tmp_path) -> None:
     assert b"file" in (fetch(str(path)).body or b"")
     with pytest.raises(FeedError, match="cannot read"):
         fetch(str(tmp_path / "missing.xml"))
+
+
+@pytest.mark.parametrize("mode", ["headers", "body"])
+def test_a_server_trickling_a_byte_a_second_cannot_stretch_the_deadline(mode: str) -> None:
+    # Each read gets its byte within the 3 s read timeout; only the 2 s deadline for the whole can stop it.
+    limits = FetchLimits(timeout=3.0, deadline=2.0)
+    with TrickleServer(mode) as server:
+        start = time.monotonic()
+        with pytest.raises(FeedError, match="2-second deadline"):
+            fetch(server.url + "/feed.rss", limits=limits)
+        assert elapsed(start) < 4.0
+        assert server.connections == 1
+
+
+def test_a_redirect_to_an_invalid_host_name_is_a_feed_error(raw_server) -> None:
+    base, routes = raw_server
+    routes["/moved"] = (301, {"Location": "http://" + "a" * 64 + ".example.org/feed"}, b"")
+    routes["/gap"] = (302, {"Location": "https://news..example.org/feed"}, b"")
+    with pytest.raises(FeedError, match="over 63 characters"):
+        fetch(base + "/moved")
+    with pytest.raises(FeedError, match="empty label"):
+        fetch(base + "/gap")
+
+
+def test_a_feed_file_is_read_under_the_same_cap_and_must_be_a_regular_file(tmp_path) -> None:
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"x" * 2000)
+    with pytest.raises(FeedError, match="over the 1,000-byte limit"):
+        fetch(str(big), limits=FetchLimits(max_bytes=1000))
+    with pytest.raises(FeedError, match="not a regular file \\(a device\\)"):
+        fetch("/dev/zero")
+    with pytest.raises(FeedError, match="not a regular file \\(a device\\)"):
+        fetch("file:///dev/urandom")
+    fifo = tmp_path / "feed.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(FeedError, match="not a regular file \\(a FIFO\\)"):
+        fetch(str(fifo))  # returns at once: no writer is waited for
+    with pytest.raises(FeedError, match="not a regular file \\(a folder\\)"):
+        fetch(f"file://{tmp_path}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from botwarden.errors import ConfigError
 from botwarden.links import Blocklist, Resolution, ResolveLimits, hop_kinds, resolve_chain, resolve_many
 from botwarden.netguard import AddressPolicy
+
+from .fakes.trickle import TrickleServer, elapsed
 
 LOOPBACK = AddressPolicy(["127.0.0.1"])
 
@@ -162,3 +165,35 @@ def test_blocklist_reads_hosts_files_plain_lists_and_csv(tmp_path: Path) -> None
 def test_an_unreadable_blocklist_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"blocklist .*missing\.txt: cannot read it"):
         Blocklist.load([tmp_path / "missing.txt"])
+
+
+def test_a_server_trickling_its_headers_cannot_stretch_the_links_deadline() -> None:
+    # Each read gets its byte within the 3 s read timeout; only the 2 s deadline for the chain stops it.
+    with TrickleServer("headers") as server:
+        start = time.monotonic()
+        result = resolve(f"{server.url}/s/abc", timeout=3.0, deadline=2.0)
+        assert elapsed(start) < 4.0
+    assert result.chain == (f"{server.url}/s/abc",)
+    assert "2-second deadline" in result.error
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://" + "a" * 64 + ".example.org/story", "over 63 characters"),
+        ("https://news..example.org/story", "empty label"),
+        ("https://.example.org/story", "empty label"),
+        ("http://127.0.0.1/a\x00b", "not a valid URL"),
+        ("http://127.0.0.1/" + "a" * 70_000, "not a valid URL"),
+    ],
+)
+def test_an_invalid_link_is_an_error_on_its_chain_never_an_exception(url: str, reason: str) -> None:
+    result = resolve(url)
+    assert result.chain == (url,) and reason in result.error
+
+
+def test_a_redirect_to_an_invalid_host_ends_the_chain_with_the_error(site) -> None:
+    docs, server = site
+    docs.redirect("/s/x", "https://" + "b" * 64 + ".example.org/")
+    result = resolve(f"{server.base_url}/s/x")
+    assert len(result.chain) == 2 and "over 63 characters" in result.error

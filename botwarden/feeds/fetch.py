@@ -1,14 +1,22 @@
 """Fetching feeds over HTTP with httpx: conditional GET, redirects checked hop by hop, bounded size.
 
 The body is read raw and decompressed here with a hard output limit, so a small compressed body cannot
-expand into gigabytes (a decompression bomb). Every failure is a :class:`FeedError` saying what happened.
+expand into gigabytes (a decompression bomb). A whole fetch (name lookup, every redirect, headers and body)
+has one deadline: the per-read timeout alone would let a server that sends a byte a second keep it alive
+for ever. A feed file is read with the same byte cap, and only a regular file is read (a device such as
+``/dev/zero`` or a FIFO never ends). Every failure is a :class:`FeedError` saying what happened.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import stat
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -26,7 +34,17 @@ ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, appl
 class FetchLimits:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
-    timeout: float = 20.0
+    timeout: float = 20.0  # connect, and each read
+    deadline: float = 60.0  # the whole fetch
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> FetchLimits:
+        return cls(
+            settings["feed_max_bytes"],
+            settings["feed_max_redirects"],
+            settings["fetch_timeout_seconds"],
+            settings["fetch_deadline_seconds"],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +74,24 @@ async def fetch_feed(
     """GET ``url`` (or read a local file), following redirects through the SSRF guard."""
     if url.startswith("file:") or "://" not in url:
         return _read_file(url, limits)
+    try:
+        async with asyncio.timeout(limits.deadline):
+            return await _fetch(client, url, policy, etag, last_modified, limits)
+    except TimeoutError:
+        raise FeedError(
+            f"{url}: no whole answer within the {limits.deadline:g}-second deadline (the server is too "
+            "slow); it is tried again later (setting fetch_deadline_seconds)"
+        ) from None
+
+
+async def _fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    policy: AddressPolicy,
+    etag: str | None,
+    last_modified: str | None,
+    limits: FetchLimits,
+) -> FetchResult:
     current = url
     for _hop in range(limits.max_redirects + 1):
         target = await policy.check(current)
@@ -169,9 +205,45 @@ class _Decoder:
 def _read_file(url: str, limits: FetchLimits) -> FetchResult:
     path = Path(url.removeprefix("file://") if url.startswith("file://") else url.removeprefix("file:"))
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise FeedError(f"{path}: the feed file is {size:,} bytes, over the {limits.max_bytes:,} limit")
-        return FetchResult(url, 200, path.read_bytes(), None, None)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError) as exc:
+        raise FeedError(f"{path}: cannot read the feed file ({_reason(exc)})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise FeedError(f"{path}: not a regular file ({_file_kind(mode)}); a feed file must be one")
+        # One byte past the cap is read, not stat()'s size: a file can grow while it is read.
+        body = _read_at_most(fd, limits.max_bytes + 1)
     except OSError as exc:
-        raise FeedError(f"{path}: cannot read the feed file ({exc.strerror or exc})") from exc
+        raise FeedError(f"{path}: cannot read the feed file ({_reason(exc)})") from None
+    finally:
+        os.close(fd)
+    if len(body) > limits.max_bytes:
+        raise FeedError(f"{path}: the feed file is over the {limits.max_bytes:,}-byte limit; refused")
+    return FetchResult(url, 200, body, None, None)
+
+
+def _read_at_most(fd: int, size: int) -> bytes:
+    parts: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket or other special file"
+
+
+def _reason(exc: OSError | ValueError) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)

@@ -1,9 +1,10 @@
 """Following a link's redirects hop by hop, through the SSRF guard, to learn where it really lands.
 
 Each hop is asked with HEAD (cheap: no body); a server that refuses HEAD is asked with GET, and only the
-status line and headers are read. At most ``max_hops`` redirects are followed. Nothing here raises for
-a network problem: the chain gathered so far comes back with the error, because a link that cannot be
-followed still has to be judged (by its own host) rather than stop the pass.
+status line and headers are read. At most ``max_hops`` redirects are followed, within one deadline for the
+whole chain (a server trickling its headers a byte a second cannot stretch it). Nothing here raises for a
+network problem or a bad URL: the chain gathered so far comes back with the error, because a link that
+cannot be followed still has to be judged (by its own host) rather than stop the pass.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from urllib.parse import urljoin
 import httpx
 
 from botwarden import __version__
-from botwarden.errors import UnsafeURLError
-from botwarden.netguard import AddressPolicy, pinned_request, tls_context
+from botwarden.errors import FeedError
+from botwarden.netguard import AddressPolicy, pinned_request, shown, tls_context
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers to HEAD that mean "ask me with GET instead".
@@ -37,13 +38,17 @@ class Resolution:
 @dataclass(frozen=True, slots=True)
 class ResolveLimits:
     max_hops: int = 5
-    timeout: float = 10.0
+    timeout: float = 10.0  # connect, and each read
     concurrency: int = 8
+    deadline: float = 30.0  # the whole chain
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> ResolveLimits:
         return cls(
-            settings["link_max_hops"], settings["fetch_timeout_seconds"], settings["fetch_concurrency"]
+            settings["link_max_hops"],
+            settings["fetch_timeout_seconds"],
+            settings["fetch_concurrency"],
+            settings["link_deadline_seconds"],
         )
 
 
@@ -51,19 +56,35 @@ async def resolve_chain(
     client: httpx.AsyncClient, url: str, *, policy: AddressPolicy, limits: ResolveLimits = ResolveLimits()
 ) -> Resolution:
     chain = [url]
+    try:
+        async with asyncio.timeout(limits.deadline):
+            return await _follow(client, chain, policy, limits)
+    except TimeoutError:
+        return Resolution(
+            tuple(chain),
+            f"{shown(chain[-1])}: no answer within the {limits.deadline:g}-second deadline "
+            "(setting link_deadline_seconds)",
+        )
+
+
+async def _follow(
+    client: httpx.AsyncClient, chain: list[str], policy: AddressPolicy, limits: ResolveLimits
+) -> Resolution:
+    """Follow ``chain[-1]``'s redirects, appending each hop to ``chain`` as it is learnt."""
+    url = chain[0]
     for _hop in range(limits.max_hops + 1):
         try:
             location = await _next_hop(client, chain[-1], policy, limits.timeout)
-        except UnsafeURLError as exc:
+        except FeedError as exc:  # the guard's refusals and invalid URLs or host names
             return Resolution(tuple(chain), str(exc))
         except httpx.HTTPError as exc:
-            return Resolution(tuple(chain), f"{chain[-1]}: {type(exc).__name__}: {exc}".rstrip(": "))
+            return Resolution(tuple(chain), f"{shown(chain[-1])}: {type(exc).__name__}: {exc}".rstrip(": "))
         if location is None:
             return Resolution(tuple(chain))
         if len(chain) > limits.max_hops:
             break
         chain.append(location)
-    return Resolution(tuple(chain), f"{url}: more than {limits.max_hops} redirects")
+    return Resolution(tuple(chain), f"{shown(url)}: more than {limits.max_hops} redirects")
 
 
 async def resolve_many(
