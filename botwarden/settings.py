@@ -249,7 +249,7 @@ SETTINGS: tuple[Setting, ...] = (
         "secret_key_file",
         "",
         str,
-        "The key that encrypts account tokens (created 0600 when missing; default "
+        "The key that encrypts account tokens (created 0600 while no token is sealed; default "
         "~/.config/botwarden/secret.key); BOTWARDEN_SECRET_KEY overrides it.",
     ),
     Setting(

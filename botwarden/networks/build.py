@@ -13,14 +13,13 @@ from botwarden.networks.credentials import Credentials
 from botwarden.networks.local import FaultPlan, LocalNetwork
 from botwarden.networks.mastodon import MastodonNetwork
 from botwarden.networks.x import XNetwork
-from botwarden.secretbox import SecretBox
 from botwarden.store.credentials import CredentialStore
 
 
 def credential_store(
     config: Config, sessions: sessionmaker[Session], env: Mapping[str, str] = os.environ
 ) -> CredentialStore:
-    return CredentialStore(sessions, SecretBox.from_settings(config.settings, env))
+    return CredentialStore.open(sessions, config.settings, env)
 
 
 def build_networks(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.secretbox import SecretBox
@@ -17,6 +20,15 @@ class CredentialStore:
     def __init__(self, sessions: sessionmaker[Session], box: SecretBox) -> None:
         self._sessions = sessions
         self._box = box
+
+    @classmethod
+    def open(
+        cls, sessions: sessionmaker[Session], settings: Mapping[str, Any], env: Mapping[str, str] = os.environ
+    ) -> CredentialStore:
+        """The store with the configured key; a missing key file while tokens are sealed is an error."""
+        with sessions() as session:
+            sealed = list(session.scalars(select(CredentialRow.account_id)))
+        return cls(sessions, SecretBox.from_settings(settings, env, sealed=sealed))
 
     def get(self, account: str) -> dict[str, str]:
         with self._sessions() as session:
