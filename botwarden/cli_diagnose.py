@@ -50,17 +50,18 @@ def diagnose(
 ) -> None:
     """Why was my account locked? The patterns a spam system most likely saw, and the posts behind them."""
     from botwarden.diagnose import (
-        diagnose as run_diagnosis,
-    )
-    from botwarden.diagnose import (
+        ImportLimits,
         dumps,
+        load_export,
         parse_lock,
         posts_from_store,
         print_summary,
-        read_export,
         read_trends,
         resolve_links,
         to_html,
+    )
+    from botwarden.diagnose import (
+        diagnose as run_diagnosis,
     )
 
     if format_ not in ("text", "json", "html"):
@@ -73,12 +74,16 @@ def diagnose(
     settings = settings_table.resolve({}, overrides=settings_table.parse_overrides(set_ or []))
     locks = [parse_lock(value) for value in locked or []]
     posts, sources = [], []
+    limits = ImportLimits.from_settings(settings)
     for path in paths:
         with err.status(f"reading {path}…"):
-            found = read_export(path, account=account)
+            export = load_export(path, account=account, limits=limits)
+        found = export.posts
         err.print(
-            f"{path}: {len(found):,} posts of {', '.join(sorted({p.account for p in found})) or 'no one'}"
+            f"{path}: {len(found):,} posts of {', '.join(sorted({p.account for p in found})) or 'no one'}",
+            markup=False,
         )
+        _print_skipped(export.skipped, export.notes)
         posts += found
         sources.append(str(path))
     if database:
@@ -124,3 +129,14 @@ def diagnose(
     except OSError as exc:
         raise InputError(f"--out {output}: cannot write it ({exc.strerror or exc})") from None
     err.print(f"wrote {output}")
+
+
+def _print_skipped(skipped: int, notes: list[str]) -> None:
+    """Records that could not be read: how many, and the first few with where and why."""
+    if not skipped:
+        return
+    err.print(f"  {skipped:,} record(s) could not be read and were skipped:", markup=False)
+    for note in notes[:5]:
+        err.print(f"  - {note}", markup=False, highlight=False)
+    if skipped > min(len(notes), 5):
+        err.print(f"  … and {skipped - min(len(notes), 5):,} more", markup=False)

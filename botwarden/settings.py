@@ -195,6 +195,38 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "BW201: read X's trends for this place (1: worldwide; 0: off); needs BOTWARDEN_X_BEARER_TOKEN.",
     ),
+    Setting(
+        "import_max_bytes",
+        1_000_000_000,
+        int,
+        "diagnose: largest file of an export, once unpacked (a zip or tar can hold far more than its "
+        "size); a bigger one is refused.",
+    ),
+    Setting(
+        "import_max_record_bytes",
+        1_000_000,
+        int,
+        "diagnose: longest record of an export (a line of CSV or JSON Lines, one post of a JSON or CAR "
+        "export); a longer CSV line or JSON record refuses the file, a longer JSON line is skipped.",
+    ),
+    Setting(
+        "import_max_field_chars",
+        100_000,
+        int,
+        "diagnose: longest text field of one record; a record with a longer one is skipped with a note.",
+    ),
+    Setting(
+        "import_max_depth",
+        64,
+        int,
+        "diagnose: deepest nesting of one record; a record nested deeper is skipped with a note.",
+    ),
+    Setting(
+        "import_max_records",
+        1_000_000,
+        int,
+        "diagnose: most records read from one export; more refuse it (split the export, or raise this).",
+    ),
     Setting("x_api_url", "https://api.x.com", str, "Base URL of the X API."),
     Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
     Setting("burst_window_minutes", 15, int, "BW903: the burst window."),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from botwarden.diagnose import diagnose, parse_lock, read_export, to_html
+from botwarden.diagnose import diagnose, load_export, parse_lock, read_export, to_html
 from botwarden.diagnose.analyze import rhythm_of
 from botwarden.diagnose.model import HistoryPost, Lock
 from botwarden.errors import InputError
@@ -192,14 +192,20 @@ def test_bad_exports_say_which_file_and_where(tmp_path: Path) -> None:
     broken.write_text('window.YTD.tweets.part0 = [ {"tweet": {"full_text": "x"} ]')
     with pytest.raises(InputError, match=r"tweets\.js: line 1, column \d+: not valid JSON"):
         read_export(broken)
+    # A record that cannot be read is skipped with a note saying where and why; the rest is read.
     no_time = tmp_path / "tweets2.js"
-    no_time.write_text('window.YTD.tweets.part0 = [ {"tweet": {"full_text": "x", "id_str": "1"}} ]')
-    with pytest.raises(InputError, match=r"entry 0: missing or unreadable created_at"):
-        read_export(no_time)
+    no_time.write_text(
+        'window.YTD.tweets.part0 = [ {"tweet": {"full_text": "x", "id_str": "1"}},'
+        ' {"tweet": {"full_text": "y", "id_str": "2", "created_at": "Sun Mar 01 10:00:00 +0000 2026"}} ]'
+    )
+    export = load_export(no_time)
+    assert [p.id for p in export.posts] == ["2"] and export.skipped == 1
+    assert re.search(r"tweets2\.js: entry 0: missing or unreadable created_at .*; skipped", export.notes[0])
     bad_csv = tmp_path / "h.csv"
     bad_csv.write_text("time,text\n2026-03-01T00:00:00Z,fine\nyesterday,bad\n")
-    with pytest.raises(InputError, match=r"h\.csv:3: unreadable time 'yesterday'"):
-        read_export(bad_csv)
+    export = load_export(bad_csv)
+    assert len(export.posts) == 1 and export.skipped == 1
+    assert re.search(r"h\.csv:3: unreadable time 'yesterday'", export.notes[0])
     with pytest.raises(InputError, match=r"header needs a 'time' column"):
         (tmp_path / "n.csv").write_text("when,what\n1,2\n")
         read_export(tmp_path / "n.csv")

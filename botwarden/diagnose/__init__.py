@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from botwarden.compose.links import canonical_link, links_in
 from botwarden.diagnose.analyze import Analysis, Progress, analyze
+from botwarden.diagnose.bounds import ImportLimits
 from botwarden.diagnose.causes import rank_locks
-from botwarden.diagnose.importers import read_export
+from botwarden.diagnose.importers import Export, load_export, read_export
 from botwarden.diagnose.model import HistoryPost, Lock
 from botwarden.diagnose.report import Diagnosis, dumps, print_summary, to_html
 from botwarden.errors import InputError
@@ -29,10 +30,13 @@ from botwarden.rules.facts import LinkFacts, Trend
 __all__ = [
     "Analysis",
     "Diagnosis",
+    "Export",
     "HistoryPost",
+    "ImportLimits",
     "Lock",
     "diagnose",
     "dumps",
+    "load_export",
     "parse_lock",
     "posts_from_store",
     "print_summary",
