@@ -120,6 +120,13 @@ def mastodon_export(path: Path, username: str, posts: list[Written], server: str
 # -- Bluesky: a CAR of DAG-CBOR blocks ------------------------------------------------------------------
 
 
+class RawCbor:
+    """Bytes put into a block as they are (to write what ``cbor`` would refuse, e.g. 100k-deep nesting)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
 class Link:
     """A CID link inside a DAG-CBOR block (CBOR tag 42)."""
 
@@ -156,6 +163,8 @@ def cbor(value: Any) -> bytes:
         return _head(5, len(keys)) + b"".join(cbor(k) + cbor(value[k]) for k in keys)
     if isinstance(value, Link):
         return b"\xd8\x2a" + cbor(b"\x00" + value.cid)
+    if isinstance(value, RawCbor):
+        return value.data
     raise TypeError(type(value))
 
 
@@ -173,10 +182,8 @@ def _varint(n: int) -> bytes:
 
 
 def bluesky_car(path: Path, did: str, posts: list[Written]) -> Path:
-    blocks: list[tuple[bytes, bytes]] = []
-    entries = []
-    previous_key = b""
-    for n, post in enumerate(posts):
+    records: list[Any] = []
+    for post in posts:
         record: dict[str, Any] = {
             "$type": "app.bsky.feed.post",
             "text": post.text,
@@ -195,6 +202,16 @@ def bluesky_car(path: Path, did: str, posts: list[Written]) -> Path:
         if post.reply:
             root = {"uri": "at://did:plc:other/app.bsky.feed.post/1", "cid": "bafyreib"}
             record["reply"] = {"root": root, "parent": root}
+        records.append(record)
+    return car_file(path, did, records)
+
+
+def car_file(path: Path, did: str, records: list[Any]) -> Path:
+    """A repository CAR holding ``records`` (dicts, or RawCbor blocks) as posts, in an MST node."""
+    blocks: list[tuple[bytes, bytes]] = []
+    entries = []
+    previous_key = b""
+    for n, record in enumerate(records):
         data = cbor(record)
         cid = _cid(data)
         blocks.append((cid, data))

@@ -17,7 +17,7 @@ from botwarden.diagnose.analyze import rhythm_of
 from botwarden.diagnose.model import HistoryPost, Lock
 from botwarden.errors import InputError
 
-from .exports import Written, bluesky_car, csv_export, jsonl_export, mastodon_export, x_archive
+from .exports import Written, bluesky_car, car_file, csv_export, jsonl_export, mastodon_export, x_archive
 from .test_cli import runner
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -282,3 +282,30 @@ def test_links_can_be_followed_to_find_ad_pages_in_the_history(site, tmp_path: P
     link_flags = {(f.code, f.post.id) for f in result.analysis.flags if f.code.startswith("BW30")}
     # Through the ad host (BW301), which also shows one site and lands on another (BW304).
     assert link_flags == {("BW301", "1"), ("BW304", "1")}
+
+
+ODD_BUT_VALID = {
+    "2026-03-01T09:00:60Z": datetime(2026, 3, 1, 9, 0, 59, tzinfo=UTC),  # a leap second
+    "2026-03-01T09:00:00.123456789Z": datetime(2026, 3, 1, 9, 0, 0, 123456, tzinfo=UTC),
+    "2026-03-01t09:00:00z": datetime(2026, 3, 1, 9, tzinfo=UTC),
+    "2026-03-01T09:00:00-00:00": datetime(2026, 3, 1, 9, tzinfo=UTC),
+    "2026-02-28T24:00:00Z": datetime(2026, 3, 1, tzinfo=UTC),
+    "2026-03-01T23:00:00+14:00": datetime(2026, 3, 1, 9, tzinfo=UTC),
+    "2026-03-01T09:00:00": datetime(2026, 3, 1, 9, tzinfo=UTC),  # no zone: UTC
+    "2026-03-01 09:00:00,5Z": datetime(2026, 3, 1, 9, 0, 0, 500000, tzinfo=UTC),
+}
+NO_CALENDAR_HOLDS = ["0000-01-01T00:00:00Z", "0000-12-31T23:59:59.999Z", "+12026-03-01T00:00:00Z",
+                     "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"]  # fmt: skip
+
+
+def test_a_bluesky_export_with_odd_dates_reads_every_record_a_calendar_holds(tmp_path: Path) -> None:
+    records = [
+        {"$type": "app.bsky.feed.post", "text": f"post {n}", "createdAt": stamp}
+        for n, stamp in enumerate([*ODD_BUT_VALID, *NO_CALENDAR_HOLDS])
+    ]
+    export = load_export(car_file(tmp_path / "repo.car", "did:plc:odd", records))
+    assert sorted(p.at for p in export.posts) == sorted(ODD_BUT_VALID.values())
+    assert export.skipped == len(NO_CALENDAR_HOLDS)
+    assert all("outside the years 1-9999; skipped" in note for note in export.notes), export.notes
+    assert "'0000-01-01T00:00:00Z'" in export.notes[0] and "repo.car: record bafy" in export.notes[0]
+    assert {p.account for p in export.posts} == {"did:plc:odd"}

@@ -105,6 +105,8 @@ def decode(data: bytes, limits: ImportLimits | None = None) -> Any:
     except RecursionError:
         raise RecordError("nested deeper than can be read") from None
     except Exception as exc:  # the decoder raises its own error types for damaged blocks
+        if isinstance(exc.__cause__ or exc.__context__, RecursionError):
+            raise RecordError("nested deeper than can be read") from None
         raise RecordError(f"not a readable DAG-CBOR block ({type(exc).__name__}: {exc})"[:200]) from None
     if limits is not None:
         check_depth(value, limits)

@@ -422,22 +422,22 @@ def _jsonl_post(
 
 
 def _byte_lines(raw: Bounded, limit: int) -> Iterator[bytes | None]:
-    """Each line (with its newline), or None for one over ``limit`` bytes, which is passed over without
-    ever being held whole."""
+    """Each line (with its newline), or None for one over ``limit`` bytes, given as soon as it is over;
+    the rest of that line is passed over without ever being held."""
     pending, overlong = b"", False
     while chunk := raw.read(1 << 20):
         start = 0
         while (newline := chunk.find(b"\n", start)) >= 0:
-            line = pending + chunk[start : newline + 1]
-            yield None if overlong or len(line) > limit else line
+            if not overlong:
+                line = pending + chunk[start : newline + 1]
+                yield None if len(line) > limit else line
             pending, overlong, start = b"", False, newline + 1
         if not overlong:
             pending += chunk[start:]
             if len(pending) > limit:
                 pending, overlong = b"", True
-    if overlong:
-        yield None
-    elif pending:
+                yield None
+    if pending:
         yield pending
 
 

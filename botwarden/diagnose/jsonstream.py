@@ -129,11 +129,12 @@ class JsonStream:
                 if end < len(self._buf) or self._eof:  # a value touching the end may go on past it
                     break
             ahead = min(2 * ahead, limit + 1)
-        self._advance(end)
-        if end - start > limit:
-            raise RecordError(
-                f"{end - start:,} characters, over the {limit:,} limit (import_max_record_bytes)"
+        if end - start > limit:  # refused whether or not it happened to fit in what was read
+            raise InputError(
+                f"{self.label}: line {self.line}: a record longer than {limit:,} characters; refused "
+                "(setting import_max_record_bytes)"
             )
+        self._advance(end)
         check_depth(value, self._limits)
         return value
 

@@ -78,6 +78,8 @@ class Source:
     @staticmethod
     def open(path: Path, limits: ImportLimits) -> Source:
         try:
+            if not path.is_dir() and not path.is_file():  # is_file follows links, as reading does
+                raise InputError(f"{path}: not a regular file (a device, FIFO or socket); refused")
             if path.is_dir():
                 names = sorted(str(p.relative_to(path).as_posix()) for p in path.rglob("*.*") if p.is_file())
                 return _Folder(path, names, limits)
