@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from botwarden import settings as settings_table
@@ -395,5 +396,5 @@ def main() -> None:
         app()
     except BotwardenError as exc:
         label = "configuration error" if isinstance(exc, ConfigError) else "error"
-        err.print(f"[bold red]{label}:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]{label}:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -233,6 +233,12 @@ CASES: list[Case] = [
         args=("--set", "import_max_records=10"),
     ),
     Case(
+        "a CSV header that reads as console markup",
+        lambda d: _write(d / "h.csv", "[/x],[bold]text\n1,2\n"),
+        "refused",
+        r"found: \[/x\], \[bold\]text",
+    ),
+    Case(
         "/dev/zero behind an export's name",
         lambda d: _link(d / "history.csv"),
         "refused",
@@ -368,6 +374,11 @@ CASES: list[Case] = [
 
 def _csv(path: Path, rows: list[str]) -> Path:
     path.write_text("time,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
     return path
 
 
