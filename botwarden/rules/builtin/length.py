@@ -17,9 +17,10 @@ class TooLong(Rule):
     explanation = (
         "Each network counts differently: X weighs characters (most Latin text 1, CJK and emoji 2) and "
         "counts every link as 23; Mastodon counts graphemes of the content warning and the text together, "
-        "with links as 23, up to the server's own limit; Bluesky allows 300 graphemes and 3,000 bytes. The composer shortens the summary, then "
-        "the title, and never the link; a post that still does not fit is refused rather than cut "
-        "somewhere a reader would notice. Shorten the template or its fixed text."
+        "with links as 23, up to the server's own limit; Bluesky allows 300 graphemes and 3,000 bytes. "
+        "The composer shortens the summary, then the title, and never the link; a post that still does "
+        "not fit is refused rather than cut somewhere a reader would notice. Shorten the template or its "
+        "fixed text."
     )
     kinds = frozenset({"post", "reply", "mention", "quote", "dm"})
 
