@@ -213,12 +213,11 @@ class EntryReader:
 
     def _summary(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
         value = _markup(element)
-        if fields.summary is None or name not in SUMMARIES:  # a second summary is feedparser's content
-            if name in SUMMARIES:
-                fields.summary = value
-            else:
-                fields.content = value
-        elif fields.content is None:
+        if name not in SUMMARIES:
+            fields.content = value
+        elif fields.summary is None:
+            fields.summary = value
+        elif fields.content is None:  # feedparser reads a second summary as the content
             fields.content = value
 
     def _author(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
