@@ -37,9 +37,11 @@ Found = tuple[int, int, dict[str, Any]]  # start, end (character offsets), featu
 # White space as the reference client's patterns see it (JavaScript's \s).
 _SPACE = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 _LEAD = f"(?:^|(?<=[{_SPACE}(]))"  # the start, white space or "("
+# Letters spelled in both cases rather than matched case-insensitively, which in Unicode would also admit
+# the long s and the Kelvin sign.
 _LINK = regex.compile(
-    f"{_LEAD}(?:https?://[^{_SPACE}]+|(?P<domain>[a-z][a-z0-9]*(?:\\.[a-z0-9]+)+)[^{_SPACE}]*)",
-    regex.IGNORECASE,
+    f"{_LEAD}(?:[Hh][Tt][Tt][Pp][Ss]?://[^{_SPACE}]+"
+    f"|(?P<domain>[A-Za-z][A-Za-z0-9]*(?:\\.[A-Za-z0-9]+)+)[^{_SPACE}]*)"
 )
 _ASCII_WORD_BOUNDARY = "(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))"
 _MENTION = regex.compile(f"{_LEAD}@([a-zA-Z0-9.-]+){_ASCII_WORD_BOUNDARY}")
