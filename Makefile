@@ -50,6 +50,7 @@ bench: $(UV)
 	$(BIN)/python bench/workers.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/parse_bounds.py
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/http_check.py
 

@@ -26,6 +26,7 @@ from botwarden.links import ResolveLimits, resolve_many
 from botwarden.netguard import tls_context
 from botwarden.store.db import one_of
 from botwarden.store.events import record
+from botwarden.store.items import stored_items
 from botwarden.store.links import save_chains, stale_links
 from botwarden.store.models import FeedRow, ItemRow, QueueRow, RouteRow
 from botwarden.store.queue import State
@@ -169,18 +170,16 @@ class Ingestor:
             return
         row.title, row.last_status = parsed.title, "ok"
         report.fetched += 1
-        new_rows = self._store_items(session, feed_id, parsed.items, now)
+        new_rows = self._store_items(session, feed_id, parsed.items, now, result.url)
         report.new_items += len(new_rows)
         self._seed_routes(session, feed_id, new_rows, now, report)
 
-    def _store_items(self, session: Session, feed_id: str, items: list[Item], now: datetime) -> list[ItemRow]:
-        """Insert unseen items (oldest first); note edits of known ones. Returns the new rows."""
-        known = {
-            r.identity: r
-            for r in session.scalars(
-                select(ItemRow).where(ItemRow.feed_id == feed_id, ItemRow.identity.in_([i.id for i in items]))
-            )
-        }
+    def _store_items(
+        self, session: Session, feed_id: str, items: list[Item], now: datetime, feed_url: str
+    ) -> list[ItemRow]:
+        """Insert unseen items (oldest first); note edits of known ones. Returns the new rows. An item seen
+        before the feed moved is known (:func:`botwarden.store.items.stored_items`)."""
+        known = stored_items(session, feed_id, items, feed_url)
         fresh: list[ItemRow] = []
         seen_now: set[str] = set()
         for item in _oldest_first(items):

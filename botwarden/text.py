@@ -2,8 +2,10 @@
 
 - X: twitter-text's weighted length (config v3: most Latin text weighs 1, CJK and emoji 2, every URL 23),
   via the ``twitter-text-parser`` package, which passes the official conformance suite.
-- Mastodon: grapheme clusters, every URL counts 23, a mention counts only its local part
-  (``@user@server`` counts as ``@user``); the limit is the server's own (500 by default).
+- Mastodon: grapheme clusters of the content warning and the text together; every URL the server's
+  entity extraction finds counts 23 (punctuation after a link is text), a remote mention only its local
+  part (``@user@server`` counts as ``@user``); the limit is the server's own (500 by default). See
+  :mod:`botwarden.mastodon_length`.
 - Bluesky: at most 300 grapheme clusters and 3,000 UTF-8 bytes; links count as written.
 - local: measured like Mastodon with a 500 limit, so the demo network behaves like a real one.
 """
@@ -20,6 +22,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import regex
+
+from botwarden.mastodon_length import countable_text
 
 
 def load_x_patterns() -> None:
@@ -50,6 +54,12 @@ def _twitter_text() -> SimpleNamespace:
         invalid=invalid_chars,
         tlds=frozenset(tlds),
     )
+
+
+def top_level_domains() -> frozenset[str]:
+    """The top-level domains twitter-text knows (IANA's list when the package was made), lower case."""
+    tlds: frozenset[str] = _twitter_text().tlds
+    return tlds
 
 
 NETWORKS = ("x", "mastodon", "bluesky", "local")
@@ -92,10 +102,6 @@ _HEAVY = re.compile(
     + "]"
 )
 
-# Mastodon's own URL and mention patterns are looser than twitter-text's; these follow its validator:
-# any http(s) URL is replaced by 23 characters, and a remote mention counts only its username part.
-_MASTODON_URL = regex.compile(r"https?://[^\s<>\"']+", regex.IGNORECASE)
-_MASTODON_MENTION = regex.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w", regex.UNICODE)
 _GRAPHEME = regex.compile(r"\X")
 
 
@@ -112,11 +118,14 @@ class Measure:
 
 def graphemes(text: str) -> int:
     """Count user-perceived characters (extended grapheme clusters)."""
+    if text.isascii():  # every ASCII character is a cluster of its own, but for CR LF
+        return len(text) - text.count("\r\n")
     return len(_GRAPHEME.findall(text))
 
 
-def measure(text: str, network: str, *, limit: int | None = None) -> Measure:
-    """Measure ``text`` as ``network`` counts it; ``limit`` overrides the network's default."""
+def measure(text: str, network: str, *, limit: int | None = None, content_warning: str = "") -> Measure:
+    """Measure ``text`` as ``network`` counts it; ``limit`` overrides the network's default. Mastodon
+    (and the local network, which counts like it) counts a status's ``content_warning`` with its text."""
     if network not in DEFAULT_LIMITS:
         raise ValueError(f"unknown network {network!r}: expected one of {', '.join(NETWORKS)}")
     cap = DEFAULT_LIMITS[network] if limit is None else limit
@@ -124,7 +133,7 @@ def measure(text: str, network: str, *, limit: int | None = None) -> Measure:
         return _measure_x(text, cap)
     if network == "bluesky":
         return _measure_bluesky(text, cap)
-    return _measure_mastodon(text, network, cap)
+    return _measure_mastodon(text, network, cap, content_warning)
 
 
 def _measure_x(text: str, cap: int) -> Measure:
@@ -324,10 +333,8 @@ def weighted_length(text: str, published_config: Mapping[str, Any]) -> tuple[int
     return parsed.weightedLength, bool(parsed.valid)
 
 
-def _measure_mastodon(text: str, network: str, cap: int) -> Measure:
-    countable = _MASTODON_URL.sub("x" * URL_WEIGHT, text)
-    countable = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), countable)
-    length = graphemes(countable)
+def _measure_mastodon(text: str, network: str, cap: int, content_warning: str) -> Measure:
+    length = graphemes(content_warning + countable_text(text))
     valid = 0 < length <= cap and bool(text.strip())
     return Measure(network, length, cap, valid, len(text.encode()))
 

@@ -294,6 +294,7 @@ class Publisher:
             limit=account_cfg.char_limit,
             hashtags=route.hashtag_policy(account_cfg.required_hashtags),
             trending=self.facts.trending(account.network, now),
+            content_warning=route.post.content_warning,
         )
         entry.text, entry.length = draft.text, draft.measure.length
         self._learn_link(session, draft.link)
@@ -311,6 +312,7 @@ class Publisher:
                 "trigger": "feed",
                 "source_declared": bool(feed.republish_declared_by),
                 "dropped_hashtags": list(draft.dropped_hashtags),
+                "content_warning": route.post.content_warning,
             },
         )
         ctx = CheckContext(

@@ -118,3 +118,84 @@ def test_html_in_feed_fields_becomes_plain_text() -> None:
     )
     draft = compose(item, "{title}: {summary} {link}", "x", hashtags=HashtagPolicy(limit=0))
     assert draft.text == "Tom & Jerry: Hello there https://e.org/"
+
+
+# -- exact text: nothing invisible reaches a post ------------------------------------------------------
+
+INVISIBLE = ["\x00", "\x08", "\x1b", "\x7f", "\x9b", "\u202e", "\u2066", "\ufeff", "\ufffe", "\ud800"]
+
+
+@pytest.mark.parametrize("network", ["x", "mastodon", "bluesky", "local"])
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_control_and_direction_characters_never_reach_a_post(network: str, char: str) -> None:
+    item = ItemFields(
+        title=f"Ferry{char} cancelled",
+        link="https://e.org/ferry",
+        summary=f"Storm{char}warning",
+        categories=(f"Weather{char}",),
+        feed_title=f"Harbour{char} news",
+        author=f"Desk{char}",
+    )
+    template = "{feed_title}: {title}\t{summary} ({author}) " + char + "\n{link} {hashtags}"
+    draft = compose(item, template, network)
+    assert char not in draft.text
+    assert draft.text == "Harbour news: Ferry cancelled Stormwarning (Desk)\nhttps://e.org/ferry #Weather"
+    draft.text.encode()  # every network sends UTF-8
+
+
+def test_carriage_returns_and_form_feeds_in_feed_text_become_spaces() -> None:
+    item = ItemFields(title="Ferry\rcancelled\x0cagain", link="https://e.org/f")
+    assert compose(item, "{title} {link}", "x").text == "Ferry cancelled again https://e.org/f"
+
+
+@pytest.mark.parametrize(
+    ("label", "tag"),
+    [
+        ("climate\u200bchange", "#ClimateChange"),  # a zero-width space parts words, never sits in a tag
+        ("news\ufe0f", "#news"),
+        ("#\ufe0f\u20e3tag", "#tag"),
+        ("a\u20e2b", "#AB"),
+        ("café", "#café"),
+        ("cafe\u0301", "#café"),  # composed, so the mark stays with its letter
+        ("हिन्दी", "#हिन्दी"),  # marks of a script are letters' parts, not separators
+        ("2026", None),
+        ("1_2", None),
+        ("snake_case_", "#snake_case"),
+        ("x" * 64, "#" + "x" * 64),
+        ("x" * 65, None),
+    ],
+)
+def test_hashtags_hold_no_invisible_characters_and_fit_every_network(label: str, tag: str | None) -> None:
+    from botwarden.compose import to_hashtag
+
+    assert to_hashtag(label) == tag
+
+
+def test_the_mastodon_content_warning_counts_towards_the_limit() -> None:
+    item = ItemFields(title="word " * 200, link="https://e.org/ferry")
+    warning = "Weather: storm " * 10
+    draft = compose(item, "{title} {link}", "mastodon", content_warning=warning)
+    assert draft.fits
+    assert draft.measure.length == measure(draft.text, "mastodon", content_warning=warning).length <= 500
+    assert measure(draft.text, "mastodon").length <= 500 - len(warning)
+    assert compose(item, "{title} {link}", "x", content_warning=warning).measure.length > 240
+
+
+def test_a_content_warning_that_leaves_no_room_is_too_long() -> None:
+    from datetime import UTC, datetime
+
+    from botwarden.rules.builtin.length import TooLong
+    from botwarden.rules.model import Action
+
+    item = ItemFields(title="Ferry cancelled", link="https://e.org/ferry")
+    draft = compose(item, "{title} {link}", "mastodon", content_warning="w" * 490)
+    assert not draft.fits
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    action = Action(id="1", kind="post", account="a", at=at, text=draft.text, network="mastodon")
+    assert TooLong().check(action, None) == []  # type: ignore[arg-type]
+    warned = Action(
+        id="1", kind="post", account="a", at=at, text=draft.text, network="mastodon",
+        extra={"content_warning": "w" * 490},
+    )  # fmt: skip
+    [finding] = TooLong().check(warned, None)  # type: ignore[arg-type]
+    assert finding.evidence["length"] == draft.measure.length > 500

@@ -59,6 +59,26 @@ def test_a_rich_post_has_facets_card_and_langs_that_fit_the_lexicon(fake: FakeBl
     assert external["title"] == "Ferry cancelled" and external["thumb"]["mimeType"] == "image/png"
 
 
+def test_the_record_links_whole_urls_and_only_valid_tags(fake: FakeBluesky) -> None:
+    creds = MemoryCredentials({"harbour": fake.add_user("harbour.example.com")})
+    text = "Mercury (https://en.wikipedia.org/wiki/Mercury_(planet)). #a\u200bb #\ufe0f\u20e3 $ssw bsky.app"
+    assert _network(fake, creds).publish("harbour", Post(text, "k3"), at=NOW).kind is OutcomeKind.POSTED
+    [record] = fake.user("harbour.example.com").records
+    value = record["value"]
+    get_or_create(value, models.AppBskyFeedPost.Record, strict=True)
+    raw = text.encode()
+    spans = [
+        (raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(), f["features"][0])
+        for f in value["facets"]
+    ]
+    assert [(shown, feature.get("uri") or feature.get("tag")) for shown, feature in spans] == [
+        ("https://en.wikipedia.org/wiki/Mercury_(planet)", "https://en.wikipedia.org/wiki/Mercury_(planet)"),
+        ("#a", "a"),
+        ("$ssw", "$SSW"),
+        ("bsky.app", "https://bsky.app"),
+    ]
+
+
 def test_images_are_uploaded_with_their_alt_text(fake: FakeBluesky) -> None:
     creds = MemoryCredentials({"harbour": fake.add_user("harbour.example.com")})
     post = Post("Harbour at dawn", "k2", media=(Media(tiny_png(), "image/png", "boats at the pier"),))

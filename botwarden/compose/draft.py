@@ -1,7 +1,9 @@
 """One item's exact post text for one network, made to fit.
 
 When the filled template is too long, the summary is shortened first, then the title; the link is never
-cut. Lengths are measured with :func:`botwarden.text.measure`, exactly as the network counts them.
+cut. Lengths are measured with :func:`botwarden.text.measure`, exactly as the network counts them (on
+Mastodon together with the route's content warning). Control and direction-override characters are
+removed from the composed text, whether they came from the feed or the template.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import regex
 
 from botwarden.compose.hashtags import hashtags_for, is_trending
 from botwarden.compose.links import canonical_link
-from botwarden.compose.plain import plain_text
+from botwarden.compose.plain import plain_text, without_controls
 from botwarden.compose.template import render
 from botwarden.text import Measure, measure
 
@@ -80,10 +82,12 @@ def compose(
     limit: int | None = None,
     hashtags: HashtagPolicy = HashtagPolicy(),
     trending: frozenset[str] = frozenset(),
+    content_warning: str = "",
 ) -> Draft:
     """Fill ``template`` with ``item`` for ``network``, shortening summary then title to fit. A hashtag
-    the composer would add that is in ``trending`` (case-folded terms) is left out and reported."""
-    link = canonical_link(item.link)
+    the composer would add that is in ``trending`` (case-folded terms) is left out and reported. The
+    ``content_warning`` a Mastodon status carries counts towards its limit, so the text makes room for it."""
+    link = canonical_link(without_controls(item.link))
     categories = item.categories if hashtags.from_categories else ()
     tags, dropped = _tags(
         hashtags_for(categories, fixed=hashtags.fixed, limit=len(categories) + len(hashtags.fixed)),
@@ -96,8 +100,8 @@ def compose(
         "link": link,
         "hashtags": " ".join(tags),
         "feed_title": plain_text(item.feed_title),
-        "author": item.author,
-        "published": item.published,
+        "author": " ".join(without_controls(item.author).split()),
+        "published": without_controls(item.published),
     }
     notes: list[str] = []
     if link != item.link.strip():
@@ -105,21 +109,23 @@ def compose(
     if dropped:
         notes.append(f"trending hashtag(s) left out: {' '.join('#' + t for t in dropped)}")
 
-    def attempt() -> tuple[str, Measure]:
-        text = render(template, values)
-        return text, measure(text, network, limit=limit)
+    template = without_controls(template)
 
-    text, size = attempt()
+    def attempt(trial: dict[str, str]) -> tuple[str, Measure]:
+        text = render(template, trial)
+        return text, measure(text, network, limit=limit, content_warning=content_warning)
+
+    text, size = attempt(values)
     for name in ("summary", "title"):
         if size.valid or not values[name]:
             continue
 
         def fits(value: str, name: str = name) -> bool:
-            return _fits_with(template, values, name, value, network, limit)
+            return attempt(dict(values, **{name: value}))[1].valid
 
         values[name] = _fit_field(values[name], fits)
         notes.append(f"{name} shortened to fit {size.limit}")
-        text, size = attempt()
+        text, size = attempt(values)
     return Draft(network, text, link, size, tags, tuple(notes), dropped)
 
 
@@ -134,13 +140,6 @@ def _tags(
             break
         (dropped if is_trending(tag, trending) else kept).append(tag)
     return tuple(kept), tuple(tag.lstrip("#") for tag in dropped)
-
-
-def _fits_with(
-    template: str, values: dict[str, str], name: str, value: str, network: str, limit: int | None
-) -> bool:
-    trial = dict(values, **{name: value})
-    return measure(render(template, trial), network, limit=limit).valid
 
 
 def _fit_field(value: str, fits: Callable[[str], bool]) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from botwarden.errors import FeedError
+from botwarden.feeds.bounds import DEFAULT_LIMITS, XmlLimits
 from botwarden.feeds.identity import content_hash, item_identity
 from botwarden.feeds.model import Enclosure, Feed, Item
 
@@ -18,16 +19,23 @@ def looks_like_json_feed(data: bytes) -> bool:
     return data.lstrip()[:1] == b"{"
 
 
-def parse_json_feed(data: bytes, url: str) -> Feed:
+def parse_json_feed(data: bytes, url: str, limits: XmlLimits = DEFAULT_LIMITS) -> Feed:
     try:
         doc = json.loads(data)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise FeedError(f"{url}: the JSON nests too deep for a feed; check the feed's address") from None
+    except ValueError as exc:
         raise FeedError(f"{url}: not valid JSON ({exc})") from exc
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(VERSION_PREFIX):
         raise FeedError(f"{url}: JSON but not a JSON Feed (its 'version' must start with {VERSION_PREFIX})")
     raw_items = doc.get("items")
     if not isinstance(raw_items, list):
         raise FeedError(f"{url}: JSON Feed without an 'items' list")
+    if len(raw_items) > limits.max_elements:  # the same bound as an XML feed's elements
+        raise FeedError(
+            f"{url}: the JSON Feed holds more than {limits.max_elements:,} items, more than any feed; "
+            "ask for a shorter one"
+        )
     items = [_item(entry, url) for entry in raw_items if isinstance(entry, dict)]
     return Feed(
         title=_str(doc.get("title")),

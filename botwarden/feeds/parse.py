@@ -1,9 +1,13 @@
 """Parse RSS, Atom, RDF and JSON Feed documents into :class:`Feed`.
 
 Well-formed RSS 2.0, RSS 1.0 and Atom 1.0 take a fast path (:mod:`botwarden.feeds.fastparse`); everything
-else goes to feedparser, which is lenient (it reads most broken feeds) and safe by default (no external
-entities). What neither can turn into a feed becomes a :class:`FeedError` that says what the input
-looked like.
+else goes to feedparser (:mod:`botwarden.feeds.fallback`), which is lenient (it reads most broken feeds)
+and safe by default (no external entities). Either path first holds the document to the bounds of
+:mod:`botwarden.feeds.bounds` (depth and element count). What neither can turn into a feed becomes a
+:class:`FeedError` that says what the input looked like.
+
+An item's id is its guid as written: a guid that is not an absolute URL is an opaque id, never resolved
+against the feed's address, so it stays the same when the feed moves.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from botwarden.errors import FeedError
+from botwarden.feeds import fallback
+from botwarden.feeds.bounds import DEFAULT_LIMITS, XmlLimits, check_shape
 from botwarden.feeds.fastparse import parse_fast
 from botwarden.feeds.identity import content_hash, item_identity
 from botwarden.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
@@ -23,7 +27,7 @@ from botwarden.feeds.model import Enclosure, Feed, Item
 _HTML_STARTS = (b"<!doctype html", b"<html")
 
 
-def parse(data: bytes, url: str) -> Feed:
+def parse(data: bytes, url: str, *, limits: XmlLimits = DEFAULT_LIMITS) -> Feed:
     """Parse a feed document fetched from ``url``; raises FeedError when it is not a usable feed."""
     if not isinstance(data, bytes | bytearray):
         raise FeedError(f"{url}: feed data must be bytes, got {type(data).__name__}")
@@ -31,21 +35,22 @@ def parse(data: bytes, url: str) -> Feed:
         raise FeedError(f"{url}: the feed is empty (0 bytes of content)")
     try:
         if looks_like_json_feed(data):
-            return parse_json_feed(bytes(data), url)
-        fast = parse_fast(bytes(data), url, make_item)
+            return parse_json_feed(bytes(data), url, limits)
+        fast = parse_fast(bytes(data), url, make_item, limits)
         if fast is not None:
             return fast
-        return parse_with_feedparser(data, url)
+        return parse_with_feedparser(data, url, limits=limits)
     except FeedError:
         raise
     except Exception as exc:  # feedparser raises many kinds on hostile input; none may escape
         raise FeedError(f"{url}: could not read the feed ({type(exc).__name__}: {exc})") from exc
 
 
-def parse_with_feedparser(data: bytes, url: str) -> Feed:
+def parse_with_feedparser(data: bytes, url: str, *, limits: XmlLimits = DEFAULT_LIMITS) -> Feed:
     """The document as feedparser reads it (the fallback, and the baseline the fast path is held to)."""
     try:
-        result = feedparser.parse(bytes(data), response_headers={"content-location": url})
+        check_shape(bytes(data), url, limits)
+        result = fallback.read(bytes(data), url)
         return _to_feed(result, data, url)
     except FeedError:
         raise

@@ -16,10 +16,11 @@ class TooLong(Rule):
     summary = "The text is longer than the network accepts, measured the way that network measures it."
     explanation = (
         "Each network counts differently: X weighs characters (most Latin text 1, CJK and emoji 2) and "
-        "counts every link as 23; Mastodon counts graphemes with links as 23 and up to the server's own "
-        "limit; Bluesky allows 300 graphemes and 3,000 bytes. The composer shortens the summary, then "
-        "the title, and never the link; a post that still does not fit is refused rather than cut "
-        "somewhere a reader would notice. Shorten the template or its fixed text."
+        "counts every link as 23; Mastodon counts graphemes of the content warning and the text together, "
+        "with links as 23, up to the server's own limit; Bluesky allows 300 graphemes and 3,000 bytes. "
+        "The composer shortens the summary, then the title, and never the link; a post that still does "
+        "not fit is refused rather than cut somewhere a reader would notice. Shorten the template or its "
+        "fixed text."
     )
     kinds = frozenset({"post", "reply", "mention", "quote", "dm"})
 
@@ -27,7 +28,8 @@ class TooLong(Rule):
         network = action.network or ctx.account.network
         if network not in DEFAULT_LIMITS or action.kind == "dm":
             return []
-        size = measure(action.text, network, limit=action.limit)
+        warning = str(action.extra.get("content_warning") or "")  # Mastodon counts it with the text
+        size = measure(action.text, network, limit=action.limit, content_warning=warning)
         if size.valid:
             return []
         what = "is empty" if size.length == 0 else f"measures {size.length} of {size.limit}"
