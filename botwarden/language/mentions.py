@@ -5,7 +5,8 @@ Each network decides for itself what an '@' starts:
 - X: twitter-text's extraction (``extractMentionsWithIndices``), held to its published conformance suite.
   A name is 1-20 ASCII letters, digits or '_' after an '@' that no letter, digit or ``_!#$%&*@`` stands
   before (``RT`` may); a name followed by '@', an accented Latin letter or ``://`` is no mention, and
-  ``@user/slug`` names a list, not a person. A fediverse address (``@user@server``) is not one on X.
+  ``@user/slug`` names a list, not a person. A fediverse address (``@user@server``) is not one on X, nor
+  an '@' inside a link's path.
 - Mastodon: its own mention pattern (``Account::MENTION_RE``): ``@user@server`` is a user elsewhere,
   ``@user`` a user of the same server (whose names are letters, digits and '_' only); an '@' after a
   letter, digit, '/' or '=' (an e-mail, a URL) is not one.
@@ -98,8 +99,15 @@ def x_mentions_or_lists(text: str) -> Iterator[tuple[Mention, str]]:
 
 
 def x_mentions(text: str) -> list[Mention]:
-    """The users X would mention: twitter-text's mentions, lists left out."""
-    return [mention for mention, slug in x_mentions_or_lists(text) if not slug]
+    """The users X would mention: twitter-text's mentions, lists left out, and none inside a link
+    ("youtube.com/@name": X makes the link the entity)."""
+    return [m for m, slug in x_mentions_or_lists(text) if not slug and not _in_path(text, m.start)]
+
+
+def _in_path(text: str, at: int) -> bool:
+    """Whether a '/' stands before ``at`` in its word, as in a link's path."""
+    word_start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+    return "/" in text[word_start:at]
 
 
 # -- Mastodon ------------------------------------------------------------------------------------------

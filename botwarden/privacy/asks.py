@@ -71,7 +71,7 @@ def _read(text: str, in_message: bool) -> list[Ask]:
         return []
     where = spans(text)
     cues = _channel_cues(text)
-    return [_ask(text, where, sentence, head, refs, cues) for sentence, head, refs in found]
+    return [_ask(text, where, sentence, head, refs, cues, in_message) for sentence, head, refs in found]
 
 
 # -- what a request looks like -----------------------------------------------------------------------
@@ -106,6 +106,7 @@ _OPENERS = frozenset(
     | {"folks", "everyone", "guys", "friends", "all", "ps", "&", "+", "e"}  # "e" of "e-mail us"
 )
 _JOINING_WORDS = frozenset({"and", "then", "&", "+", "plus"})
+_PLEASE = frozenset({"please", "pls", "plz", "kindly"})
 _ORDERS_TO = frozenset({"forget", "remember", "sure", "free", "hesitate"})
 _NEGATIONS = frozenset(
     {"never", "not", "don't", "dont", "won't", "wont", "cannot", "can't", "cant", "shouldn't", "no"}
@@ -283,12 +284,12 @@ def _after_verb(norms: list[str], i: int, in_message: bool, base: str | None = N
 
 
 def _starts_clause(norms: list[str], i: int) -> bool:
-    """Whether the word at ``i`` opens its clause, past any openers ("please", "OK folks,"), joins another
-    order ("RT and reply"), or follows "don't forget to", "be sure to"."""
+    """Whether the word at ``i`` opens its clause, past any openers ("just", "OK folks,"), follows
+    "please", joins another order ("RT and reply"), or follows "don't forget to", "be sure to"."""
     j = i - 1
     while j >= 0 and norms[j] in _OPENERS:
-        if norms[j] in _JOINING_WORDS:
-            return True
+        if norms[j] in _JOINING_WORDS or norms[j] in _PLEASE:
+            return True  # "…and reply", "…, to check the order please reply"
         j -= 1
     if j >= 1 and norms[j] == "to" and norms[j - 1] in _ORDERS_TO:
         return True
@@ -465,7 +466,9 @@ def _data_first(sentence: Sentence, asked: bool) -> tuple[int, list[_Ref]] | Non
         return None
     rest = norms[end:]
     placed = not _PLACES.isdisjoint(norms[i:end]) or (bool(rest) and rest[0] in _PLACES)
-    required = bool(rest) and (rest[0] in _REQUIRED or rest[:2] in (["is", "required"], ["are", "required"]))
+    required = bool(rest) and (
+        rest[0] in _REQUIRED or (rest[0] in ("is", "are") and rest[1:2] != [] and rest[1] in _REQUIRED)
+    )
     if placed or required or (asked and end >= len(norms) - 1):
         return i, refs
     return None
@@ -473,7 +476,7 @@ def _data_first(sentence: Sentence, asked: bool) -> tuple[int, list[_Ref]] | Non
 
 # -- the request as a finding ------------------------------------------------------------------------
 
-_WEBSITE = frozenset({"website", "site", "web", "form", "portal", "link", "page", "app", "online", "secure"})
+_WEBSITE = frozenset({"website", "site", "web", "form", "portal", "link", "page", "app", "secure"})
 _WEBSITE |= frozenset({"securely", "checkout"})
 _PRIVATE = frozenset({"dm", "dms", "pm", "pms", "inbox", "privately"})
 # Words in a row that name a private channel ("by email", "direct message", "email us").
@@ -501,13 +504,16 @@ def _ask(
     head: int,
     refs: list[_Ref],
     cues: tuple[bool, bool],
+    in_message: bool,
 ) -> Ask:
     first, last = min(head, refs[0].start), max(head, refs[-1].end - 1)
     start, end = where[sentence.first + first][0], where[sentence.first + last][1]
     verb = _GERUNDS.get(sentence.norms[head], sentence.norms[head])
     website, private = cues
     in_sentence = set(sentence.norms)
-    if verb in _PUBLIC_VERBS:
+    if in_message:  # the data would come back in the conversation, unless the message sends it elsewhere
+        channel = "website" if not _WEBSITE.isdisjoint(in_sentence) or "<url>" in in_sentence else "private"
+    elif verb in _PUBLIC_VERBS:
         channel = "public"
     elif verb in _PRIVATE_VERBS:
         channel = "private"

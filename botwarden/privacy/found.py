@@ -164,8 +164,8 @@ def _string_literal(text: str, start: int, end: int) -> bool:
     return text[start - 1 : start] == '"' and text[end : end + 1] == '"'
 
 
-# Characters that prose rarely has and code, markup and command lines are full of.
-_CODE_CHARACTERS = frozenset("{}[]<>=;$\\|^*")
+# Characters that prose rarely has and code, markup and command lines are full of ('_' of snake_case).
+_CODE_CHARACTERS = frozenset("{}[]<>=;$\\|^*_")
 
 
 def _in_code(text: str, match: PrivateMatch) -> bool:
