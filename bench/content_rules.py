@@ -4,8 +4,9 @@
     .venv/bin/python bench/content_rules.py --limit 1000     # the first 1,000 corpus items only
 
 1. Labelled sets in ``bench/content_rules/`` (each line a text, its label, its source: ``feed:<site>`` for
-   text from ../shared/corpora/feeds/, ``written`` for wordings written here; and ``dev``, what the rules
-   were developed against, or ``held-out``, written afterwards and not tuned to):
+   text from ../shared/corpora/feeds/, ``written`` for wordings written here; and its set: ``dev``, or a
+   ``held-out-N`` written later and measured once before any change; bench/content_rules/README.md
+   has those first measures):
    ``asks.jsonl`` (requests for private data in posts and messages: BW503, BW504), ``private.jsonl`` (a
    person's private data against listings, businesses, tips lines, authors' own addresses, model numbers
    and code: BW801), ``mentions.jsonl`` (what each network would make a mention of: BW106 on posts,

@@ -158,6 +158,8 @@ ASKED_IN_PUBLIC = [
     "DM us your card number and we'll refund you.",  # sensitive data belongs on the website, not in a DM
     "Don't forget to send us your phone number!",
     "Hi! Can u send ur phone number pls",
+    "Comment below with your email and we'll DM you the link",  # the DM is the link's way, not the data's
+    "Send the last four digits of your SSN to confirm.",
 ]
 
 NOT_ASKED = [
@@ -182,6 +184,8 @@ NOT_ASKED = [
     "Bring your photo ID to vote on Thursday.",
     "Post your address change request online",
     "state = { email: '', password: '' }",
+    "Drop ur number in my DMs",
+    "Send us your address by direct message please",
 ]
 
 
@@ -261,6 +265,7 @@ def test_the_quick_look_before_reading_never_hides_a_request() -> None:
         "My neighbour's number is 415-555-2671, call him",
         "Found a wallet with card 4111 1111 1111 1111 inside",
         "Her SSN is 536-90-4399.",
+        "Jane Doe, 12 Oak Street, Springfield",
     ],
 )
 def test_a_persons_private_data_is_found(text: str) -> None:
@@ -275,6 +280,7 @@ def test_a_persons_private_data_is_found(text: str) -> None:
         "property built in 1885",
         "c. 1916 in Hartsville, SC $374,900 - Welcome to 310 W College Ave, a stunning residence",
         "The new café opens at 45 King Street on Saturday.",
+        "Harbour Cafe, 12 Oak Street, opens today",
         # A model number after a brand is no house number.
         "The Ultimate Commodore 1541 Disk Drive Talk [video]",
         # A newsroom's, a company's and an author's own contact details are published to be used.

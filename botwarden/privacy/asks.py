@@ -96,6 +96,7 @@ _GERUNDS = {
     "uploading": "upload", "forwarding": "forward", "submitting": "submit", "entering": "enter",
     "typing": "type", "confirming": "confirm", "verifying": "verify", "pasting": "paste",
 }  # fmt: skip
+_REPLY_VERBS = frozenset({"reply", "respond", "comment", "answer"})
 _PUBLIC_VERBS = frozenset({"tweet", "reply", "respond", "comment", "post", "drop", "leave", "answer"})
 _PRIVATE_VERBS = frozenset({"dm", "pm", "message", "text", "email", "mail", "whatsapp"})
 
@@ -150,7 +151,7 @@ _JOINING_MARKS = frozenset(
 _SENDERS = frozenset({"we", "i", "we've", "i've", "we'd", "i'd"})
 _QUOTES = frozenset({'"', "“", "”", "«", "»"})
 _CODE_MARKS = frozenset({"{", "}", "=", "<", ">"})
-_COUNT = re.compile(r"\d+")  # "6-digit", "16", "3"
+_COUNT = re.compile(r"\d+|one|two|three|four|five|six|seven|eight|nine|ten")  # "6-digit", "last four"
 # Words before the reader's data that make it where something goes ("put it on your phone", "sent to your
 # email"), not what is handed over.
 _LOCATIVES = frozenset({"on", "onto", "into", "at", "from", "to", "inside", "under", "in"})
@@ -255,7 +256,7 @@ def _object_start(norms: list[str], i: int, in_message: bool, asked: bool) -> in
     if norm in _VERBS:
         if _starts_clause(norms, i) or _after_modal_you(norms, i) or _after_mind(norms, i):
             return _after_verb(norms, i, in_message)
-        return None
+        return i + 1 if norm in _REPLY_VERBS and _after_if_you(norms, i) else None
     base = _GERUNDS.get(norm)
     if base is not None:
         return _after_verb(norms, i, in_message, base) if i and norms[i - 1] in ("by", "mind") else None
@@ -302,6 +303,11 @@ def _after_modal_you(norms: list[str], i: int) -> bool:
     while j >= 0 and norms[j] in _OPENERS:
         j -= 1
     return j >= 1 and norms[j] in _YOU and norms[j - 1] in _MODALS
+
+
+def _after_if_you(norms: list[str], i: int) -> bool:
+    """ "Unless you reply with…", "once you reply with…": the condition names what to send."""
+    return i >= 2 and norms[i - 1] in _YOU and norms[i - 2] in ("if", "unless", "once", "when")
 
 
 def _after_mind(norms: list[str], i: int) -> bool:
@@ -375,7 +381,8 @@ def _object(sentence: Sentence, i: int) -> tuple[list[_Ref], bool, int]:
             kind, end = matched
             if end < len(norms) and norms[end] in NOT_DATA_AFTER:
                 return refs, False, i
-            if kind is not None and not placed and (kind.sensitive or owned or not determined):
+            mine = owned or not determined or _of_yours(norms, end)
+            if kind is not None and not placed and (kind.sensitive or mine):
                 refs.append(_Ref(kind, i, end))
             i = end
             continue
@@ -393,6 +400,13 @@ def _object(sentence: Sentence, i: int) -> tuple[list[_Ref], bool, int]:
             break
         i += 1
     return refs, False, i
+
+
+def _of_yours(norms: list[str], end: int) -> bool:
+    """ "The e-mail address on your account", "the number linked to your card": the reader's own."""
+    return norms[end : end + 1] in (["on"], ["of"], ["for"], ["linked"], ["registered"], ["attached"]) and (
+        "your" in norms[end + 1 : end + 4]
+    )
 
 
 def _data_at(norms: list[str], i: int, owned: bool) -> tuple[DataKind | None, int] | None:
@@ -477,8 +491,12 @@ def _data_first(sentence: Sentence, asked: bool) -> tuple[int, list[_Ref]] | Non
 # -- the request as a finding ------------------------------------------------------------------------
 
 _WEBSITE = frozenset({"website", "site", "web", "form", "portal", "link", "page", "app", "secure"})
-_WEBSITE |= frozenset({"securely", "checkout"})
+_WEBSITE |= frozenset({"securely", "checkout", "<url>"})
 _PRIVATE = frozenset({"dm", "dms", "pm", "pms", "inbox", "privately"})
+_DESTINATION_WORDS = frozenset(
+    {"in", "via", "by", "through", "over", "to", "into", "my", "our", "your", "the", "a"}
+)
+_DESTINATION_WORDS |= frozenset({"us", "me", "private", "please", "pls", ","})
 # Words in a row that name a private channel ("by email", "direct message", "email us").
 _PRIVATE_PAIRS = re.compile(
     r"\b(?:(?:direct|private) messages?|(?:by|via) e-?mail|e-?mail (?:us|me)|(?:text|message|call) (?:us|me)"
@@ -508,28 +526,44 @@ def _ask(
 ) -> Ask:
     first, last = min(head, refs[0].start), max(head, refs[-1].end - 1)
     start, end = where[sentence.first + first][0], where[sentence.first + last][1]
-    verb = _GERUNDS.get(sentence.norms[head], sentence.norms[head])
-    website, private = cues
-    in_sentence = set(sentence.norms)
-    if in_message:  # the data would come back in the conversation, unless the message sends it elsewhere
-        channel = "website" if not _WEBSITE.isdisjoint(in_sentence) or "<url>" in in_sentence else "private"
-    elif verb in _PUBLIC_VERBS:
-        channel = "public"
-    elif verb in _PRIVATE_VERBS:
-        channel = "private"
-    elif not _WEBSITE.isdisjoint(in_sentence) or "<url>" in in_sentence or (website and verb in _FORM):
-        channel = "website"
-    elif private:
-        channel = "private"
-    else:
-        channel = "public"
     return Ask(
         phrase=text[start:end],
         kinds=tuple(dict.fromkeys(r.kind.name for r in refs)),
         sensitive=any(r.kind.sensitive for r in refs),
         personal=any(not r.kind.sensitive for r in refs),
-        channel=channel,
+        channel=_channel(sentence, head, max(head, refs[-1].end), cues, in_message),
     )
+
+
+def _sent_to(norms: list[str], end: int, places: frozenset[str]) -> bool:
+    """Whether the words right after the data say where it goes, and it is one of ``places`` ("… in my
+    DMs", "… by direct message", "… on our secure page", "… at https://…")."""
+    for norm in norms[end:]:
+        if norm in places:
+            return True
+        if norm not in _DESTINATION_WORDS:
+            return False
+    return False
+
+
+def _channel(sentence: Sentence, head: int, end: int, cues: tuple[bool, bool], in_message: bool) -> str:
+    """Where the data would go: a website the sentence names (or the text, for a form's verb); a private
+    channel named where the data goes ("drop your number in my DMs") or by the verb ("DM us", "email
+    us"); in public for a reply, a comment or a post; else a private channel the text names, or public.
+    In a message the data comes back in the conversation unless it is sent to a website."""
+    norms = sentence.norms
+    verb = _GERUNDS.get(norms[head], norms[head])
+    website, private = cues
+    on_website = "<url>" in norms or _sent_to(norms, end, _WEBSITE)
+    if in_message:
+        return "website" if on_website else "private"
+    if on_website or (website and verb in _FORM):
+        return "website"
+    if verb in _PRIVATE_VERBS or not _PRIVATE.isdisjoint(norms[head:end]) or _sent_to(norms, end, _PRIVATE):
+        return "private"
+    if verb in _PUBLIC_VERBS or not private:
+        return "public"
+    return "private"
 
 
 def asks_for_private_info(text: str) -> Ask | None:

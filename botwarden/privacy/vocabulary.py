@@ -51,6 +51,7 @@ _OWNED_EMAIL = _owned(EMAIL)
 _OWNED_BIRTH = _owned(BIRTH)
 _OWNED_ID = _owned(GOVERNMENT_ID)
 _OWNED_SECRET = _owned(SECRET)
+_OWNED_CARD = _owned(CARD)  # "the last four digits of your card"
 
 DATA_PHRASES: dict[tuple[str, ...], DataKind | None] = {
     **_phrases(
@@ -127,6 +128,9 @@ DATA_PHRASES: dict[tuple[str, ...], DataKind | None] = {
         "three digits",
         "3 digits",
         "card's",
+        "credit card's",
+        "debit card's",
+        "bank card's",
         "card pin",
     ),
     **_phrases(
@@ -184,7 +188,8 @@ DATA_PHRASES: dict[tuple[str, ...], DataKind | None] = {
     # "the code we (just) sent you": the words in between are read by ``asks``; these name what must be in
     # the text for it to say so.
     **_phrases(SECRET, *(f"code {who} {sent}" for who in ("we", "i") for sent in CODE_SENT)),
-    **_phrases(_OWNED_SECRET, "login", "pins"),
+    **_phrases(_OWNED_SECRET, "login", "pins", "pw", "pwd"),
+    **_phrases(_OWNED_CARD, "card", "cards"),
     **_phrases(
         GOVERNMENT_ID,
         "ssn",

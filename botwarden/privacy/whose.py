@@ -11,9 +11,9 @@ around it, read in the words just before and after the match:
   "contact us at", "my new address"), as an illustration ("for example", "looks like") or as an OpenPGP
   key's address, which is published on purpose;
 - a street address is a place (a listing for sale, a business, a venue, the scene of a news story)
-  unless the text ties it to a person ("lives at", "his home", "the owner", "Jane Doe, 42, of"), names a
-  flat, or gives a person's phone number or e-mail beside it. A number after a brand ("Commodore 1541
-  Disk Drive") is a model number, not a house number.
+  unless the text ties it to a person ("lives at", "his home", "the owner", "Jane Doe, 42, of", "Jane
+  Doe, 12 Oak Street"), names a flat, or gives a person's phone number or e-mail beside it. A number
+  right after a brand ("Commodore 1541 Disk Drive") is a model number, not a house number.
 
 Words about a person (a neighbour, the owner, his or her, lives at) outweigh those about an organisation.
 """
@@ -35,7 +35,7 @@ _PERSON = frozenset(
     | {"grandfather", "kid", "kids", "child", "children", "teen", "teenager", "student", "pupil"}
     | {"tenant", "tenants", "landlord", "victim", "victims", "suspect", "suspects", "accused"}
     | {"defendant", "classmate", "lives", "live", "living", "lived", "resides", "reside", "resided"}
-    | {"residing", "personal", "private", "cellphone", "reached"}
+    | {"residing", "personal", "private", "cellphone", "reached", "home"}
 )
 _CONTACT_NOUNS = frozenset({"number", "phone", "address", "email", "mobile", "cell", "home"})
 # "Jane's number": a name's possessive before contact words. These are not names.
@@ -155,9 +155,27 @@ def _is_home(text: str, match: PrivateMatch, beside_personal_data: bool) -> bool
         return False
     if regex.search(r"\b(?:Apt|Flat|Unit)\b", match.text) or _about_a_person(before, after):
         return True
-    if before[-1:] == ["of"] and len(before) >= 2 and (before[-2].isdigit() or before[-2].istitle()):
+    if before[-1:] == ["of"] and len(before) >= 2 and before[-2].isdigit():
         return True  # "Jane Doe, 42, of 12 Oak Street": a court report's way of naming a person's home
-    return beside_personal_data
+    return beside_personal_data or _after_a_name(text, match)
+
+
+# A name and a comma right before the address: "Jane Doe, 12 Oak Street" (a middle initial allowed).
+_NAME_BEFORE = regex.compile(r"\b(\p{Lu}\p{Ll}+)(?: \p{Lu}\.?)? (\p{Lu}\p{Ll}+(?:['’-]\p{Lu}?\p{Ll}+)?),\s*$")
+# Words that make "Harbour Cafe" or "Main Library" a place, not a person.
+_PLACE_WORDS = frozenset(
+    {"cafe", "café", "restaurant", "hotel", "museum", "church", "bar", "pub", "shop", "store", "gallery"}
+    | {"theatre", "theater", "school", "library", "hall", "house", "centre", "center", "market", "inc"}
+    | {"ltd", "co", "company", "office", "bank", "studio", "club", "park", "station", "hospital", "clinic"}
+    | {"college", "university", "council", "books", "bakery", "kitchen", "arms", "inn", "tavern", "works"}
+    | {"motors", "garage", "farm", "gardens", "chapel", "cathedral", "arena", "stadium", "lodge", "the"}
+    | {"welcome", "visit", "meet", "find", "join", "located", "venue"}
+)
+
+
+def _after_a_name(text: str, match: PrivateMatch) -> bool:
+    named = _NAME_BEFORE.search(text, max(0, match.start - 60), match.start)
+    return named is not None and {w.casefold() for w in named.groups()}.isdisjoint(_PLACE_WORDS)
 
 
 def _is_model_number(text: str, match: PrivateMatch) -> bool:
@@ -168,6 +186,8 @@ def _is_model_number(text: str, match: PrivateMatch) -> bool:
     if word is None:
         return False
     brand = word.group(1)
+    if not brand[-1:].isalnum():
+        return False  # "Jane Doe, 12 Oak Street": a comma parts the name from the address
     preceding = before[: word.start()].rstrip()
     inside_sentence = bool(preceding) and preceding[-1] not in ".!?:;\n\"'“([-–—"
     return brand[:1].isupper() and brand.casefold() not in _BEFORE_ADDRESS and inside_sentence
