@@ -53,6 +53,7 @@ bench: $(UV)
 	$(BIN)/python bench/parse_bounds.py
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/http_check.py
+	$(BIN)/python bench/content_rules.py
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .

@@ -4,32 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import regex
-
 from botwarden.consent.ledger import Standing
+from botwarden.language.mentions import mentions_in
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action
 
-# @user (X), @user@server (Mastodon), @handle.bsky.social (Bluesky). An e-mail address is not a mention.
-_MENTION = regex.compile(r"(?<![\w@./])@([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*(?:@[A-Za-z0-9.-]+\.[A-Za-z]+)?)")
 CONTACT_KINDS = frozenset({"reply", "mention", "dm"})
 PUBLIC_KINDS = frozenset({"post", "reply", "mention", "quote"})
 
 
-def mentions_in(text: str) -> list[str]:
-    """The @handles in ``text``, without '@', in order, each once."""
-    seen: list[str] = []
-    for handle in _MENTION.findall(text):
-        if handle.casefold() not in (s.casefold() for s in seen):
-            seen.append(handle)
-    return seen
+__all__ = ["CONTACT_KINDS", "PUBLIC_KINDS", "interaction_of", "mentions_in", "standings", "users_reached"]
 
 
-def users_reached(action: Action) -> list[str]:
-    """Everyone this reply, mention or message lands with: the target, the replied-to author, mentions."""
+def users_reached(action: Action, network: str = "") -> list[str]:
+    """Everyone this reply, mention or message lands with: the target, the replied-to author, and whoever
+    the text mentions on the action's network (``network`` where the action names none)."""
     users: list[str] = []
     reply_to = action.extra.get("in_reply_to") or {}
-    for user in (action.extra.get("target_user"), reply_to.get("user"), *mentions_in(action.text)):
+    mentioned = mentions_in(action.text, action.network or network)
+    for user in (action.extra.get("target_user"), reply_to.get("user"), *mentioned):
         if user and user.lstrip("@").casefold() not in (u.casefold() for u in users):
             users.append(user.lstrip("@"))
     return users
@@ -43,5 +36,5 @@ def interaction_of(action: Action) -> str | None:
 
 def standings(action: Action, ctx: CheckContext) -> Iterator[tuple[str, Standing]]:
     """Each user the action reaches, with where they stand in the consent ledger at the action's time."""
-    for user in users_reached(action):
+    for user in users_reached(action, ctx.account.network):
         yield user, ctx.facts.ledger.standing(action.account, user, action.at)

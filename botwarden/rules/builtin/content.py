@@ -13,6 +13,7 @@ from botwarden.similarity import normalize
 
 _HASHTAG = regex.compile(r"(?<![\w&])#([\p{L}\p{N}_]+)")
 _TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
+_NETWORK_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "local": "the local network"}
 
 
 def hashtags_of(text: str) -> list[str]:
@@ -117,17 +118,23 @@ class MentionInBroadcast(Rule):
     explanation = (
         "A feed post that names @someone notifies them, which turns a broadcast into an unsolicited "
         "mention; mentions follow the opt-in rules of the 4xx family. botwarden holds a scheduled or feed "
-        "post that contains @mentions so a person can remove them or confirm the users asked."
+        "post that the network would make a mention of: on X what twitter-text extracts (not a list, "
+        "`@user/list`, nor a fediverse address), on Mastodon `@user` of the same server or "
+        "`@user@server`, on Bluesky `@` and a handle with a known TLD. Code that starts with '@' "
+        "(`@media`, `@MainActor`, a word in backticks, `@scope/package`) is no mention. A person can "
+        "remove the mentions or confirm the users asked."
     )
     kinds = frozenset({"post"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        mentioned = mentions_in(action.text)
+        network = action.network or ctx.account.network
+        mentioned = mentions_in(action.text, network)
         if mentioned:
             return [
                 self.finding(
-                    f"broadcast post mentions {', '.join('@' + m for m in mentioned)}",
-                    evidence={"mentions": mentioned},
+                    f"broadcast post mentions {', '.join('@' + m for m in mentioned)} "
+                    f"on {_NETWORK_NAMES.get(network, network)}",
+                    evidence={"mentions": mentioned, "network": network},
                 )
             ]
         return []

@@ -76,22 +76,33 @@ class PublicAskPrivateInfo(Rule):
     section = "Automation Rules, requesting information: never ask for private information in public"
     summary = "A public post or reply that asks users to send personal or private information."
     explanation = (
-        "Asking in public for a phone number, address, card or password invites users to publish it. "
-        "botwarden refuses public posts, replies and mentions that ask for personal data, and suggests "
-        "moving to a direct message or the operator's website."
+        "Asking in public for a phone number, date of birth, address, card or bank details, a password "
+        "or an ID number invites users to publish it. botwarden reads a request in any wording and order "
+        '("Tweet us your phone number and date of birth", "Your card number and address, please", '
+        '"What\'s your DOB?", "We\'ll need your passport number") and refuses a public post, reply or '
+        "mention that makes one. Personal data may be asked for by direct message or another private "
+        "channel, as X's rules advise; particularly sensitive data (card, bank, password, ID) only on "
+        'the operator\'s website. Advice and warnings ("Never share your PIN", anything about a scam), '
+        'how-to headlines and data named as something else ("your birthday plans") are not requests.'
     )
     kinds = PUBLIC_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        phrase = asks_for_private_info(action.text)
-        if phrase:
-            return [
-                self.finding(
-                    f"public {action.kind} asks for private information ({phrase!r}); ask by direct message",
-                    evidence={"phrase": phrase},
-                )
-            ]
-        return []
+        ask = asks_for_private_info(action.text)
+        if ask is None:
+            return []
+        what = ", ".join(ask.kinds)
+        instead = (
+            "collect particularly sensitive data on your website"
+            if ask.sensitive
+            else "ask by direct message"
+        )
+        return [
+            self.finding(
+                f"public {action.kind} asks for {what} ({ask.phrase!r}); {instead}",
+                evidence={"phrase": ask.phrase, "asks_for": list(ask.kinds), "channel": ask.channel},
+            )
+        ]
 
 
 class DmAskSensitiveInfo(Rule):
@@ -101,23 +112,26 @@ class DmAskSensitiveInfo(Rule):
     section = "Automation Rules, requesting information: particularly sensitive data belongs on your site"
     summary = "A message that asks for particularly sensitive information (card numbers, passwords, IDs)."
     explanation = (
-        "Even in a direct message, card numbers, passwords, PINs and ID numbers should be collected on the "
-        "operator's own site or another suitable channel. botwarden holds such a message for a person to "
-        "review."
+        "Even in a direct message, card and bank details, passwords, PINs, one-time codes and ID numbers "
+        "should be collected on the operator's own site. botwarden reads a request in any wording and "
+        'order ("Please confirm your card number and expiry", "What\'s your PIN?", "Reply with the code '
+        'we sent you") and holds such a message for a person to review, unless it sends the user to a '
+        "link or the website for it. Personal data (an order number, an address) may be asked for in a "
+        "message."
     )
     kinds = frozenset({"dm"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        phrase = asks_for_sensitive_info(action.text)
-        if phrase:
-            return [
-                self.finding(
-                    f"message asks for sensitive information ({phrase!r}); "
-                    "collect it on your website instead",
-                    evidence={"phrase": phrase},
-                )
-            ]
-        return []
+        ask = asks_for_sensitive_info(action.text)
+        if ask is None:
+            return []
+        return [
+            self.finding(
+                f"message asks for {', '.join(ask.kinds)} ({ask.phrase!r}); "
+                "collect it on your website instead",
+                evidence={"phrase": ask.phrase, "asks_for": list(ask.kinds), "channel": ask.channel},
+            )
+        ]
 
 
 class DmSharedPublicly(Rule):

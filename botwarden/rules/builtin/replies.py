@@ -151,7 +151,10 @@ class MentionWithoutOptIn(_ReplyRule):
     summary = "An automated mention of a user who has not opted in."
     explanation = (
         "Mentioning someone notifies them, so an automated mention needs the same opt-in as a reply. "
-        "botwarden refuses a mention of any user without one in the consent ledger."
+        "botwarden refuses a mention of any user without one in the consent ledger. Who is mentioned is "
+        "what the account's network would make a mention of (X by twitter-text's rules, Mastodon "
+        "`@user` and `@user@server`, Bluesky handles; see BW106), so a fediverse address on X or "
+        "`@media` in a post about CSS names no one."
     )
     kinds = frozenset({"mention"})
 

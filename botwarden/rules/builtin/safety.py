@@ -21,7 +21,12 @@ class PrivateInformation(Rule):
         "Automated posts must not publish other people's private information. botwarden looks for phone "
         "numbers (libphonenumber, for `phone_region` and international formats), e-mail addresses, card "
         "numbers and IBANs that pass their checksums, US social security numbers and street addresses, and "
-        "holds the post for a person: a public hotline in a news item is fine, a neighbour's address is not."
+        "holds the post for a person when they are a person's: a card or social security number always, a "
+        "phone number or e-mail address unless it is a toll-free line, a role mailbox (tips@, press@) or "
+        'given as an organisation\'s or the writer\'s own ("call our newsroom", "email me at"), a street '
+        'address only where the text ties it to a person ("lives at", "the owner", a flat, their phone '
+        "beside it). A listing for sale, a business, a venue and a product's model number (\"Commodore "
+        '1541 Disk Drive") are not private.'
     )
     kinds = PUBLIC_KINDS
 
