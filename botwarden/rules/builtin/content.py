@@ -57,7 +57,7 @@ class RepeatedLink(Rule):
             ]
         if not earlier:
             return []
-        others = set(ctx.facts.operator_accounts(ctx.account.operator, besides=action.account))
+        others = set(ctx.fleet_others(action.account))
         users = sorted({p.account for p in earlier if p.account in others})
         if len(users) >= 2:
             return [

@@ -124,7 +124,7 @@ class DuplicativeAccounts(_SetupRule):
         if not mine:
             return findings
         threshold = float(ctx.setting("duplicative_sources_threshold", 0.8))
-        for other in ctx.facts.operator_accounts(ctx.account.operator, besides=action.account):
+        for other in ctx.fleet_others(action.account):
             theirs = ctx.facts.sources.get(other, frozenset())
             overlap = len(mine & theirs) / len(mine | theirs) if theirs else 0.0
             if overlap >= threshold:
