@@ -74,7 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "near_duplicate_threshold",
-        0.5,
+        0.35,
         float,
         "BW102/BW103: heuristic similarity (0..1: shared rare words and phrases, numbers agreeing) at which "
         "a post counts as substantially similar and is held.",
@@ -293,9 +293,8 @@ def coerce(setting: Setting, value: Any, *, source: str) -> Any:
             pass
     elif isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         if setting.choices and value not in setting.choices:
-            raise ConfigError(
-                f"{source}: setting '{setting.name}' must be one of {', '.join(setting.choices)}, got {value!r}"
-            )
+            choices = ", ".join(setting.choices)
+            raise ConfigError(f"{source}: setting '{setting.name}' must be one of {choices}, got {value!r}")
         return value
     elif kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)

@@ -140,10 +140,9 @@ def test_index_and_measure_agree_on_random_posts() -> None:
     from botwarden.similarity.profile import similarity
 
     rng = random.Random(11)
-    words = ("storm coast ferry crew rescues kayakers council budget harbour Gull Point Jerí Orbán "
-             "the of and in 12 3.5 Part II 10:40 -5 twelve talks nuclear Iran Geneva guiding principles "
-             "#news #weather café straße über").split()  # fmt: skip
-    posts = [" ".join(rng.choices(words, k=rng.randint(2, 14))) for _ in range(300)]
+    words = "storm coast ferry crew rescues Gull Point Jerí Orbán the of and in 12 3.5 Part II 10:40 -5"
+    words += " twelve talks nuclear Iran Geneva guiding principles #news #weather café straße über"
+    posts = [" ".join(rng.choices(words.split(), k=rng.randint(2, 14))) for _ in range(300)]
     index = SimilarityIndex()
     for n, text in enumerate(posts):
         index.add(str(n), text, account="a", at=T0)
@@ -208,7 +207,9 @@ def test_features_weights_and_bucket_keys_stay_what_saved_indexes_hold() -> None
     from botwarden.similarity import kernels
     from botwarden.similarity.profile import profile
 
-    found = profile("Storm warning for the harbour: ferries cancelled until Sunday https://x.example/a #weather")
+    found = profile(
+        "Storm warning for the harbour: ferries cancelled until Sunday https://x.example/a #weather"
+    )
     arrays = found.arrays()
     assert arrays.feats.tolist() == [
         257576379, 700100868, 1444332914, 1533582490, 2401904002, 2436587023, 2730101878, 3428762048,

@@ -1,11 +1,11 @@
-"""What an account usually says: the words and phrases of its recent posts, counted.
+"""What an account always says: the words and phrases in at least half of its recent posts.
 
-A feed bot repeats its own furniture in every post: a series name ("Design Systems London 2019 - …"), a
-status template ("Anticheats: … => …"), the topic of the week. Sharing those with an earlier post says
-nothing about whether a new post repeats it, so before a post is compared, the weight of each of its
-features is divided by one more than the number of the account's recent posts, besides one (the post it
-may repeat), that carry it. A feature in two of the last ``RECENT`` posts weighs half, in four a quarter,
-one the account never used before keeps its weight.
+A feed bot repeats its own furniture in post after post: a status template ("Anticheats: … => …
+Notes: …"), a sign-off, a standing kicker. Sharing that with an earlier post says nothing about whether
+a new post repeats it, so before a post is compared, the features in at least ``SHARE`` of the account's
+``RECENT`` latest posts (and in ``AT_LEAST`` of them) are left out of it. The bar is high on purpose:
+a burst of copies of one story among an account's ordinary posts never reaches it, so repeating a story
+never makes it the account's furniture.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ from collections.abc import Iterable, Mapping
 
 from botwarden.similarity.profile import Profile, discounted
 
-#: How many of an account's latest posts say what it usually says.
+#: How many of an account's latest posts say what it always says.
 RECENT = 32
+#: A feature in this share of them is furniture ...
+SHARE = 0.5
+#: ... and in at least this many.
+AT_LEAST = 8
 
 
 class UsualFeatures:
@@ -35,27 +39,27 @@ class UsualFeatures:
         if len(recent) > RECENT:
             counts.subtract(recent.popleft())
 
-    def counts(self, account: str) -> Mapping[int, int]:
-        return self._counts.get(account, _NONE)
-
     def adjusted(self, account: str, found: Profile) -> Profile:
-        """``found`` with the features ``account`` usually uses weighed down."""
-        return with_usual(found, self.counts(account))
+        """``found`` without the features ``account`` always uses."""
+        recent = self._recent.get(account)
+        return with_usual(found, self._counts[account], len(recent)) if recent else found
 
 
-def count_usual(profiles: Iterable[Profile]) -> Counter[int]:
-    """How many of ``profiles`` carry each feature (an account's latest posts, read at once)."""
+def count_usual(profiles: Iterable[Profile]) -> tuple[Counter[int], int]:
+    """How many of ``profiles`` carry each feature (an account's latest posts, read at once), and how
+    many profiles there were."""
     counts: Counter[int] = Counter()
+    posts = 0
     for found in profiles:
         counts.update(found.units)
-    return counts
+        posts += 1
+    return counts, posts
 
 
-def with_usual(found: Profile, counts: Mapping[int, int]) -> Profile:
-    if not counts:
+def with_usual(found: Profile, counts: Mapping[int, int], posts: int) -> Profile:
+    """``found`` without the features in at least ``SHARE`` of the ``posts`` that ``counts`` counted."""
+    bar = max(AT_LEAST, SHARE * posts)
+    if posts < AT_LEAST:
         return found
-    factors = {h: 1 / c for h in found.units if (c := counts.get(h, 0)) > 1}
-    return discounted(found, factors) if factors else found
-
-
-_NONE: Counter[int] = Counter()
+    furniture = {h: 0.0 for h in found.units if counts.get(h, 0) >= bar}
+    return discounted(found, furniture) if furniture else found

@@ -106,7 +106,7 @@ class StoreHistory:
         mine = profile(text)
         if author is not None:
             latest = self._connection.execute(_LATEST, {"account": author, "until": until, "limit": RECENT})
-            mine = with_usual(mine, count_usual(profile(row.text) for row in latest))
+            mine = with_usual(mine, *count_usual(profile(row.text) for row in latest))
         return scan_similar(self, mine, accounts, since, until, threshold)
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:

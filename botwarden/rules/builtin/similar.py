@@ -120,7 +120,7 @@ class NearDuplicatePost(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if not action.text.strip():
             return []
-        threshold = float(ctx.setting("near_duplicate_threshold", 0.5))
+        threshold = float(ctx.setting("near_duplicate_threshold", 0.35))
         score, post = _best(action, ctx, threshold, own=True)
         if post is None:
             return []
@@ -176,7 +176,7 @@ class CrossAccountDuplicate(Rule):
                     },
                 )
             ]
-        threshold = float(ctx.setting("near_duplicate_threshold", 0.5))
+        threshold = float(ctx.setting("near_duplicate_threshold", 0.35))
         score, post = _best(action, ctx, threshold, own=False)
         if post is None:
             return []
