@@ -146,10 +146,12 @@ def ordinary_posting(template: str, threshold: float) -> None:
     elapsed = time.perf_counter() - started
     repeats = sum(expected_repeat.values())
     legitimate = posts - repeats
-    denied, held = Counter[str](), Counter[str]()
+    denied, held, warned = Counter[str](), Counter[str](), Counter[str]()
     false_denials = false_holds = repeats_denied = 0
     examples: list[str] = []
     for verdict in verdicts:
+        if verdict.decision is Decision.ALLOW:
+            warned.update(verdict.codes)
         if verdict.decision not in (Decision.DENY, Decision.HOLD):
             continue
         repeat = expected_repeat[verdict.action_id]
@@ -173,6 +175,7 @@ def ordinary_posting(template: str, threshold: float) -> None:
     print(f"   legitimate posts: {legitimate}")
     print(f"   false denials: {false_denials} ({false_denials / legitimate:.2%})  {dict(denied)}")
     print(f"   false holds:   {false_holds} ({false_holds / legitimate:.2%})  {dict(held)}")
+    print(f"   warnings on allowed posts: {dict(warned.most_common())}")
     for example in examples:
         print(example)
 

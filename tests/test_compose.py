@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from botwarden.compose import (
+    DEFAULT_TEMPLATE,
     HashtagPolicy,
     ItemFields,
     TemplateError,
@@ -118,3 +119,17 @@ def test_html_in_feed_fields_becomes_plain_text() -> None:
     )
     draft = compose(item, "{title}: {summary} {link}", "x", hashtags=HashtagPolicy(limit=0))
     assert draft.text == "Tom & Jerry: Hello there https://e.org/"
+
+
+def test_the_items_own_hashtags_count_towards_the_limit_and_are_not_added_twice() -> None:
+    item = ItemFields(
+        "Pull requests welcome this #Hacktoberfest",
+        "https://e.org/a",
+        categories=("hacktoberfest", "python", "git"),
+    )
+    draft = compose(item, DEFAULT_TEMPLATE, "mastodon", hashtags=HashtagPolicy(limit=2))
+    assert draft.hashtags == ("#python",)
+    assert draft.text.count("#") == 2
+    plain = compose(ItemFields("Pull requests welcome", "https://e.org/a", categories=("python", "git")),
+                    DEFAULT_TEMPLATE, "mastodon")  # fmt: skip
+    assert plain.hashtags == ("#python", "#git")

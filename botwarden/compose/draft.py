@@ -19,6 +19,7 @@ from botwarden.text import Measure, measure
 
 ELLIPSIS = "…"
 _GRAPHEME = regex.compile(r"\X")
+_HASHTAG = regex.compile(r"(?<![\w&])#([\p{L}\p{N}_]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,21 +85,27 @@ def compose(
     """Fill ``template`` with ``item`` for ``network``, shortening summary then title to fit. A hashtag
     the composer would add that is in ``trending`` (case-folded terms) is left out and reported."""
     link = canonical_link(item.link)
-    categories = item.categories if hashtags.from_categories else ()
-    tags, dropped = _tags(
-        hashtags_for(categories, fixed=hashtags.fixed, limit=len(categories) + len(hashtags.fixed)),
-        hashtags.limit,
-        trending,
-    )
     values = {
         "title": plain_text(item.title),
         "summary": plain_text(item.summary),
         "link": link,
-        "hashtags": " ".join(tags),
+        "hashtags": "",
         "feed_title": plain_text(item.feed_title),
         "author": item.author,
         "published": item.published,
     }
+    # The item's own hashtags count towards the limit and are not added twice, so that the post never
+    # carries more than the policy allows (BW105 warns above hashtag_max, which the default limit equals).
+    own = _HASHTAG.findall(render(template, values))
+    categories = item.categories if hashtags.from_categories else ()
+    candidates = hashtags_for(categories, fixed=hashtags.fixed, limit=len(categories) + len(hashtags.fixed))
+    taken = {tag.casefold() for tag in own}
+    tags, dropped = _tags(
+        [tag for tag in candidates if tag[1:].casefold() not in taken],
+        max(0, hashtags.limit - len(own)),
+        trending,
+    )
+    values["hashtags"] = " ".join(tags)
     notes: list[str] = []
     if link != item.link.strip():
         notes.append("tracking parameters removed from the link")

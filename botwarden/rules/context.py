@@ -84,7 +84,8 @@ class History(Protocol):
         ...
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
-        """Posts of any account with this canonical link, since <= at <= until, oldest first."""
+        """Posts with this canonical link, since <= at <= until, oldest first: at least the latest of
+        each account that made one (what BW104 asks), or all of them."""
         ...
 
 
@@ -171,7 +172,8 @@ class MemoryHistory:
         self._keys: dict[int, str] = {}  # id(post) -> index key
         self._profiles: dict[int, Profile] = {}  # id(post) -> its profile, until there is an index
         self._usual = UsualFeatures()
-        self._by_link: dict[str, list[PastPost]] = defaultdict(list)
+        # Canonical link -> account -> its posts with the link, in time order.
+        self._by_link: dict[str, dict[str, list[PastPost]]] = defaultdict(dict)
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -194,10 +196,11 @@ class MemoryHistory:
         else:
             self._profiles[id(post)] = profile(post.text)
         for link in links_in(post.text, post.links):
-            linking = self._by_link[link]
-            linking.insert(
-                bisect.bisect_right([p.at for p in linking[-64:]], post.at) + max(0, len(linking) - 64), post
-            )
+            linking = self._by_link[link].setdefault(post.account, [])
+            if not linking or linking[-1].at <= post.at:
+                linking.append(post)
+            else:
+                bisect.insort(linking, post, key=_post_time)
 
     def _build_index(self) -> None:
         from botwarden.similarity import SimilarityIndex
@@ -208,7 +211,15 @@ class MemoryHistory:
         self._profiles.clear()
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
-        return [p for p in self._by_link.get(link, ()) if since <= p.at <= until]
+        """The latest post with the link of each account in the window: however many posts share a link,
+        a check reads one per account."""
+        latest = []
+        for posts in self._by_link.get(link, {}).values():
+            last = bisect.bisect_right(posts, until, key=_post_time) - 1
+            if last >= 0 and posts[last].at >= since:
+                latest.append(posts[last])
+        latest.sort(key=_post_time)
+        return latest
 
     def similar(
         self,
