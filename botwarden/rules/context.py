@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,6 +16,7 @@ from botwarden.similarity.profile import Profile, profile, resemblance
 from botwarden.similarity.usual import UsualFeatures
 
 if TYPE_CHECKING:
+    from botwarden.rules.overrides import Override
     from botwarden.similarity import SimilarityIndex
 
 
@@ -125,6 +126,8 @@ class CheckContext:
     facts: Facts = field(default_factory=Facts)
     # What one rule worked out that another needs too, within one check (keys name the action).
     memo: dict[Any, Any] = field(default_factory=dict)
+    # The operator's own severities for this route or account, by code (``overrides.py``).
+    overrides: Mapping[str, Override] = field(default_factory=dict)
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
