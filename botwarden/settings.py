@@ -147,10 +147,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Visibility of Mastodon feed posts: unlisted (recommended), public, private (BW954 notes public).",
     ),
     Setting(
-        "duplicative_sources_threshold",
-        0.8,
+        "duplicative_stories_share",
+        0.5,
         float,
-        "BW955: share of sources two accounts of one operator have in common before they look duplicative.",
+        "BW955: share of an account's posts in the window that tell a story another account of the "
+        "operator on the same network told too, before the two look duplicative.",
     ),
     Setting(
         "declared_sources",

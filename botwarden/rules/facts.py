@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botwarden.compose.links import canonical_link
 from botwarden.consent.ledger import ConsentLedger
@@ -59,12 +59,20 @@ class Facts:
     ledger: ConsentLedger = field(default_factory=ConsentLedger)
     budgets: dict[str, Budget] = field(default_factory=dict)  # by account
     sources: dict[str, frozenset[str]] = field(default_factory=dict)  # the feeds behind each account
+    # What rules work out once a day for an account (BW955's stories in common), by the rule's key.
+    daily: dict[Any, Any] = field(default_factory=dict, repr=False)
     # Accounts by operator and by (operator, network), built on first use; add_account (or a change in the
     # number of accounts) starts it again. Cross-account rules ask for it on every check.
     _fleets: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _members: dict[tuple[str, str | None], frozenset[str]] = field(default_factory=dict, repr=False)
     _fleets_size: int = field(default=-1, repr=False)
     _others: dict[tuple[str, str | None, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def remember_daily(self, key: Any, value: Any) -> None:
+        """Keep a once-a-day answer; the oldest are forgotten once there are many."""
+        if len(self.daily) >= 10_000:
+            self.daily.clear()
+        self.daily[key] = value
 
     def add_account(self, info: AccountInfo) -> None:
         self.accounts[info.id] = info
