@@ -1,10 +1,12 @@
 """Near-duplicate search over millions of posts: posts filed under pairs of their rarest words, every
 candidate scored exactly.
 
-A post is its profile (``profile.py``): weighted terms and phrases, its numbers, and its ``KEYS`` rarest
-content words. It is filed in a bucket for every pair of those words, so a query looks in about fifteen
-buckets and finds every indexed post that shares two of its rarest words with it, which substantially
-similar posts do: they are about the same names and things, whatever else they say. Each candidate is
+A post is its profile (``profile.py``): weighted terms and phrases, its numbers and its content words. It
+is filed in a bucket for every pair of its ``KEYS`` rarest content words, rarest meaning in the fewest
+indexed posts (a table of word counts is kept as posts arrive; counted in powers of two, ties broken by
+rarity in ordinary language), so a query looks in a few dozen small buckets and finds every indexed post
+that shares two of its rarest words with it, which substantially similar posts do: they are about the
+same names and things, whatever else they say. Each candidate is
 then scored exactly with the measure of ``profile.resemblance`` (the same arithmetic, compiled), so a
 match is never a guess: what is returned really is that similar.
 
@@ -29,6 +31,10 @@ from botwarden.similarity import kernels
 from botwarden.similarity.profile import CONTENT_UNITS, MIN_SHARED, SHORT, Profile, profile
 
 FORMAT = 3  # of save(); load() refuses other versions (their features differ)
+KEYS = 6  # the rarest content words of a post: every pair of them is one of its buckets
+# A query looks under every pair of more of its rarest words: which words are rarest shifts a little as
+# posts arrive, so a near-copy's pair may sit one or two places further down the query's list.
+QUERY_KEYS = 8
 _MIN_MERGE, _MAX_MERGE = 1_024, 65_536  # recent posts merged at once: at least, at most
 _NO_OWNERS = np.empty(0, dtype=np.uint32)
 _NO_SCORES = np.empty(0, dtype=np.float64)
@@ -82,6 +88,9 @@ class SimilarityIndex:
         self._recent_ids = np.full(1024, kernels.EMPTY, dtype=np.uint32)
         self._recent_entries = 0
         self._recent_posts = 0
+        self._df_keys = np.full(1024, kernels.EMPTY, dtype=np.uint32)
+        self._df_counts = np.zeros(1024, dtype=np.uint32)
+        self._df_words = 0
 
     def __len__(self) -> int:
         return len(self._keys) - self._dead
@@ -95,25 +104,27 @@ class SimilarityIndex:
         if key in self._ids:
             self.remove(key)
         found = profile(text)
-        arrays = found.arrays()
         post = len(self._keys)
-        buckets = kernels.pair_keys(arrays.keys) if len(arrays.keys) else arrays.keys
-        self._make_room(post, len(arrays.feats), len(arrays.numbers), len(buckets))
+        words = found.words
+        keys = kernels.choose_keys(words, self._df_keys, self._df_counts, KEYS, False)
+        buckets = kernels.pair_keys(keys) if len(keys) else keys
+        self._count_words(words)
+        self._make_room(post, len(found.feats), len(found.numbers), len(buckets))
         posts = self._posts
         posts["owner"][post] = self._owner_id(account)
         posts["at"][post] = _seconds(at)
         posts["alive"][post] = 1
         posts["squares"][post] = found.squares
         posts["normals"][post] = found.normal_hash
-        posts["contents"][post] = min(len(found.content), 65_535)
+        posts["contents"][post] = min(found.content, 65_535)
         posts["sequences"][post] = found.sequence
         start = int(self._feat_start[post])
-        self._feats[start : start + len(arrays.feats)] = arrays.feats
-        self._units[start : start + len(arrays.feats)] = arrays.units
-        self._feat_start[post + 1] = start + len(arrays.feats)
+        self._feats[start : start + len(found.feats)] = found.feats
+        self._units[start : start + len(found.feats)] = found.units
+        self._feat_start[post + 1] = start + len(found.feats)
         start = int(self._number_start[post])
-        self._numbers[start : start + len(arrays.numbers)] = arrays.numbers
-        self._number_start[post + 1] = start + len(arrays.numbers)
+        self._numbers[start : start + len(found.numbers)] = found.numbers
+        self._number_start[post + 1] = start + len(found.numbers)
         self._keys.append(key)
         self._ids[key] = post
         if len(buckets):
@@ -122,6 +133,14 @@ class SimilarityIndex:
             self._recent_posts += 1
             if self._recent_posts >= min(_MAX_MERGE, max(_MIN_MERGE, len(self._main_keys) // 256)):
                 self._merge()
+
+    def _count_words(self, words: np.ndarray) -> None:
+        if 2 * (self._df_words + len(words)) > len(self._df_keys):
+            size = len(self._df_keys)
+            while 2 * (self._df_words + len(words)) > size:
+                size *= 2
+            self._df_keys, self._df_counts = kernels.df_regrow(self._df_keys, self._df_counts, size)
+        self._df_words += kernels.df_add(self._df_keys, self._df_counts, words)
 
     def _owner_id(self, account: str) -> int:
         owner = self._account_ids.get(account)
@@ -224,10 +243,10 @@ class SimilarityIndex:
         if owners is not None and not len(owners):
             return _NO_OWNERS, _NO_SCORES
         found = text if isinstance(text, Profile) else profile(text)
-        arrays = found.arrays()
         return kernels.query(
-            arrays.keys, arrays.feats, arrays.units, arrays.numbers, found.squares,
-            np.uint64(found.normal_hash), len(found.content), np.uint64(found.sequence), self._main_keys,
+            found.words, self._df_keys, self._df_counts, QUERY_KEYS, found.feats, found.units, found.numbers,
+            found.squares, np.uint64(found.normal_hash), found.content, np.uint64(found.sequence),
+            self._main_keys,
             self._main_ids, self._directory, self._shift, self._recent_keys, self._recent_ids,
             *self._stored(), _NO_OWNERS if owners is None else owners, owners is None,
             _seconds(since) if since is not None else 0, threshold, MIN_SHARED, CONTENT_UNITS, SHORT,
@@ -256,10 +275,9 @@ class SimilarityIndex:
         if not len(wanted):
             return []
         found = text if isinstance(text, Profile) else profile(text)
-        arrays = found.arrays()
         posts, scores = kernels.score_posts(
-            arrays.feats, arrays.units, arrays.numbers, found.squares, np.uint64(found.normal_hash),
-            len(found.content), np.uint64(found.sequence), wanted, *self._stored(), _NO_OWNERS, True, 0,
+            found.feats, found.units, found.numbers, found.squares, np.uint64(found.normal_hash),
+            found.content, np.uint64(found.sequence), wanted, *self._stored(), _NO_OWNERS, True, 0,
             threshold, MIN_SHARED, CONTENT_UNITS, SHORT,
         )  # fmt: skip
         return self._matches(posts, scores, limit)
@@ -313,6 +331,7 @@ class SimilarityIndex:
         arrays += int(self._number_start[posts]) * self._numbers.itemsize
         buckets = self._main_keys.nbytes + self._main_ids.nbytes + self._directory.nbytes
         buckets += self._recent_keys.nbytes + self._recent_ids.nbytes
+        buckets += self._df_keys.nbytes + self._df_counts.nbytes
         keys = sys.getsizeof(self._keys) + sys.getsizeof(self._ids)
         keys += sum(sys.getsizeof(k) for k in self._keys) + 28 * len(self._ids)  # the ids' int objects
         return arrays + buckets + keys
@@ -327,6 +346,8 @@ class SimilarityIndex:
             format=np.array(FORMAT),
             main_keys=self._main_keys,
             main_ids=self._main_ids,
+            df_keys=self._df_keys,
+            df_counts=self._df_counts,
             feats=self._feats[: self._feat_start[posts]],
             units=self._units[: self._feat_start[posts]],
             feat_start=self._feat_start[: posts + 1],
@@ -347,6 +368,8 @@ class SimilarityIndex:
             index = cls()
             index._main_keys = data["main_keys"]
             index._main_ids = data["main_ids"]
+            index._df_keys = data["df_keys"].copy()
+            index._df_counts = data["df_counts"].copy()
             index._posts = {name: data[name].copy() for name in _PER_POST}
             for name in ("feats", "units", "feat_start", "numbers", "number_start"):
                 setattr(index, f"_{name}", data[name].copy())
@@ -356,6 +379,7 @@ class SimilarityIndex:
         alive = index._posts["alive"]
         index._ids = {k: i for i, k in enumerate(index._keys) if alive[i]}
         index._dead = len(index._keys) - len(index._ids)
+        index._df_words = int(np.count_nonzero(index._df_keys != kernels.EMPTY))
         index._account_names = raw_accounts.split("\n") if raw_accounts else []
         index._account_ids = {a: i for i, a in enumerate(index._account_names)}
         index._shift = _shift_for(len(index._main_keys))

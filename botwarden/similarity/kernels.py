@@ -35,6 +35,8 @@ from numba import njit
 
 EMPTY = np.uint32(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
 _PAIR = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
@@ -319,7 +321,10 @@ def score_posts(
 
 @njit(cache=True)
 def query(
-    keys: np.ndarray,
+    words: np.ndarray,
+    df_keys: np.ndarray,
+    df_counts: np.ndarray,
+    key_count: int,
     feats: np.ndarray,
     units: np.ndarray,
     numbers: np.ndarray,
@@ -354,6 +359,9 @@ def query(
     short: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Posts sharing a bucket with the query's rarest words, scored exactly (see ``score_posts``)."""
+    if len(words) == 0:
+        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float64)
+    keys = choose_keys(words, df_keys, df_counts, key_count, True)
     if len(keys) == 0:
         return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float64)
     posts = candidates(pair_keys(keys), main_keys, main_ids, directory, shift, recent_keys, recent_ids)
@@ -362,3 +370,129 @@ def query(
         all_numbers, number_start, all_squares, normals, contents, sequences, owner, at, alive, owners,
         any_owner, floor, threshold, min_shared, content_units, short,
     )  # fmt: skip
+
+
+@njit(cache=True)
+def df_add(df_keys: np.ndarray, df_counts: np.ndarray, words: np.ndarray) -> int:
+    """Count one more post for each of ``words`` in the open-addressing table (which has room: the caller
+    grows it first). Returns how many words were new to it."""
+    mask = len(df_keys) - 1
+    new = 0
+    for word in words:
+        slot = _slot(word, mask)
+        while df_keys[slot] != EMPTY and df_keys[slot] != word:
+            slot = (slot + 1) & mask
+        if df_keys[slot] == EMPTY:
+            df_keys[slot] = word
+            new += 1
+        df_counts[slot] += 1
+    return new
+
+
+@njit(cache=True)
+def df_regrow(df_keys: np.ndarray, df_counts: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.full(size, EMPTY, dtype=np.uint32)
+    counts = np.zeros(size, dtype=np.uint32)
+    mask = size - 1
+    for i in range(len(df_keys)):
+        if df_keys[i] != EMPTY:
+            slot = _slot(df_keys[i], mask)
+            while keys[slot] != EMPTY:
+                slot = (slot + 1) & mask
+            keys[slot] = df_keys[i]
+            counts[slot] = df_counts[i]
+    return keys, counts
+
+
+@njit(cache=True)
+def choose_keys(
+    words: np.ndarray, df_keys: np.ndarray, df_counts: np.ndarray, count: int, indexed_only: bool
+) -> np.ndarray:
+    """``count`` of ``words`` (given rarest in ordinary language first) in the fewest indexed posts, counted
+    in powers of two so that the choice stays put as posts arrive, ties in the given order: the words a
+    post is filed under. A word the index holds everywhere would make buckets of thousands. A query
+    (``indexed_only``) passes over words no indexed post has, which cannot lead anywhere (a reworded
+    post's new words)."""
+    mask = len(df_keys) - 1
+    rank = np.empty(len(words), dtype=np.int64)
+    for i in range(len(words)):
+        slot = _slot(words[i], mask)
+        while df_keys[slot] != EMPTY and df_keys[slot] != words[i]:
+            slot = (slot + 1) & mask
+        seen = np.int64(df_counts[slot]) if df_keys[slot] == words[i] else np.int64(0)
+        magnitude = 0
+        while seen > 0:
+            magnitude += 1
+            seen >>= 1
+        rank[i] = 1 << 20 if indexed_only and magnitude == 0 else magnitude
+    order = np.argsort(rank, kind="mergesort")  # stable: ties keep the given order
+    kept = 0
+    while kept < min(count, len(words)) and rank[order[kept]] < 1 << 20:
+        kept += 1
+    return words[order[:kept]]
+
+
+@njit(cache=True)
+def build_profile(
+    hashes: np.ndarray, units: np.ndarray, kinds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.uint64, np.ndarray]:
+    """A post's profile (``profile.py``) from its terms in order, each a hash (low bit clear), a weight in
+    units and a kind (0 plain, 1 content word, 2 number): the features (terms, and phrases of two
+    neighbouring content words with the low bit set) sorted with their largest weight, the numbers
+    sorted, how many distinct content terms, the hash of the content terms in order, and the distinct
+    content words heaviest first."""
+    n = len(hashes)
+    raw_feats = np.empty(2 * n, dtype=np.uint32)
+    raw_units = np.empty(2 * n, dtype=np.uint8)
+    count = 0
+    previous = -1
+    for i in range(n):
+        if units[i] > 0:
+            raw_feats[count], raw_units[count] = hashes[i], units[i]
+            count += 1
+        if kinds[i] == 1:
+            if previous >= 0:
+                half = min(units[previous], units[i]) // 2
+                if half > 0:
+                    mixed = (
+                        np.uint64(hashes[previous]) * np.uint64(0x9E3779B1) + np.uint64(hashes[i])
+                    ) & np.uint64(0xFFFFFFFF)
+                    raw_feats[count], raw_units[count] = np.uint32(mixed) | np.uint32(1), half
+                    count += 1
+            previous = i
+    order = np.argsort(raw_feats[:count], kind="mergesort")
+    feats = np.empty(count, dtype=np.uint32)
+    weights = np.empty(count, dtype=np.uint8)
+    distinct = 0
+    for k in order:
+        if distinct and feats[distinct - 1] == raw_feats[k]:
+            weights[distinct - 1] = max(weights[distinct - 1], raw_units[k])
+        else:
+            feats[distinct], weights[distinct] = raw_feats[k], raw_units[k]
+            distinct += 1
+    numbers = np.sort(hashes[kinds == 2])
+    content_hashes = np.unique(hashes[kinds > 0])
+    sequence = np.uint64(0)
+    if len(content_hashes):
+        sequence = _FNV_OFFSET
+        for i in range(n):
+            if kinds[i] > 0:
+                sequence = (sequence ^ np.uint64(hashes[i])) * _FNV_PRIME
+    word_hashes = hashes[kinds == 1]
+    word_units = units[kinds == 1]
+    # Distinct words, heaviest first, then by hash: sort by (-units, hash) and keep each word's first.
+    keyed = (np.uint64(255) - word_units.astype(np.uint64)) << np.uint64(32) | word_hashes.astype(np.uint64)
+    ranked = np.sort(keyed)
+    words = np.empty(len(ranked), dtype=np.uint32)
+    kept = 0
+    for value in ranked:
+        word = np.uint32(value & np.uint64(0xFFFFFFFF))
+        duplicate = False
+        for j in range(kept):
+            if words[j] == word:
+                duplicate = True
+                break
+        if not duplicate:
+            words[kept] = word
+            kept += 1
+    return feats[:distinct], weights[:distinct], numbers, len(content_hashes), sequence, words[:kept]

@@ -25,7 +25,7 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -74,28 +74,7 @@ class Term:
 CONTENT = 1.5
 
 
-def terms(words: list[str]) -> list[Term]:
-    """The terms of normalised words, in order."""
-    out: list[Term] = []
-    last = len(words) - 1
-    for at, word in enumerate(words):
-        numeral = _roman(word) if len(word) <= 6 and word[0] in "ivx" else None
-        if numeral is not None and _means_a_number(word, words, at, last):
-            out.append(number_term(numeral))
-        else:
-            out.append(term(word))
-    return out
-
-
-def _means_a_number(numeral: str, words: list[str], at: int, last: int) -> bool:
-    """A Roman numeral of three letters or more is one; "ii" is never a word; a shorter one counts after a
-    series word ("Part I") or as the last word of a title of several ("Rust VI")."""
-    if len(numeral) >= 3 or numeral == "ii":
-        return True
-    return at > 0 and (words[at - 1] in SERIES_WORDS or at == last)
-
-
-@cache
+@lru_cache(maxsize=65_536)
 def term(word: str) -> Term:
     """The term of one normalised word (kept: words repeat)."""
     if any(c.isdigit() for c in word):
@@ -107,7 +86,7 @@ def term(word: str) -> Term:
     return Term(stem, _hash(stem), weight(word), False)
 
 
-@cache
+@lru_cache(maxsize=4_096)
 def number_term(digits: str) -> Term:
     key = "#" + digits
     return Term(key, _hash(key), NUMBER, True)
@@ -121,7 +100,8 @@ def weight(word: str) -> float:
     return max(0.0, min(RARE, -math.log10(frequency) - FLOOR))
 
 
-def _roman(word: str) -> str | None:
+def roman(word: str) -> str | None:
+    """The value of a Roman numeral up to 39 (lower case), or None."""
     if not _ROMAN.fullmatch(word):
         return None
     value = 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 
-from botwarden.similarity.profile import Profile, discounted
+from botwarden.similarity.profile import Profile, without
 
 #: How many of an account's latest posts say what it always says.
 RECENT = 32
@@ -33,7 +33,7 @@ class UsualFeatures:
     def add(self, account: str, found: Profile) -> None:
         recent = self._recent.setdefault(account, deque())
         counts = self._counts.setdefault(account, Counter())
-        features = tuple(found.units)
+        features = tuple(found.feats.tolist())
         recent.append(features)
         counts.update(features)
         if len(recent) > RECENT:
@@ -51,7 +51,7 @@ def count_usual(profiles: Iterable[Profile]) -> tuple[Counter[int], int]:
     counts: Counter[int] = Counter()
     posts = 0
     for found in profiles:
-        counts.update(found.units)
+        counts.update(found.feats.tolist())
         posts += 1
     return counts, posts
 
@@ -61,5 +61,5 @@ def with_usual(found: Profile, counts: Mapping[int, int], posts: int) -> Profile
     bar = max(AT_LEAST, SHARE * posts)
     if posts < AT_LEAST:
         return found
-    furniture = {h: 0.0 for h in found.units if counts.get(h, 0) >= bar}
-    return discounted(found, furniture) if furniture else found
+    furniture = {h for h in found.feats.tolist() if counts.get(h, 0) >= bar}
+    return without(found, furniture) if furniture else found

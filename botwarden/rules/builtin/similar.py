@@ -53,7 +53,7 @@ def _best(action: Action, ctx: CheckContext, threshold: float, *, own: bool) -> 
 
 def _swapped(text: str, other: str) -> bool:
     """Whether each post has a content term the other lacks."""
-    a, b = profile(text).content, profile(other).content
+    a, b = profile(text).content_terms(), profile(other).content_terms()
     return bool(a - b) and bool(b - a)
 
 
