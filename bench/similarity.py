@@ -231,9 +231,8 @@ def table(rows: list[dict[str, str]], title: str) -> None:
         print(f"  {key:<{width}}  " + "  ".join(f"{row.get(key, ''):>16}" for row in rows))
     ours = float(rows[0]["query median µs"])
     for row in rows[1:]:
-        print(
-            f"  {'botwarden faster than ' + row['engine']:<{width}}  {float(row['query median µs']) / ours:12.1f}x"
-        )
+        label = "botwarden faster than " + row["engine"]
+        print(f"  {label:<{width}}  {float(row['query median µs']) / ours:12.1f}x")
 
 
 def edits(
@@ -291,8 +290,12 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=BY_NAME["near_duplicate_threshold"].default)
     parser.add_argument("--skip", nargs="*", default=[], choices=["datasketch", "rensa"])
     parser.add_argument("--skip-corpus", action="store_true")
-    parser.add_argument("--match-recall", action=argparse.BooleanOptionalAction, default=True,
-                        help="lower each MinHash index's threshold to botwarden's recall on rewordings")  # fmt: skip
+    parser.add_argument(
+        "--match-recall",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="lower each MinHash index's threshold to botwarden's recall on rewordings",
+    )
     args = parser.parse_args()
     synthetic(args)
     if not args.skip_corpus:
