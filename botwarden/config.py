@@ -10,7 +10,7 @@ import os
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -24,6 +24,10 @@ from botwarden.pacing import PacingPolicy, QuietHours
 DEFAULT_PATH = settings_table.DEFAULT_CONFIG_PATH
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 FILTER_FIELDS = ("title", "summary", "link", "categories", "author")
+
+
+if TYPE_CHECKING:
+    from botwarden.rules.overrides import Override
 
 
 class _Strict(BaseModel):
@@ -43,6 +47,13 @@ class AccountConfig(_Strict):
     server: str = ""
     # Hashtags the server's policy for bots requires on every post (e.g. a Mastodon server's "#bot").
     required_hashtags: list[str] = []
+    # The operator's own severity for a rule on this account's actions: {code or slug: choice}.
+    rules: dict[str, str] = {}
+
+    @field_validator("rules")
+    @classmethod
+    def _rules(cls, value: dict[str, str]) -> dict[str, str]:
+        return _checked_overrides(value)
 
     @field_validator("server")
     @classmethod
@@ -124,6 +135,13 @@ class RouteConfig(_Strict):
     hashtags: HashtagsConfig = HashtagsConfig()
     pacing: PacingConfig = PacingConfig()
     post: PostOptions = PostOptions()
+    # The operator's own severity for a rule on this route's posts: {code or slug: choice}.
+    rules: dict[str, str] = {}
+
+    @field_validator("rules")
+    @classmethod
+    def _rules(cls, value: dict[str, str]) -> dict[str, str]:
+        return _checked_overrides(value)
 
     @field_validator("template")
     @classmethod
@@ -177,6 +195,15 @@ class BotConfig(_Strict):
         return self
 
 
+def _checked_overrides(value: dict[str, str]) -> dict[str, str]:
+    """Rule overrides as written, once every code or slug and choice is known (else a clear error)."""
+    from botwarden.rules import overrides
+    from botwarden.rules.registry import load_registry
+
+    overrides.parse(value, load_registry(), "config")
+    return value
+
+
 def _unique(what: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for value in ids:
@@ -211,6 +238,22 @@ class Config:
             daily_cap=_pick(p.daily_cap, _pick(account_cap, s["daily_cap"])),
             quiet_hours=quiet,
         )
+
+    def overrides_for(self, account: str, route: str | None = None) -> dict[str, Override]:
+        """The operator's rule overrides for an account's actions (through ``route``, when it is one of
+        the routes): the account's, then the route's, which win."""
+        from botwarden.rules import overrides
+        from botwarden.rules.registry import load_registry
+
+        registry = load_registry()
+        layers = []
+        configured = self.accounts.get(account)
+        if configured is not None and configured.rules:
+            layers.append(overrides.parse(configured.rules, registry, f"account {account}"))
+        routed = self.routes.get(route) if route is not None else None
+        if routed is not None and routed.rules:
+            layers.append(overrides.parse(routed.rules, registry, f"route {routed.id}"))
+        return overrides.merged(*layers)
 
     def fetch_limits(self) -> FetchLimits:
         return FetchLimits.from_settings(self.settings)

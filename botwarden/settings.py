@@ -29,6 +29,7 @@ class Setting:
     default: Any
     kind: type
     help: str
+    choices: tuple[str, ...] = ()  # the values a string setting may take, when only some make sense
 
     @property
     def env_var(self) -> str:
@@ -85,17 +86,34 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "near_duplicate_threshold",
-        0.7,
+        0.35,
         float,
-        "BW102/BW103: heuristic word-set similarity (0..1) at which a post counts as substantially similar.",
+        "BW102/BW103: heuristic similarity (0..1: shared rare words and phrases, numbers agreeing) at which "
+        "a post counts as substantially similar and is held.",
+    ),
+    Setting(
+        "near_duplicate_other_link_threshold",
+        0.8,
+        float,
+        "BW102: similarity at which a post counts as substantially similar to one of the account's own that "
+        "links to other pages (another item: only nearly the same words make it a near-duplicate).",
     ),
     Setting(
         "near_duplicate_deny",
-        0.9,
+        0.0,
         float,
-        "BW102: similarity at which a near-duplicate is denied rather than held for review.",
+        "BW102: similarity at which a near-duplicate is denied rather than held for review (0: never).",
     ),
     Setting("near_duplicate_window_days", 7, int, "BW102/BW103: how far back similar posts are looked for."),
+    Setting(
+        "fleet_scope",
+        "network",
+        str,
+        "BW103, BW104, BW606, BW955: the accounts one account is compared with: 'network' (the operator's "
+        "accounts on the same network; posting an item once on each network is cross-posting) or "
+        "'operator' (all the operator's accounts).",
+        choices=("network", "operator"),
+    ),
     Setting("repeated_link_hours", 24, int, "BW104: how far back the same link counts as repeated."),
     Setting("hashtag_max", 2, int, "BW105: most hashtags in one post before it reads as stuffing."),
     Setting("repost_per_hour", 10, int, "BW602: most automated reposts and quotes of one account an hour."),
@@ -141,10 +159,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Visibility of Mastodon feed posts: unlisted (recommended), public, private (BW954 notes public).",
     ),
     Setting(
-        "duplicative_sources_threshold",
-        0.8,
+        "duplicative_stories_share",
+        0.5,
         float,
-        "BW955: share of sources two accounts of one operator have in common before they look duplicative.",
+        "BW955: share of an account's posts in the window that tell a story another account of the "
+        "operator on the same network told too, before the two look duplicative.",
     ),
     Setting(
         "declared_sources",
@@ -324,6 +343,9 @@ def coerce(setting: Setting, value: Any, *, source: str) -> Any:
         except ValueError:
             pass
     elif isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        if setting.choices and value not in setting.choices:
+            choices = ", ".join(setting.choices)
+            raise ConfigError(f"{source}: setting '{setting.name}' must be one of {choices}, got {value!r}")
         return value
     elif kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)

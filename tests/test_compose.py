@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from botwarden.compose import (
+    DEFAULT_TEMPLATE,
     HashtagPolicy,
     ItemFields,
     TemplateError,
@@ -199,3 +200,17 @@ def test_a_content_warning_that_leaves_no_room_is_too_long() -> None:
     )  # fmt: skip
     [finding] = TooLong().check(warned, None)  # type: ignore[arg-type]
     assert finding.evidence["length"] == draft.measure.length > 500
+
+
+def test_the_items_own_hashtags_count_towards_the_limit_and_are_not_added_twice() -> None:
+    item = ItemFields(
+        "Pull requests welcome this #Hacktoberfest",
+        "https://e.org/a",
+        categories=("hacktoberfest", "python", "git"),
+    )
+    draft = compose(item, DEFAULT_TEMPLATE, "mastodon", hashtags=HashtagPolicy(limit=2))
+    assert draft.hashtags == ("#python",)
+    assert draft.text.count("#") == 2
+    plain = compose(ItemFields("Pull requests welcome", "https://e.org/a", categories=("python", "git")),
+                    DEFAULT_TEMPLATE, "mastodon")  # fmt: skip
+    assert plain.hashtags == ("#python", "#git")

@@ -64,13 +64,22 @@ WORDS = [
 ]
 
 
-def headlines(seed: int, count: int, start: datetime, gap_hours: float = 3.0) -> list[Written]:
+# The other X account's beat: alerts, in words of their own.
+ALERT_WORDS = [
+    "flood", "gale", "snow", "heatwave", "outage", "closure", "diversion", "evacuation", "landslide",
+    "wildfire", "drought", "frost", "fog", "surge", "thunderstorm", "hail", "blackout", "leak",
+]  # fmt: skip
+
+
+def headlines(
+    seed: int, count: int, start: datetime, gap_hours: float = 3.0, vocabulary: list[str] = WORDS
+) -> list[Written]:
     """Distinct headlines at irregular times (a person's or a real news feed's rhythm)."""
     rng = random.Random(seed)
     posts, at = [], start
     for n in range(count):
         at += timedelta(hours=gap_hours, minutes=rng.randint(-70, 70), seconds=rng.randint(0, 59))
-        words = rng.sample(WORDS, 6)
+        words = rng.sample(vocabulary, 6)
         text = f"{words[0].title()} {words[1]} {words[2]} update: {words[3]} {words[4]} and {words[5]} no {n}"
         posts.append(Written(at, text, f"https://harbour{seed}.example/story/{n}"))
     return posts
@@ -78,11 +87,14 @@ def headlines(seed: int, count: int, start: datetime, gap_hours: float = 3.0) ->
 
 @pytest.fixture
 def fleet(tmp_path: Path) -> list[Path]:
-    """Three accounts of one operator on three networks; the same headline on all three, two hours
-    apart, in the hours before the X account is locked."""
+    """Four accounts of one operator: two on X, one on Mastodon, one on Bluesky. In the hours before the
+    first X account is locked, the same headline on all four: on the two X accounts an hour apart (the
+    duplication the multiple-accounts rule forbids), and cross-posted to the other networks."""
     planted_at = LOCK - timedelta(hours=6)
     x_posts = [p for p in headlines(1, 170, START) if p.at < LOCK]
     x_posts.append(Written(planted_at, PLANTED, "https://harbour.example/bridge"))
+    x_sister = [p for p in headlines(4, 170, START, vocabulary=ALERT_WORDS) if p.at < LOCK]
+    x_sister.append(Written(planted_at + timedelta(hours=1), PLANTED, "https://harbour.example/bridge"))
     masto = [
         *headlines(2, 170, START),
         Written(planted_at + timedelta(hours=2), PLANTED, "https://harbour.example/bridge"),
@@ -93,6 +105,7 @@ def fleet(tmp_path: Path) -> list[Path]:
     ]
     return [
         x_archive(tmp_path / "twitter-2026-03-22.zip", "harbour_news", sorted(x_posts, key=lambda p: p.at)),
+        x_archive(tmp_path / "alerts-2026-03-22.zip", "harbour_alerts", sorted(x_sister, key=lambda p: p.at)),
         mastodon_export(tmp_path / "archive-20260322.tar.gz", "harbour", masto),
         bluesky_car(tmp_path / "repo.car", "did:plc:harboursky", sky),
     ]
@@ -101,7 +114,7 @@ def fleet(tmp_path: Path) -> list[Path]:
 def test_each_export_format_is_read_with_its_account_times_and_links(
     tmp_path: Path, fleet: list[Path]
 ) -> None:
-    x, masto, sky = (read_export(path) for path in fleet)
+    x, _, masto, sky = (read_export(path) for path in fleet)
     assert {p.account for p in x} == {"harbour_news"} and {p.network for p in x} == {"x"}
     assert {p.account for p in masto} == {"harbour"} and {p.account for p in sky} == {"did:plc:harboursky"}
     assert len(masto) == 171  # the boost is not the account's post
@@ -150,10 +163,14 @@ def test_the_planted_cross_account_headline_ranks_first_before_the_lock(fleet: l
     top = report.causes[0]
     assert top.code == "BW103", [(c.code, c.score) for c in report.causes]
     assert top.baseline_per_day == 0 and top.in_window >= 1
-    assert any(p.text.startswith(PLANTED) and p.account == "harbour" for p in top.examples)
-    # The copies form one cluster of three posts across the three accounts.
+    # The copy on the other X account is the duplication; the copies on Mastodon and Bluesky are
+    # cross-posting, which no rule counts.
+    planted = [p for p in top.examples if p.text.startswith(PLANTED)]
+    assert [p.account for p in planted] == ["harbour_alerts"]
+    # The X copies form one cluster; the cross-posts are in none.
     cluster = next(c for c in result.analysis.clusters if c[0][0].text.startswith(PLANTED))
-    assert {post.account for post, _, _ in cluster} == {"harbour_news", "harbour", "did:plc:harboursky"}
+    assert [post.account for post, _, _ in cluster] == ["harbour_news", "harbour_alerts"]
+    assert not [f for f in result.analysis.flags if f.post.network != "x" and f.code in ("BW101", "BW103")]
 
 
 def test_a_pattern_as_common_before_the_lock_ranks_below_a_new_one() -> None:
@@ -165,8 +182,14 @@ def test_a_pattern_as_common_before_the_lock_ranks_below_a_new_one() -> None:
             HistoryPost(str(n), "bot", "x", written.at, f"{written.text} #Harbour #News", (written.link,))
         )
     last = posts[-1].at
-    for n in range(4):
-        text = f"Storm warning for the harbour tonight, gusts of {60 + n} mph expected #Harbour #News"
+    burst = (
+        "Storm warning for the harbour tonight, gusts of 60 mph expected",
+        "Storm warning tonight for the harbour: gusts of 60 mph expected",
+        "Harbour storm warning for tonight as gusts of 60 mph are expected",
+        "Gusts of 60 mph expected tonight under a storm warning for the harbour",
+    )
+    for n, story in enumerate(burst):
+        text = f"{story} #Harbour #News"
         posts.append(HistoryPost(f"s{n}", "bot", "x", last + timedelta(hours=3 * n + 1), text))
     result = diagnose(posts, [Lock(last + timedelta(hours=13), "bot")])
     codes = [c.code for c in result.locks[0].causes]
@@ -238,7 +261,7 @@ def test_html_report_is_self_contained_and_json_has_the_ranking(tmp_path: Path, 
     data = json.loads(result.stdout)
     assert data["posts"] == sum(len(read_export(path)) for path in fleet)
     assert data["locks"][0]["causes"][0]["code"] == "BW103"
-    assert len(data["duplicate_clusters"][0]) == 3
+    assert len(data["duplicate_clusters"][0]) == 2
     result = runner.invoke(app, args)
     assert result.exit_code == 0 and "BW103" in result.stdout and "locked" in result.stdout
 

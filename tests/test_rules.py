@@ -65,7 +65,7 @@ def test_clean_post_is_allowed_with_only_setup_info() -> None:
 
 def test_bw101_duplicate_denied_with_evidence() -> None:
     memory = history((120, "Lifeboat rescues two kayakers https://e.org/a #news"))
-    decision, codes, verdict = check("BREAKING: lifeboat rescues two kayakers! https://e.org/b #sea", memory)
+    decision, codes, verdict = check("BREAKING: lifeboat rescues two kayakers! https://e.org/b #News", memory)
     assert decision is Decision.DENY and codes == ["BW101"]
     finding = verdict.findings[0]  # type: ignore[attr-defined]
     assert finding.evidence["earlier_id"] == "0"
@@ -170,7 +170,7 @@ def test_every_rule_documents_itself() -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("Storm hits coast https://a.example/1 #weather", "storm hits coast https://b.example/2"),
+        ("Storm hits coast https://a.example/1 #weather", "storm hits coast weather https://b.example/2"),
         ("BREAKING: Storm hits coast", "Storm hits coast"),
         ("Sunny ☀️ day", "Sunny ☀ day"),
         ("Ｆｕｌｌ width", "full width"),
@@ -180,8 +180,27 @@ def test_normalisation_folds_what_bots_vary(a: str, b: str) -> None:
     assert normalize(a) == normalize(b)
 
 
-def test_normalisation_keeps_real_differences() -> None:
-    assert normalize("Storm hits north coast") != normalize("Storm hits south coast")
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Storm hits north coast", "Storm hits south coast"),
+        ("Bookshelf #11", "Bookshelf #12"),
+        ("The O of SOLID", "The S of SOLID"),
+        ("Model View Presenters: View to Presenter", "Model View Presenters: Presenter to View"),
+        ("Overnight low -5 °C", "Overnight low 5 °C"),
+        ("Ferry leaves at 10:40", "Ferry leaves at 1040"),
+        ("Start With No", "Start Here"),
+    ],
+)
+def test_normalisation_keeps_real_differences(a: str, b: str) -> None:
+    assert normalize(a) != normalize(b)
+    assert text_hash(a) != text_hash(b)
+
+
+def test_a_text_without_words_is_never_the_same_text() -> None:
+    assert normalize("https://e.org/a") == "" and text_hash("https://e.org/a") == ""
+    memory = history((60, "https://e.org/a"))
+    assert check("https://e.org/b", memory)[0] is Decision.ALLOW
 
 
 def test_the_ascii_normalisation_gives_the_words_of_the_unicode_one() -> None:
@@ -192,7 +211,7 @@ def test_the_ascii_normalisation_gives_the_words_of_the_unicode_one() -> None:
     pieces = ["Storm", "HITS", "coast", " ", "  ", "\t", "\n", "BREAKING", "Breaking News", "just in",
               "Update", ":", " - ", "|", "https://X.com/a?b=1", "HTTP://e.org", "www.E.org/x", "Www.e.org",
               "#Tag", " #tag2", "@user", "it's", "a_b", "$5", "(x)", "...", "1,000", "\x1f", "e-mail",
-              "!", "\x0b"]  # fmt: skip
+              "!", "\x0b", "3", ".5", "-", "+", "10", ":", "/", "-7", "x-", ",", "2026-02-17"]  # fmt: skip
     rng = random.Random(3)
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))

@@ -21,6 +21,7 @@ from botwarden.text import Measure, measure
 
 ELLIPSIS = "…"
 _GRAPHEME = regex.compile(r"\X")
+_HASHTAG = regex.compile(r"(?<![\w&])#([\p{L}\p{N}_]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,28 +89,33 @@ def compose(
     the composer would add that is in ``trending`` (case-folded terms) is left out and reported. The
     ``content_warning`` a Mastodon status carries counts towards its limit, so the text makes room for it."""
     link = canonical_link(without_controls(item.link))
-    categories = item.categories if hashtags.from_categories else ()
-    tags, dropped = _tags(
-        hashtags_for(categories, fixed=hashtags.fixed, limit=len(categories) + len(hashtags.fixed)),
-        hashtags.limit,
-        trending,
-    )
+    template = without_controls(template)
     values = {
         "title": plain_text(item.title),
         "summary": plain_text(item.summary),
         "link": link,
-        "hashtags": " ".join(tags),
+        "hashtags": "",
         "feed_title": plain_text(item.feed_title),
         "author": " ".join(without_controls(item.author).split()),
         "published": without_controls(item.published),
     }
+    # The item's own hashtags count towards the limit and are not added twice, so that the post never
+    # carries more than the policy allows (BW105 warns above hashtag_max, which the default limit equals).
+    own = _HASHTAG.findall(render(template, values))
+    categories = item.categories if hashtags.from_categories else ()
+    candidates = hashtags_for(categories, fixed=hashtags.fixed, limit=len(categories) + len(hashtags.fixed))
+    taken = {tag.casefold() for tag in own}
+    tags, dropped = _tags(
+        [tag for tag in candidates if tag[1:].casefold() not in taken],
+        max(0, hashtags.limit - len(own)),
+        trending,
+    )
+    values["hashtags"] = " ".join(tags)
     notes: list[str] = []
     if link != item.link.strip():
         notes.append("tracking parameters removed from the link")
     if dropped:
         notes.append(f"trending hashtag(s) left out: {' '.join('#' + t for t in dropped)}")
-
-    template = without_controls(template)
 
     def attempt(trial: dict[str, str]) -> tuple[str, Measure]:
         text = render(template, trial)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botwarden.compose.links import links_in
 from botwarden.pacing import PacingPolicy
 from botwarden.rules.facts import Facts
-from botwarden.similarity import jaccard, words
+from botwarden.similarity.profile import Profile, profile, resemblance
+from botwarden.similarity.usual import UsualFeatures
 
 if TYPE_CHECKING:
+    from botwarden.rules.overrides import Override
     from botwarden.similarity import SimilarityIndex
 
 
@@ -60,7 +62,8 @@ class History(Protocol):
         ...
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
-        """The account's most recent post since ``since`` with this normalised-text hash."""
+        """The account's most recent post since ``since`` with this normalised-text hash (none for the empty
+        hash of a text without words)."""
         ...
 
     def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
@@ -68,13 +71,22 @@ class History(Protocol):
         ...
 
     def similar(
-        self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+        self,
+        text: str,
+        accounts: Sequence[str],
+        since: datetime,
+        until: datetime,
+        threshold: float,
+        *,
+        author: str | None = None,
     ) -> list[tuple[float, PastPost]]:
-        """Posts of ``accounts`` between the times at least ``threshold`` similar to ``text``, best first."""
+        """Posts of ``accounts`` between the times at least ``threshold`` similar to ``text``, best first.
+        Given the ``author`` of ``text``, what the author usually says weighs less (``usual.py``)."""
         ...
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
-        """Posts of any account with this canonical link, since <= at <= until, oldest first."""
+        """Posts with this canonical link, since <= at <= until, oldest first: at least the latest of
+        each account that made one (what BW104 asks), or all of them."""
         ...
 
 
@@ -87,16 +99,20 @@ def posts_after(history: History, account: str, start: datetime, end: datetime) 
 
 
 def scan_similar(
-    history: History, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+    history: History,
+    mine: Profile,
+    accounts: Sequence[str],
+    since: datetime,
+    until: datetime,
+    threshold: float,
 ) -> list[tuple[float, PastPost]]:
-    """Exact similarity over every post in the window: for histories whose windows are small."""
-    mine = words(text)
+    """Similarity of a profile to every post in the window: for histories whose windows are small."""
     scored = []
     for account in accounts:
         for post in history.posts_between(account, since, until):
-            score = jaccard(mine, words(post.text))
+            score = resemblance(mine, profile(post.text))
             if score >= threshold:
-                scored.append((score, post))
+                scored.append((round(score, 4), post))
     scored.sort(key=_best_first)
     return scored
 
@@ -110,9 +126,29 @@ class CheckContext:
     facts: Facts = field(default_factory=Facts)
     # What one rule worked out that another needs too, within one check (keys name the action).
     memo: dict[Any, Any] = field(default_factory=dict)
+    # The operator's own severities for this route or account, by code (``overrides.py``).
+    overrides: Mapping[str, Override] = field(default_factory=dict)
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
+
+    @property
+    def _fleet_network(self) -> str | None:
+        """The network a fleet is drawn from: the account's own, unless ``fleet_scope`` widens it to every
+        account of the operator (the multiple-accounts rules are about one network's accounts)."""
+        return None if self.settings.get("fleet_scope", "network") == "operator" else self.account.network
+
+    def fleet(self, account: str) -> tuple[str, ...]:
+        """The accounts the cross-account rules compare ``account`` with, itself included, sorted."""
+        return self.facts.operator_fleet(
+            self.account.operator, including=account, network=self._fleet_network
+        )
+
+    def fleet_others(self, account: str) -> tuple[str, ...]:
+        """The fleet without ``account``, sorted."""
+        return self.facts.operator_accounts(
+            self.account.operator, besides=account, network=self._fleet_network
+        )
 
 
 class MemoryHistory:
@@ -137,8 +173,10 @@ class MemoryHistory:
         self._index: SimilarityIndex | None = None
         self._by_key: dict[str, PastPost] = {}
         self._keys: dict[int, str] = {}  # id(post) -> index key
-        self._word_sets: dict[int, frozenset[str]] = {}  # id(post) -> its words, until there is an index
-        self._by_link: dict[str, list[PastPost]] = defaultdict(list)
+        self._profiles: dict[int, Profile] = {}  # id(post) -> its profile, until there is an index
+        self._usual = UsualFeatures()
+        # Canonical link -> account -> its posts with the link, in time order.
+        self._by_link: dict[str, dict[str, list[PastPost]]] = defaultdict(dict)
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -148,21 +186,24 @@ class MemoryHistory:
         index = bisect.bisect_right(times, post.at)
         times.insert(index, post.at)
         self._by_account[post.account].insert(index, post)
-        bisect.insort(self._by_text[post.text_hash], post, key=_post_time)
+        if post.text_hash:  # a text with no words is never the same text as another
+            bisect.insort(self._by_text[post.text_hash], post, key=_post_time)
         key = str(len(self._by_key))
         self._by_key[key] = post
+        self._usual.add(post.account, profile(post.text))
         self._keys[id(post)] = key
         if self._index is not None:
             self._index.add(key, post.text, account=post.account, at=post.at)
         elif len(self._by_key) > self.INDEX_FROM:
             self._build_index()
         else:
-            self._word_sets[id(post)] = words(post.text)
+            self._profiles[id(post)] = profile(post.text)
         for link in links_in(post.text, post.links):
-            linking = self._by_link[link]
-            linking.insert(
-                bisect.bisect_right([p.at for p in linking[-64:]], post.at) + max(0, len(linking) - 64), post
-            )
+            linking = self._by_link[link].setdefault(post.account, [])
+            if not linking or linking[-1].at <= post.at:
+                linking.append(post)
+            else:
+                bisect.insort(linking, post, key=_post_time)
 
     def _build_index(self) -> None:
         from botwarden.similarity import SimilarityIndex
@@ -170,26 +211,41 @@ class MemoryHistory:
         self._index = SimilarityIndex()
         for key, post in self._by_key.items():
             self._index.add(key, post.text, account=post.account, at=post.at)
-        self._word_sets.clear()
+        self._profiles.clear()
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
-        return [p for p in self._by_link.get(link, ()) if since <= p.at <= until]
+        """The latest post with the link of each account in the window: however many posts share a link,
+        a check reads one per account."""
+        latest = []
+        for posts in self._by_link.get(link, {}).values():
+            last = bisect.bisect_right(posts, until, key=_post_time) - 1
+            if last >= 0 and posts[last].at >= since:
+                latest.append(posts[last])
+        latest.sort(key=_post_time)
+        return latest
 
     def similar(
-        self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+        self,
+        text: str,
+        accounts: Sequence[str],
+        since: datetime,
+        until: datetime,
+        threshold: float,
+        *,
+        author: str | None = None,
     ) -> list[tuple[float, PastPost]]:
+        mine = profile(text) if author is None else self._usual.adjusted(author, profile(text))
         if self._index is None:
-            mine = words(text)
             posts = (p for a in accounts for p in self.posts_between(a, since, until))
-            scored = [(jaccard(mine, self._word_sets[id(p)]), p) for p in posts]
+            scored = [(resemblance(mine, self._profiles[id(p)]), p) for p in posts]
             found = sorted(((s, p) for s, p in scored if s >= threshold), key=_best_first)
             return [(round(score, 4), post) for score, post in found[: self.MOST_SIMILAR]]
         if len(accounts) <= self.EXACT_FLEET and (windows := self._small_windows(accounts, since, until)):
             keys = [self._keys[id(p)] for a, lo, hi in windows for p in self._by_account[a][lo:hi]]
-            matches = self._index.scan(text, keys, threshold=threshold, limit=len(keys) or 1)
+            matches = self._index.scan(mine, keys, threshold=threshold, limit=len(keys) or 1)
             pairs = [(m.key, m.score) for m in matches]
         else:
-            pairs = self._index.query_keys(text, accounts=accounts, since=since, threshold=threshold)
+            pairs = self._index.query_keys(mine, accounts=accounts, since=since, threshold=threshold)
         by_key = self._by_key
         found = [(round(score, 4), p) for key, score in pairs if since <= (p := by_key[key]).at <= until]
         if len(found) > 1:
@@ -233,7 +289,7 @@ class MemoryHistory:
         return self.same_text_among((account,), text_hash, since)
 
     def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
-        earlier = self._by_text.get(text_hash)
+        earlier = self._by_text.get(text_hash) if text_hash else None
         if not earlier:
             return None
         wanted = set(accounts)

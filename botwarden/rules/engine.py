@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from botwarden.rules import overrides
 from botwarden.rules.context import CheckContext
 from botwarden.rules.model import Action, Decision, Finding, Verdict
 from botwarden.rules.registry import Registry, Rule, load_registry
@@ -25,6 +26,8 @@ class Engine:
         for check in checks:
             if found := check(action, ctx):
                 findings += found
+        if ctx.overrides and findings:
+            findings = overrides.apply(findings, ctx.overrides)
         return combine(action.id, findings)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botwarden.compose.links import canonical_link
 from botwarden.consent.ledger import ConsentLedger
@@ -59,12 +59,20 @@ class Facts:
     ledger: ConsentLedger = field(default_factory=ConsentLedger)
     budgets: dict[str, Budget] = field(default_factory=dict)  # by account
     sources: dict[str, frozenset[str]] = field(default_factory=dict)  # the feeds behind each account
-    # Accounts by operator, built on first use; add_account (or a change in the number of accounts)
-    # starts it again. Cross-account rules ask for it on every check.
-    _fleets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    # What rules work out once a day for an account (BW955's stories in common), by the rule's key.
+    daily: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # Accounts by operator and by (operator, network), built on first use; add_account (or a change in the
+    # number of accounts) starts it again. Cross-account rules ask for it on every check.
+    _fleets: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _members: dict[tuple[str, str | None], frozenset[str]] = field(default_factory=dict, repr=False)
     _fleets_size: int = field(default=-1, repr=False)
-    _others: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _others: dict[tuple[str, str | None, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def remember_daily(self, key: Any, value: Any) -> None:
+        """Keep a once-a-day answer; the oldest are forgotten once there are many."""
+        if len(self.daily) >= 10_000:
+            self.daily.clear()
+        self.daily[key] = value
 
     def add_account(self, info: AccountInfo) -> None:
         self.accounts[info.id] = info
@@ -96,32 +104,36 @@ class Facts:
         """What is known about ``url``, found by its canonical form (tracking parameters and case folded)."""
         return self.links.get(canonical_link(url))
 
-    def operator_accounts(self, operator: str, *, besides: str) -> tuple[str, ...]:
-        """The operator's other accounts, sorted."""
+    def operator_accounts(
+        self, operator: str, *, besides: str, network: str | None = None
+    ) -> tuple[str, ...]:
+        """The operator's other accounts (on ``network`` only, when given), sorted."""
         self._refresh_fleets()
-        others = self._others.get((operator, besides))
+        others = self._others.get((operator, network, besides))
         if others is None:
-            others = self._others[operator, besides] = tuple(
-                a for a in self._fleets.get(operator, ()) if a != besides
+            others = self._others[operator, network, besides] = tuple(
+                a for a in self._fleets.get((operator, network), ()) if a != besides
             )
         return others
 
-    def operator_fleet(self, operator: str, *, including: str) -> tuple[str, ...]:
-        """All the operator's accounts, sorted, with ``including`` (the account being checked) among them.
-        The same tuple each time, so a search by fleet can remember what it worked out for it."""
+    def operator_fleet(self, operator: str, *, including: str, network: str | None = None) -> tuple[str, ...]:
+        """All the operator's accounts (on ``network`` only, when given), sorted, with ``including`` (the
+        account being checked) among them. The same tuple each time, so a search by fleet can remember what
+        it worked out for it."""
         self._refresh_fleets()
-        fleet = self._fleets.get(operator, ())
-        if including in self._members.get(operator, ()):
+        fleet = self._fleets.get((operator, network), ())
+        if including in self._members.get((operator, network), ()):
             return fleet
         return tuple(sorted((*fleet, including)))  # an account the facts do not list: rare, not kept
 
     def _refresh_fleets(self) -> None:
         if self._fleets_size == len(self.accounts):
             return
-        fleets: dict[str, list[str]] = {}
+        fleets: dict[tuple[str, str | None], list[str]] = {}
         for account in self.accounts.values():
-            fleets.setdefault(account.operator, []).append(account.id)
-        self._fleets = {name: tuple(sorted(ids)) for name, ids in fleets.items()}
-        self._members = {name: frozenset(ids) for name, ids in fleets.items()}
+            fleets.setdefault((account.operator, None), []).append(account.id)
+            fleets.setdefault((account.operator, account.network), []).append(account.id)
+        self._fleets = {key: tuple(sorted(ids)) for key, ids in fleets.items()}
+        self._members = {key: frozenset(ids) for key, ids in fleets.items()}
         self._fleets_size = len(self.accounts)
         self._others.clear()

@@ -1,17 +1,19 @@
-"""Near-duplicate search over millions of posts: MinHash LSH on word sets, verified exactly.
+"""Near-duplicate search over millions of posts: posts filed under pairs of their rarest words, every
+candidate scored exactly.
 
-A post is its set of normalised words. Each set gets a MinHash signature of ``BANDS × ROWS`` values, and
-every band of ``ROWS`` values is folded into one 32-bit bucket key. Two posts with Jaccard similarity ``s``
-share at least one bucket with probability ``1 - (1 - s**ROWS)**BANDS``: 90 % at s = 0.6, 98.9 % at
-s = 0.7 and all but certain at s = 0.9, while two unrelated posts (s below 0.1) almost never do. Every
-candidate is then scored exactly against its stored word hashes, so a match is never a guess: what is
-returned really is that similar.
+A post is its profile (``profile.py``): weighted terms and phrases, its numbers and its content words. It
+is filed in a bucket for every pair of its ``KEYS`` rarest content words, rarest meaning in the fewest
+indexed posts (a table of word counts is kept as posts arrive; counted in powers of two, ties broken by
+rarity in ordinary language), so a query looks in a few dozen small buckets and finds every indexed post
+that shares two of its rarest words with it, which substantially similar posts do: they are about the
+same names and things, whatever else they say. Each candidate is
+then scored exactly with the measure of ``profile.resemblance`` (the same arithmetic, compiled), so a
+match is never a guess: what is returned really is that similar.
 
-Storage is flat numpy arrays (128 bytes of bucket entries a post, plus its word hashes, owner and time),
-and the inner loops are compiled (``kernels.py``); this class keeps the keys and account names and the
-arrays' sizes. New bucket entries go to a small hash table that is merged into the sorted main table when
-it has grown to a sixteenth of it, so the merge costs a few microseconds an insert, amortised.
-``bench/similarity.py`` measures all of it against datasketch's MinHashLSH.
+Storage is flat numpy arrays: each post's features with one-byte weights, its numbers, owner and time, and
+its bucket entries in a sorted main table with a directory, plus a small hash table of recent entries that
+is merged into the main one when it has grown to a sixteenth of it (a few microseconds an insert,
+amortised). ``bench/similarity.py`` measures it against datasketch's and rensa's MinHash LSH.
 """
 
 from __future__ import annotations
@@ -21,19 +23,36 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from botwarden.similarity import kernels
-from botwarden.similarity.normalize import folded
-from botwarden.similarity.stopwords import STOPWORDS
+from botwarden.similarity.profile import CONTENT_UNITS, MIN_SHARED, SHORT, Profile, profile
 
-FORMAT = 2  # of save(); load() refuses other versions (their word hashes differ)
-_STOP_HASHES = kernels.stop_hashes(" ".join(sorted(STOPWORDS)).encode())
-_HASH_ARGS = (_STOP_HASHES, kernels.MULTIPLIERS, kernels.OFFSETS, kernels.FOLD)
+FORMAT = 3  # of save(); load() refuses other versions (their features differ)
+KEYS = 6  # the rarest content words of a post: every pair of them is one of its buckets
+# A query looks under every pair of more of its rarest words: which words are rarest shifts a little as
+# posts arrive, so a near-copy's pair may sit one or two places further down the query's list.
+QUERY_KEYS = 8
 _MIN_MERGE, _MAX_MERGE = 1_024, 65_536  # recent posts merged at once: at least, at most
 _NO_OWNERS = np.empty(0, dtype=np.uint32)
 _NO_SCORES = np.empty(0, dtype=np.float64)
+# What the kernels read of the stored posts, in their argument order.
+_Stored = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+]  # fmt: skip
+# Per-post arrays, grown together: name -> dtype.
+_PER_POST = {
+    "owner": np.uint32,
+    "at": np.uint32,  # seconds since the epoch, UTC (good until 2106)
+    "alive": np.uint8,
+    "squares": np.int64,
+    "normals": np.uint64,
+    "contents": np.uint16,
+    "sequences": np.uint64,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +61,6 @@ class Match:
     account: str
     score: float
     at: datetime
-
-
-def _encoded(text: str) -> bytes:
-    """The normalised words of ``text`` as UTF-8 separated by ASCII whitespace, for the kernels."""
-    text = folded(text)
-    if not text.isascii():
-        text = " ".join(text.split())  # Unicode spaces too, as str.split() sees them
-    return text.encode()
 
 
 class SimilarityIndex:
@@ -63,11 +74,12 @@ class SimilarityIndex:
         self._owner_sets: dict[tuple[str, ...], np.ndarray] = {}
         self._owners_by_id: dict[int, tuple[Collection[str], np.ndarray]] = {}
         self._dead = 0
-        self._owner = np.empty(1024, dtype=np.uint32)
-        self._at = np.empty(1024, dtype=np.uint32)  # seconds since the epoch, UTC (good until 2106)
-        self._alive = np.zeros(1024, dtype=np.uint8)
-        self._word_start = np.zeros(1025, dtype=np.uint32)
-        self._words = np.empty(16_384, dtype=np.uint32)
+        self._posts = {name: np.zeros(1024, dtype=dtype) for name, dtype in _PER_POST.items()}
+        self._feat_start = np.zeros(1025, dtype=np.uint32)
+        self._feats = np.empty(16_384, dtype=np.uint32)
+        self._units = np.empty(16_384, dtype=np.uint8)
+        self._number_start = np.zeros(1025, dtype=np.uint32)
+        self._numbers = np.empty(4_096, dtype=np.uint32)
         self._main_keys = np.empty(0, dtype=np.uint32)
         self._main_ids = np.empty(0, dtype=np.uint32)
         self._shift = _shift_for(0)
@@ -76,6 +88,9 @@ class SimilarityIndex:
         self._recent_ids = np.full(1024, kernels.EMPTY, dtype=np.uint32)
         self._recent_entries = 0
         self._recent_posts = 0
+        self._df_keys = np.full(1024, kernels.EMPTY, dtype=np.uint32)
+        self._df_counts = np.zeros(1024, dtype=np.uint32)
+        self._df_words = 0
 
     def __len__(self) -> int:
         return len(self._keys) - self._dead
@@ -88,48 +103,81 @@ class SimilarityIndex:
     def add(self, key: str, text: str, *, account: str, at: datetime) -> None:
         if key in self._ids:
             self.remove(key)
-        encoded = _encoded(text)
+        found = profile(text)
         post = len(self._keys)
-        self._make_room(post, len(encoded))
+        words = found.words
+        keys = kernels.choose_keys(words, self._df_keys, self._df_counts, KEYS, False)
+        buckets = kernels.pair_keys(keys) if len(keys) else keys
+        self._count_words(words)
+        self._make_room(post, len(found.feats), len(found.numbers), len(buckets))
+        posts = self._posts
+        posts["owner"][post] = self._owner_id(account)
+        posts["at"][post] = _seconds(at)
+        posts["alive"][post] = 1
+        posts["squares"][post] = found.squares
+        posts["normals"][post] = found.normal_hash
+        posts["contents"][post] = min(found.content, 65_535)
+        posts["sequences"][post] = found.sequence
+        start = int(self._feat_start[post])
+        self._feats[start : start + len(found.feats)] = found.feats
+        self._units[start : start + len(found.feats)] = found.units
+        self._feat_start[post + 1] = start + len(found.feats)
+        start = int(self._number_start[post])
+        self._numbers[start : start + len(found.numbers)] = found.numbers
+        self._number_start[post + 1] = start + len(found.numbers)
+        self._keys.append(key)
+        self._ids[key] = post
+        if len(buckets):
+            kernels.recent_put(self._recent_keys, self._recent_ids, buckets, post)
+            self._recent_entries += len(buckets)
+            self._recent_posts += 1
+            if self._recent_posts >= min(_MAX_MERGE, max(_MIN_MERGE, len(self._main_keys) // 256)):
+                self._merge()
+
+    def _count_words(self, words: np.ndarray) -> None:
+        if 2 * (self._df_words + len(words)) > len(self._df_keys):
+            size = len(self._df_keys)
+            while 2 * (self._df_words + len(words)) > size:
+                size *= 2
+            self._df_keys, self._df_counts = kernels.df_regrow(self._df_keys, self._df_counts, size)
+        self._df_words += kernels.df_add(self._df_keys, self._df_counts, words)
+
+    def _owner_id(self, account: str) -> int:
         owner = self._account_ids.get(account)
         if owner is None:
             owner = self._account_ids[account] = len(self._account_names)
             self._account_names.append(account)
             self._owner_sets.clear()  # a name asked for before may be known now
             self._owners_by_id.clear()
-        distinct = kernels.add_post(
-            encoded, *_HASH_ARGS, post, owner, _seconds(at), self._owner, self._at, self._alive,
-            self._words, self._word_start, self._recent_keys, self._recent_ids,
-        )  # fmt: skip
-        self._keys.append(key)
-        self._ids[key] = post
-        if distinct:
-            self._recent_entries += kernels.BANDS
-            self._recent_posts += 1
-            if self._recent_posts >= min(_MAX_MERGE, max(_MIN_MERGE, len(self._main_keys) // 256)):
-                self._merge()
+        return owner
 
-    def _make_room(self, post: int, text_bytes: int) -> None:
-        """Grow the arrays (doubling) so that post ``post`` fits, with at most ``text_bytes // 2 + 1``
-        words, and the recent table stays at most half full."""
-        if post >= len(self._owner):
-            size = max(1024, 2 * len(self._owner))  # a loaded index's arrays are exactly full, or empty
-            self._owner = _resized(self._owner, size)
-            self._at = _resized(self._at, size)
-            self._alive = _resized(self._alive, size)
-            self._word_start = _resized(self._word_start, size + 1)
-        needed = int(self._word_start[post]) + text_bytes // 2 + 1
-        if needed > len(self._words):
-            self._words = _resized(self._words, max(needed, 2 * len(self._words)))
-        if 2 * (self._recent_entries + kernels.BANDS) > len(self._recent_keys):
+    def _make_room(self, post: int, feats: int, numbers: int, buckets: int) -> None:
+        """Grow the arrays (doubling) so that post ``post`` fits, and keep the recent table at most half
+        full."""
+        if post >= len(self._posts["owner"]):
+            size = max(1024, 2 * len(self._posts["owner"]))  # a loaded index's arrays are exactly full
+            self._posts = {name: _resized(array, size) for name, array in self._posts.items()}
+            self._feat_start = _resized(self._feat_start, size + 1)
+            self._number_start = _resized(self._number_start, size + 1)
+        needed = int(self._feat_start[post]) + feats
+        if needed > len(self._feats):
+            self._feats = _resized(self._feats, max(needed, 2 * len(self._feats)))
+            self._units = _resized(self._units, len(self._feats))
+        needed = int(self._number_start[post]) + numbers
+        if needed > len(self._numbers):
+            self._numbers = _resized(self._numbers, max(needed, 2 * len(self._numbers)))
+        if 2 * (self._recent_entries + buckets) > len(self._recent_keys):
+            size = len(self._recent_keys)
+            while 2 * (self._recent_entries + buckets) > size:
+                size *= 2
             self._recent_keys, self._recent_ids = kernels.recent_regrow(
-                self._recent_keys, self._recent_ids, 2 * len(self._recent_keys)
+                self._recent_keys, self._recent_ids, size
             )
 
     def remove(self, key: str) -> None:
         post = self._ids.pop(key, None)
-        if post is not None and self._alive[post]:
-            self._alive[post] = 0
+        if post is not None and self._posts["alive"][post]:
+            self._posts["alive"][post] = 0
             self._dead += 1
 
     def _merge(self) -> None:
@@ -149,7 +197,7 @@ class SimilarityIndex:
 
     def query(
         self,
-        text: str,
+        text: str | Profile,
         *,
         account: str | None = None,
         accounts: Collection[str] | None = None,
@@ -157,17 +205,18 @@ class SimilarityIndex:
         threshold: float = 0.5,
         limit: int = 10,
     ) -> list[Match]:
-        """Indexed posts at least ``threshold`` similar to ``text`` (Jaccard of word sets), best first.
+        """Indexed posts at least ``threshold`` similar to ``text`` (``profile.resemblance``), best first.
 
         ``account`` or ``accounts`` narrow the search to those accounts' posts, ``since`` to posts at or
-        after it. Tuned for thresholds of 0.7 and above; below 0.5 recall drops (see the module doc).
+        after it. A post is found when it shares two of its rarest words with ``text`` (see the module
+        doc); ``scan`` scores given posts without that condition.
         """
         posts, scores = self._search(text, account, accounts, since, threshold)
         return self._matches(posts, scores, limit)
 
     def query_keys(
         self,
-        text: str,
+        text: str | Profile,
         *,
         accounts: Collection[str] | None = None,
         since: datetime | None = None,
@@ -184,7 +233,7 @@ class SimilarityIndex:
 
     def _search(
         self,
-        text: str,
+        text: str | Profile,
         account: str | None,
         accounts: Collection[str] | None,
         since: datetime | None,
@@ -193,31 +242,43 @@ class SimilarityIndex:
         owners = self._owners(account, accounts)
         if owners is not None and not len(owners):
             return _NO_OWNERS, _NO_SCORES
+        found = text if isinstance(text, Profile) else profile(text)
         return kernels.query(
-            _encoded(text), *_HASH_ARGS, self._main_keys, self._main_ids, self._directory, self._shift,
-            self._recent_keys, self._recent_ids, self._words, self._word_start, self._owner, self._at,
-            self._alive, _NO_OWNERS if owners is None else owners, owners is None,
-            _seconds(since) if since is not None else 0, threshold,
+            found.words, self._df_keys, self._df_counts, QUERY_KEYS, found.feats, found.units, found.numbers,
+            found.squares, np.uint64(found.normal_hash), found.content, np.uint64(found.sequence),
+            self._main_keys,
+            self._main_ids, self._directory, self._shift, self._recent_keys, self._recent_ids,
+            *self._stored(), _NO_OWNERS if owners is None else owners, owners is None,
+            _seconds(since) if since is not None else 0, threshold, MIN_SHARED, CONTENT_UNITS, SHORT,
+        )  # fmt: skip
+
+    def _stored(self) -> _Stored:
+        posts = self._posts
+        return (
+            self._feats, self._units, self._feat_start, self._numbers, self._number_start, posts["squares"],
+            posts["normals"], posts["contents"], posts["sequences"], posts["owner"], posts["at"],
+            posts["alive"],
         )  # fmt: skip
 
     def scan(
         self,
-        text: str,
+        text: str | Profile,
         keys: Iterable[str],
         *,
         threshold: float = 0.0,
         limit: int = 10,
     ) -> list[Match]:
-        """Score ``text`` exactly against the given indexed keys (for small windows, where LSH's small
-        chance of a miss is not worth taking)."""
+        """Score ``text`` against the given indexed keys, every one of them (for small windows, where a
+        post that shares fewer than two rare words with ``text`` should still be scored)."""
         ids = self._ids
         wanted = np.unique(np.array([ids[k] for k in keys if k in ids], dtype=np.uint32))
-        hashes = kernels.word_set(_encoded(text), _STOP_HASHES)
-        if not len(hashes) or not len(wanted):
+        if not len(wanted):
             return []
+        found = text if isinstance(text, Profile) else profile(text)
         posts, scores = kernels.score_posts(
-            hashes, wanted, self._words, self._word_start, self._owner, self._at, self._alive,
-            _NO_OWNERS, True, 0, threshold,
+            found.feats, found.units, found.numbers, found.squares, np.uint64(found.normal_hash),
+            found.content, np.uint64(found.sequence), wanted, *self._stored(), _NO_OWNERS, True, 0,
+            threshold, MIN_SHARED, CONTENT_UNITS, SHORT,
         )  # fmt: skip
         return self._matches(posts, scores, limit)
 
@@ -247,7 +308,8 @@ class SimilarityIndex:
     def _matches(self, posts: np.ndarray, scores: np.ndarray, limit: int) -> list[Match]:
         if not len(posts):  # most queries: nothing similar enough
             return []
-        keys, names, owner, at = self._keys, self._account_names, self._owner.item, self._at.item
+        keys, names = self._keys, self._account_names
+        owner, at = self._posts["owner"].item, self._posts["at"].item
         # Element by element: most answers hold one or two posts, where numpy's fancy indexing costs more.
         matches = [
             Match(keys[post], names[owner(post)], round(score, 4), datetime.fromtimestamp(at(post), UTC))
@@ -263,10 +325,13 @@ class SimilarityIndex:
     def nbytes(self) -> int:
         """Memory held by the index: the used part of its arrays, and the keys with their lookup dict."""
         posts = len(self._keys)
-        per_post = self._owner.itemsize + self._at.itemsize + self._alive.itemsize + self._word_start.itemsize
-        arrays = posts * per_post + int(self._word_start[posts]) * self._words.itemsize
+        arrays = sum(posts * array.itemsize for array in self._posts.values())
+        arrays += posts * (self._feat_start.itemsize + self._number_start.itemsize)
+        arrays += int(self._feat_start[posts]) * (self._feats.itemsize + self._units.itemsize)
+        arrays += int(self._number_start[posts]) * self._numbers.itemsize
         buckets = self._main_keys.nbytes + self._main_ids.nbytes + self._directory.nbytes
         buckets += self._recent_keys.nbytes + self._recent_ids.nbytes
+        buckets += self._df_keys.nbytes + self._df_counts.nbytes
         keys = sys.getsizeof(self._keys) + sys.getsizeof(self._ids)
         keys += sum(sys.getsizeof(k) for k in self._keys) + 28 * len(self._ids)  # the ids' int objects
         return arrays + buckets + keys
@@ -275,18 +340,22 @@ class SimilarityIndex:
         """Write the index to ``path`` (numpy .npz) so another process or a restart can load it."""
         self._merge()
         posts = len(self._keys)
+        per_post: dict[str, Any] = {name: array[:posts] for name, array in self._posts.items()}
         np.savez(
             Path(path),
             format=np.array(FORMAT),
             main_keys=self._main_keys,
             main_ids=self._main_ids,
-            owner=self._owner[:posts],
-            at=self._at[:posts],
-            alive=self._alive[:posts],
-            words=self._words[: self._word_start[posts]],
-            word_start=self._word_start[: posts + 1],
+            df_keys=self._df_keys,
+            df_counts=self._df_counts,
+            feats=self._feats[: self._feat_start[posts]],
+            units=self._units[: self._feat_start[posts]],
+            feat_start=self._feat_start[: posts + 1],
+            numbers=self._numbers[: self._number_start[posts]],
+            number_start=self._number_start[: posts + 1],
             keys=np.array("\n".join(self._keys).encode()),
             accounts=np.array("\n".join(self._account_names).encode()),
+            **per_post,
         )
 
     @classmethod
@@ -299,16 +368,18 @@ class SimilarityIndex:
             index = cls()
             index._main_keys = data["main_keys"]
             index._main_ids = data["main_ids"]
-            index._owner = data["owner"].copy()
-            index._at = data["at"].copy()
-            index._alive = data["alive"].copy()
-            index._words = data["words"].copy()
-            index._word_start = data["word_start"].copy()
+            index._df_keys = data["df_keys"].copy()
+            index._df_counts = data["df_counts"].copy()
+            index._posts = {name: data[name].copy() for name in _PER_POST}
+            for name in ("feats", "units", "feat_start", "numbers", "number_start"):
+                setattr(index, f"_{name}", data[name].copy())
             raw_keys = data["keys"].item().decode()
             raw_accounts = data["accounts"].item().decode()
         index._keys = raw_keys.split("\n") if raw_keys else []
-        index._ids = {k: i for i, k in enumerate(index._keys) if index._alive[i]}
+        alive = index._posts["alive"]
+        index._ids = {k: i for i, k in enumerate(index._keys) if alive[i]}
         index._dead = len(index._keys) - len(index._ids)
+        index._df_words = int(np.count_nonzero(index._df_keys != kernels.EMPTY))
         index._account_names = raw_accounts.split("\n") if raw_accounts else []
         index._account_ids = {a: i for i, a in enumerate(index._account_names)}
         index._shift = _shift_for(len(index._main_keys))
@@ -322,10 +393,8 @@ def _shift_for(entries: int) -> int:
 
 
 def _resized(array: np.ndarray, size: int) -> np.ndarray:
-    grown = (
-        np.zeros(size, dtype=array.dtype) if array.dtype == np.uint8 else np.empty(size, dtype=array.dtype)
-    )
-    grown[: len(array)] = array
+    grown = np.zeros(size, dtype=array.dtype)
+    grown[: min(len(array), size)] = array[:size]
     return grown
 
 

@@ -1,18 +1,19 @@
-"""The similarity index's inner loops, compiled with numba: word hashing, MinHash band keys, bucket tables,
-candidate scoring.
+"""The similarity index's inner loops, compiled with numba: bucket tables, candidate search and scoring.
 
-A query touches a few dozen words, 64 hash functions and 16 buckets; in Python or as numpy calls on
-arrays that small, the per-call overhead alone exceeds the whole query budget (``bench/similarity.py``
-shows the figures). Compiled functions are cached on disk, so only the first process after an install pays
-for compiling them.
+A query touches a few dozen terms and about twenty buckets; in Python or as numpy calls on arrays that
+small, the per-call overhead alone exceeds the whole query budget (``bench/similarity.py`` shows the
+figures). Compiled functions are cached on disk, so only the first process after an install pays for
+compiling them.
 
-Layout shared with ``index.py``:
+Layout shared with ``index.py`` (post ``p``'s slices are ``[start[p]:start[p + 1]]``):
 
-- a post's words are the sorted, distinct 32-bit hashes of its normalised words, stopwords left out unless
-  nothing else is left; ``words[word_start[p]:word_start[p + 1]]``;
-- buckets: a sorted main table (``main_keys``/``main_ids``) with a directory of offsets by the keys' top
-  bits, plus an open-addressing table of recent entries (``recent_keys``/``recent_ids``, ``EMPTY`` where
-  free) that is merged into the main table now and then.
+- ``feats``/``weights``: the post's profile features (``profile.py``), hashes sorted, with their weights;
+- ``numbers``: its number terms' hashes, sorted, repeats kept; ``norms``, ``normals`` (a 64-bit hash of
+  the normalised text, 0 for none), ``contents`` (how many content terms it has);
+- buckets: each post is filed under every pair of its rarest content words (``pair_keys``), in a sorted
+  main table (``main_keys``/``main_ids``) with a directory of offsets by the keys' top bits, plus an
+  open-addressing table of recent entries (``recent_keys``/``recent_ids``, ``EMPTY`` where free) that is
+  merged into the main table now and then. Two posts that share two of their rarest words share a bucket.
 """
 
 from __future__ import annotations
@@ -32,101 +33,31 @@ if "NUMBA_CACHE_DIR" not in os.environ and not os.access(Path(__file__).parent, 
 import numpy as np
 from numba import njit
 
-BANDS, ROWS = 16, 4
 EMPTY = np.uint32(0xFFFFFFFF)
-# Fixed seeds: a band key must come out the same in every process that shares an index. Hash function i
-# is h -> (a_i * h + c_i) mod 2**64 with a_i odd; a band's ROWS minima are folded with odd multipliers.
-_rng = np.random.Generator(np.random.PCG64(0xB07_A11CE))
-MULTIPLIERS = (_rng.integers(0, 2**62, BANDS * ROWS, dtype=np.uint64) * np.uint64(2)) + np.uint64(1)
-OFFSETS = _rng.integers(0, 2**62, BANDS * ROWS, dtype=np.uint64)
-FOLD = _rng.integers(0, 2**62, ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+_PAIR = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 @njit(cache=True)
-def _is_space(byte: int) -> bool:
-    # What str.split() splits ASCII text on.
-    return byte == 32 or 9 <= byte <= 13 or 28 <= byte <= 31
-
-
-@njit(cache=True)
-def _word_hashes64(text: bytes) -> np.ndarray:
-    """64-bit FNV-1a hashes of the whitespace-separated words of UTF-8 ``text``, in order."""
-    out = np.empty(len(text) // 2 + 1, dtype=np.uint64)
+def pair_keys(keys: np.ndarray) -> np.ndarray:
+    """The bucket key of every pair of ``keys`` (word hashes, low bit clear), or of the one key alone when
+    there is only one. A pair's key does not depend on the order of its two words; no key is ``EMPTY``."""
+    n = len(keys)
+    if n == 1:
+        return keys.astype(np.uint32)
+    out = np.empty(n * (n - 1) // 2, dtype=np.uint32)
     count = 0
-    h = _FNV_OFFSET
-    in_word = False
-    for byte in text:
-        if _is_space(byte):
-            if in_word:
-                out[count] = h
-                count += 1
-                in_word = False
-            continue
-        if not in_word:
-            h = _FNV_OFFSET
-            in_word = True
-        h = (h ^ np.uint64(byte)) * _FNV_PRIME
-    if in_word:
-        out[count] = h
-        count += 1
-    return out[:count]
-
-
-@njit(cache=True)
-def stop_hashes(text: bytes) -> np.ndarray:
-    """The sorted 64-bit hashes of a whitespace-separated stopword list."""
-    return np.unique(_word_hashes64(text))
-
-
-@njit(cache=True)
-def word_set(text: bytes, stop: np.ndarray) -> np.ndarray:
-    """The sorted distinct 32-bit hashes of the words of ``text`` (normalised, whitespace-separated),
-    stopwords left out unless nothing else is left."""
-    every = _word_hashes64(text)
-    out = np.empty(len(every), dtype=np.uint32)
-    count = 0
-    for h in every:
-        at = np.searchsorted(stop, h)
-        if at == len(stop) or stop[at] != h:
-            out[count] = np.uint32((h * _MIX) >> np.uint64(32))
+    for i in range(n):
+        for j in range(i + 1, n):
+            low, high = min(keys[i], keys[j]), max(keys[i], keys[j])
+            mixed = (np.uint64(low) * _MIX + np.uint64(high)) * _PAIR
+            out[count] = np.uint32((mixed >> np.uint64(32)) | np.uint64(1))  # odd: never a single word
+            if out[count] == EMPTY:
+                out[count] = np.uint32(0xFFFFFFFD)
             count += 1
-    if count == 0:  # only stopwords: keep them
-        for h in every:
-            out[count] = np.uint32((h * _MIX) >> np.uint64(32))
-            count += 1
-    chosen = np.sort(out[:count])
-    distinct = 0  # duplicates removed in place (np.unique allocates three more arrays)
-    for i in range(len(chosen)):
-        if distinct == 0 or chosen[i] != chosen[distinct - 1]:
-            chosen[distinct] = chosen[i]
-            distinct += 1
-    return chosen[:distinct]
-
-
-@njit(cache=True)
-def band_keys(
-    hashes: np.ndarray, multipliers: np.ndarray, offsets: np.ndarray, fold: np.ndarray
-) -> np.ndarray:
-    """The BANDS bucket keys of a non-empty word-hash set: per band, ROWS MinHash values folded to 32 bits.
-    No key is ``EMPTY``, which marks a free slot."""
-    # Word by word, all hash functions at once: the inner loop is one vector of multiplies and minima.
-    lows = np.full(len(multipliers), np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)
-    for h in hashes:
-        word = np.uint64(h)
-        for i in range(len(multipliers)):
-            lows[i] = min(lows[i], multipliers[i] * word + offsets[i])
-    keys = np.empty(BANDS, dtype=np.uint32)
-    for band in range(BANDS):
-        acc = np.uint64(0)
-        for row in range(ROWS):
-            acc += lows[band * ROWS + row] * fold[row]
-        key = np.uint32(acc >> np.uint64(32))
-        keys[band] = key - np.uint32(1) if key == EMPTY else key
-    return keys
+    return out
 
 
 @njit(cache=True)
@@ -166,38 +97,6 @@ def recent_regrow(
 
 
 @njit(cache=True)
-def add_post(
-    text: bytes,
-    stop: np.ndarray,
-    multipliers: np.ndarray,
-    offsets: np.ndarray,
-    fold: np.ndarray,
-    post: int,
-    owner_id: int,
-    seconds: int,
-    owner: np.ndarray,
-    at: np.ndarray,
-    alive: np.ndarray,
-    words: np.ndarray,
-    word_start: np.ndarray,
-    recent_keys: np.ndarray,
-    recent_ids: np.ndarray,
-) -> int:
-    """Store post ``post`` (the next free row; the arrays have room) and put it in the recent buckets.
-    Returns how many distinct words it has."""
-    hashes = word_set(text, stop)
-    begin = word_start[post]
-    words[begin : begin + len(hashes)] = hashes
-    word_start[post + 1] = begin + len(hashes)
-    owner[post] = owner_id
-    at[post] = seconds
-    alive[post] = 1
-    if len(hashes):
-        recent_put(recent_keys, recent_ids, band_keys(hashes, multipliers, offsets, fold), post)
-    return len(hashes)
-
-
-@njit(cache=True)
 def directory_for(keys: np.ndarray, shift: int) -> np.ndarray:
     """Offsets into sorted ``keys`` by their top bits: keys ``k`` with ``k >> shift == t`` are at
     ``directory[t]:directory[t + 1]``."""
@@ -211,8 +110,7 @@ def directory_for(keys: np.ndarray, shift: int) -> np.ndarray:
 def merge(
     main_keys: np.ndarray, main_ids: np.ndarray, recent_keys: np.ndarray, recent_ids: np.ndarray, shift: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The main table with the recent entries merged in, and its directory for ``shift``: entries whose
-    key has top bits ``t`` (``key >> shift``) are at ``directory[t]:directory[t + 1]``."""
+    """The main table with the recent entries merged in, and its directory for ``shift``."""
     taken = recent_ids != EMPTY
     new_keys = recent_keys[taken]
     new_ids = recent_ids[taken]
@@ -233,55 +131,15 @@ def merge(
 
 
 @njit(cache=True)
-def _shared(mine: np.ndarray, theirs: np.ndarray) -> int:
-    """How many values two sorted distinct arrays have in common."""
-    i = j = count = 0
-    while i < len(mine) and j < len(theirs):
-        if mine[i] == theirs[j]:
-            count += 1
-            i += 1
-            j += 1
-        elif mine[i] < theirs[j]:
-            i += 1
-        else:
-            j += 1
-    return count
-
-
-@njit(cache=True)
-def score_posts(
-    hashes: np.ndarray,
-    posts: np.ndarray,
-    words: np.ndarray,
-    word_start: np.ndarray,
-    owner: np.ndarray,
-    at: np.ndarray,
-    alive: np.ndarray,
-    owners: np.ndarray,
-    any_owner: bool,
-    floor: int,
-    threshold: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The live ``posts`` (distinct) at or after ``floor``, owned by one of ``owners`` (sorted) unless
-    ``any_owner``, whose Jaccard similarity to ``hashes`` is at least ``threshold``: (posts, scores)."""
-    found = np.empty(len(posts), dtype=np.uint32)
-    scores = np.empty(len(posts), dtype=np.float64)
-    count = 0
-    for post in posts:
-        if not alive[post] or at[post] < floor:
-            continue
-        if not any_owner:
-            where = np.searchsorted(owners, owner[post])
-            if where == len(owners) or owners[where] != owner[post]:
-                continue
-        theirs = words[word_start[post] : word_start[post + 1]]
-        shared = _shared(hashes, theirs)
-        score = shared / (len(hashes) + len(theirs) - shared) if shared else 0.0
-        if score >= threshold:
-            found[count] = post
-            scores[count] = score
-            count += 1
-    return found[:count], scores[:count]
+def compacted(
+    main_keys: np.ndarray, main_ids: np.ndarray, alive: np.ndarray, shift: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The main table without the entries of removed posts, and its directory."""
+    keep = np.empty(len(main_ids), dtype=np.bool_)
+    for i in range(len(main_ids)):
+        keep[i] = alive[main_ids[i]] != 0
+    keys, ids = main_keys[keep], main_ids[keep]
+    return keys, ids, directory_for(keys, shift)
 
 
 @njit(cache=True)
@@ -294,39 +152,38 @@ def candidates(
     recent_keys: np.ndarray,
     recent_ids: np.ndarray,
 ) -> np.ndarray:
-    """The distinct posts sharing at least one bucket key with ``keys``.
+    """The distinct posts filed under at least one of ``keys``.
 
-    On a large index nearly every read here misses the cache, so the bands are looked up in phases: first
-    every band's directory slot and recent-table slot, then the first key of every band's run, then the
-    runs themselves. The reads within a phase do not depend on each other and are in flight together,
-    instead of one band's reads waiting for the last band's."""
-    bands = len(keys)
+    On a large index nearly every read here misses the cache, so the keys are looked up in phases: first
+    every key's directory slot and recent-table slot, then the first entry of every key's run, then the
+    runs themselves. The reads within a phase do not depend on each other and are in flight together."""
+    count = len(keys)
     mask = len(recent_keys) - 1
-    slots = np.empty(bands, dtype=np.int64)
-    slot_ids = np.empty(bands, dtype=np.uint32)
-    slot_keys = np.empty(bands, dtype=np.uint32)
-    lo = np.zeros(bands, dtype=np.int64)
-    hi = np.zeros(bands, dtype=np.int64)
+    slots = np.empty(count, dtype=np.int64)
+    slot_ids = np.empty(count, dtype=np.uint32)
+    slot_keys = np.empty(count, dtype=np.uint32)
+    lo = np.zeros(count, dtype=np.int64)
+    hi = np.zeros(count, dtype=np.int64)
     has_main = len(main_keys) > 0
-    for band in range(bands):
-        slots[band] = _slot(keys[band], mask)
+    for k in range(count):
+        slots[k] = _slot(keys[k], mask)
         if has_main:
-            top = keys[band] >> np.uint32(shift)
-            lo[band], hi[band] = directory[top], directory[top + 1]
-    run_first = np.empty(bands, dtype=np.uint32)
-    for band in range(bands):
-        slot_ids[band], slot_keys[band] = recent_ids[slots[band]], recent_keys[slots[band]]
-        run_first[band] = main_keys[lo[band]] if lo[band] < hi[band] else EMPTY
+            top = keys[k] >> np.uint32(shift)
+            lo[k], hi[k] = directory[top], directory[top + 1]
+    run_first = np.empty(count, dtype=np.uint32)
+    for k in range(count):
+        slot_ids[k], slot_keys[k] = recent_ids[slots[k]], recent_keys[slots[k]]
+        run_first[k] = main_keys[lo[k]] if lo[k] < hi[k] else EMPTY
     found = []
-    for band in range(bands):
-        key = keys[band]
-        if run_first[band] <= key:  # a run is sorted: one starting past the key cannot hold it
-            for i in range(lo[band], hi[band]):  # about 16 keys: a linear scan reads one or two lines
+    for k in range(count):
+        key = keys[k]
+        if run_first[k] <= key:  # a run is sorted: one starting past the key cannot hold it
+            for i in range(lo[k], hi[k]):
                 if main_keys[i] == key:
                     found.append(main_ids[i])
                 elif main_keys[i] > key:
                     break
-        slot, post, slot_key = slots[band], slot_ids[band], slot_keys[band]
+        slot, post, slot_key = slots[k], slot_ids[k], slot_keys[k]
         while post != EMPTY:  # the open-addressing chain from the key's slot
             if slot_key == key:
                 found.append(post)
@@ -336,20 +193,95 @@ def candidates(
 
 
 @njit(cache=True)
-def query(
-    text: bytes,
-    stop: np.ndarray,
-    multipliers: np.ndarray,
-    offsets: np.ndarray,
-    fold: np.ndarray,
-    main_keys: np.ndarray,
-    main_ids: np.ndarray,
-    directory: np.ndarray,
-    shift: int,
-    recent_keys: np.ndarray,
-    recent_ids: np.ndarray,
-    words: np.ndarray,
-    word_start: np.ndarray,
+def different_values(mine: np.ndarray, theirs: np.ndarray, short: bool) -> bool:
+    """``profile.different_values`` on two sorted number arrays (repeats kept): each has a number the other
+    lacks, or they differ at all and one of the posts is ``short``."""
+    i = j = only_mine = only_theirs = 0
+    while i < len(mine) or j < len(theirs):
+        if j == len(theirs) or (i < len(mine) and mine[i] < theirs[j]):
+            only_mine += 1
+            i += 1
+        elif i == len(mine) or theirs[j] < mine[i]:
+            only_theirs += 1
+            j += 1
+        else:
+            i += 1
+            j += 1
+    if only_mine and only_theirs:
+        return True
+    return (only_mine + only_theirs) > 0 and short
+
+
+@njit(cache=True)
+def resemblance(
+    feats: np.ndarray,
+    units: np.ndarray,
+    numbers: np.ndarray,
+    squares: int,
+    normal: np.uint64,
+    content: int,
+    their_feats: np.ndarray,
+    their_units: np.ndarray,
+    their_numbers: np.ndarray,
+    their_squares: int,
+    their_normal: np.uint64,
+    their_content: int,
+    sequence: np.uint64,
+    their_sequence: np.uint64,
+    min_shared: int,
+    content_units: int,
+    short: int,
+) -> float:
+    """``profile.resemblance`` on two profiles' arrays (see there): the same arithmetic on whole units, so
+    the same score to the last bit."""
+    if normal != 0 and normal == their_normal:
+        return 1.0
+    if squares == 0 or their_squares == 0:
+        return 0.0
+    shared = np.int64(0)
+    shared_content = 0
+    i = j = 0
+    while i < len(feats) and j < len(their_feats):
+        if feats[i] == their_feats[j]:
+            mine, theirs = np.int64(units[i]), np.int64(their_units[j])
+            shared += mine * theirs
+            if (feats[i] & 1) == 0 and min(mine, theirs) >= content_units:
+                shared_content += 1
+            i += 1
+            j += 1
+        elif feats[i] < their_feats[j]:
+            i += 1
+        else:
+            j += 1
+    if shared_content < min_shared:
+        return 0.0
+    shortest = min(content, their_content)
+    if different_values(numbers, their_numbers, shortest <= min_shared):
+        return 0.0
+    if shortest <= short and sequence != their_sequence:
+        return 0.0
+    return min(1.0, float(shared / np.sqrt(np.float64(np.int64(squares) * np.int64(their_squares)))))
+
+
+@njit(cache=True)
+def score_posts(
+    feats: np.ndarray,
+    units: np.ndarray,
+    numbers: np.ndarray,
+    squares: int,
+    normal: np.uint64,
+    content: int,
+    sequence: np.uint64,
+    posts: np.ndarray,
+    all_feats: np.ndarray,
+    all_units: np.ndarray,
+    feat_start: np.ndarray,
+    all_numbers: np.ndarray,
+    number_start: np.ndarray,
+    all_squares: np.ndarray,
+    normals: np.ndarray,
+    contents: np.ndarray,
+    sequences: np.ndarray,
     owner: np.ndarray,
     at: np.ndarray,
     alive: np.ndarray,
@@ -357,13 +289,210 @@ def query(
     any_owner: bool,
     floor: int,
     threshold: float,
+    min_shared: int,
+    content_units: int,
+    short: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Posts sharing a bucket with ``text``, scored exactly (see ``score_posts``)."""
-    hashes = word_set(text, stop)
-    if not len(hashes):
+    """The live ``posts`` (distinct) at or after ``floor``, owned by one of ``owners`` (sorted) unless
+    ``any_owner``, that resemble the query at least ``threshold``: (posts, scores)."""
+    found = np.empty(len(posts), dtype=np.uint32)
+    scores = np.empty(len(posts), dtype=np.float64)
+    count = 0
+    for post in posts:
+        if not alive[post] or at[post] < floor:
+            continue
+        if not any_owner:
+            where = np.searchsorted(owners, owner[post])
+            if where == len(owners) or owners[where] != owner[post]:
+                continue
+        a, b = feat_start[post], feat_start[post + 1]
+        c, d = number_start[post], number_start[post + 1]
+        score = resemblance(
+            feats, units, numbers, squares, normal, content, all_feats[a:b], all_units[a:b],
+            all_numbers[c:d], all_squares[post], normals[post], contents[post], sequence, sequences[post],
+            min_shared, content_units, short,
+        )  # fmt: skip
+        if score >= threshold:
+            found[count] = post
+            scores[count] = score
+            count += 1
+    return found[:count], scores[:count]
+
+
+@njit(cache=True)
+def query(
+    words: np.ndarray,
+    df_keys: np.ndarray,
+    df_counts: np.ndarray,
+    key_count: int,
+    feats: np.ndarray,
+    units: np.ndarray,
+    numbers: np.ndarray,
+    squares: int,
+    normal: np.uint64,
+    content: int,
+    sequence: np.uint64,
+    main_keys: np.ndarray,
+    main_ids: np.ndarray,
+    directory: np.ndarray,
+    shift: int,
+    recent_keys: np.ndarray,
+    recent_ids: np.ndarray,
+    all_feats: np.ndarray,
+    all_units: np.ndarray,
+    feat_start: np.ndarray,
+    all_numbers: np.ndarray,
+    number_start: np.ndarray,
+    all_squares: np.ndarray,
+    normals: np.ndarray,
+    contents: np.ndarray,
+    sequences: np.ndarray,
+    owner: np.ndarray,
+    at: np.ndarray,
+    alive: np.ndarray,
+    owners: np.ndarray,
+    any_owner: bool,
+    floor: int,
+    threshold: float,
+    min_shared: int,
+    content_units: int,
+    short: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Posts sharing a bucket with the query's rarest words, scored exactly (see ``score_posts``)."""
+    if len(words) == 0:
         return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float64)
-    keys = band_keys(hashes, multipliers, offsets, fold)
-    posts = candidates(keys, main_keys, main_ids, directory, shift, recent_keys, recent_ids)
+    keys = choose_keys(words, df_keys, df_counts, key_count, True)
+    if len(keys) == 0:
+        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float64)
+    posts = candidates(pair_keys(keys), main_keys, main_ids, directory, shift, recent_keys, recent_ids)
     return score_posts(
-        hashes, posts, words, word_start, owner, at, alive, owners, any_owner, floor, threshold
-    )
+        feats, units, numbers, squares, normal, content, sequence, posts, all_feats, all_units, feat_start,
+        all_numbers, number_start, all_squares, normals, contents, sequences, owner, at, alive, owners,
+        any_owner, floor, threshold, min_shared, content_units, short,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def df_add(df_keys: np.ndarray, df_counts: np.ndarray, words: np.ndarray) -> int:
+    """Count one more post for each of ``words`` in the open-addressing table (which has room: the caller
+    grows it first). Returns how many words were new to it."""
+    mask = len(df_keys) - 1
+    new = 0
+    for word in words:
+        slot = _slot(word, mask)
+        while df_keys[slot] != EMPTY and df_keys[slot] != word:
+            slot = (slot + 1) & mask
+        if df_keys[slot] == EMPTY:
+            df_keys[slot] = word
+            new += 1
+        df_counts[slot] += 1
+    return new
+
+
+@njit(cache=True)
+def df_regrow(df_keys: np.ndarray, df_counts: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.full(size, EMPTY, dtype=np.uint32)
+    counts = np.zeros(size, dtype=np.uint32)
+    mask = size - 1
+    for i in range(len(df_keys)):
+        if df_keys[i] != EMPTY:
+            slot = _slot(df_keys[i], mask)
+            while keys[slot] != EMPTY:
+                slot = (slot + 1) & mask
+            keys[slot] = df_keys[i]
+            counts[slot] = df_counts[i]
+    return keys, counts
+
+
+@njit(cache=True)
+def choose_keys(
+    words: np.ndarray, df_keys: np.ndarray, df_counts: np.ndarray, count: int, indexed_only: bool
+) -> np.ndarray:
+    """``count`` of ``words`` (given rarest in ordinary language first) in the fewest indexed posts, counted
+    in powers of two so that the choice stays put as posts arrive, ties in the given order: the words a
+    post is filed under. A word the index holds everywhere would make buckets of thousands. A query
+    (``indexed_only``) passes over words no indexed post has, which cannot lead anywhere (a reworded
+    post's new words)."""
+    mask = len(df_keys) - 1
+    rank = np.empty(len(words), dtype=np.int64)
+    for i in range(len(words)):
+        slot = _slot(words[i], mask)
+        while df_keys[slot] != EMPTY and df_keys[slot] != words[i]:
+            slot = (slot + 1) & mask
+        seen = np.int64(df_counts[slot]) if df_keys[slot] == words[i] else np.int64(0)
+        magnitude = 0
+        while seen > 0:
+            magnitude += 1
+            seen >>= 1
+        rank[i] = 1 << 20 if indexed_only and magnitude == 0 else magnitude
+    order = np.argsort(rank, kind="mergesort")  # stable: ties keep the given order
+    kept = 0
+    while kept < min(count, len(words)) and rank[order[kept]] < 1 << 20:
+        kept += 1
+    return words[order[:kept]]
+
+
+@njit(cache=True)
+def build_profile(
+    hashes: np.ndarray, units: np.ndarray, kinds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.uint64, np.ndarray]:
+    """A post's profile (``profile.py``) from its terms in order, each a hash (low bit clear), a weight in
+    units and a kind (0 plain, 1 content word, 2 number): the features (terms, and phrases of two
+    neighbouring content words with the low bit set) sorted with their largest weight, the numbers
+    sorted, how many distinct content terms, the hash of the content terms in order, and the distinct
+    content words heaviest first."""
+    n = len(hashes)
+    raw_feats = np.empty(2 * n, dtype=np.uint32)
+    raw_units = np.empty(2 * n, dtype=np.uint8)
+    count = 0
+    previous = -1
+    for i in range(n):
+        if units[i] > 0:
+            raw_feats[count], raw_units[count] = hashes[i], units[i]
+            count += 1
+        if kinds[i] == 1:
+            if previous >= 0:
+                half = min(units[previous], units[i]) // 2
+                if half > 0:
+                    mixed = (
+                        np.uint64(hashes[previous]) * np.uint64(0x9E3779B1) + np.uint64(hashes[i])
+                    ) & np.uint64(0xFFFFFFFF)
+                    raw_feats[count], raw_units[count] = np.uint32(mixed) | np.uint32(1), half
+                    count += 1
+            previous = i
+    order = np.argsort(raw_feats[:count], kind="mergesort")
+    feats = np.empty(count, dtype=np.uint32)
+    weights = np.empty(count, dtype=np.uint8)
+    distinct = 0
+    for k in order:
+        if distinct and feats[distinct - 1] == raw_feats[k]:
+            weights[distinct - 1] = max(weights[distinct - 1], raw_units[k])
+        else:
+            feats[distinct], weights[distinct] = raw_feats[k], raw_units[k]
+            distinct += 1
+    numbers = np.sort(hashes[kinds == 2])
+    content_hashes = np.unique(hashes[kinds > 0])
+    sequence = np.uint64(0)
+    if len(content_hashes):
+        sequence = _FNV_OFFSET
+        for i in range(n):
+            if kinds[i] > 0:
+                sequence = (sequence ^ np.uint64(hashes[i])) * _FNV_PRIME
+    word_hashes = hashes[kinds == 1]
+    word_units = units[kinds == 1]
+    # Distinct words, heaviest first, then by hash: sort by (-units, hash) and keep each word's first.
+    keyed = (np.uint64(255) - word_units.astype(np.uint64)) << np.uint64(32) | word_hashes.astype(np.uint64)
+    ranked = np.sort(keyed)
+    words = np.empty(len(ranked), dtype=np.uint32)
+    kept = 0
+    for value in ranked:
+        word = np.uint32(value & np.uint64(0xFFFFFFFF))
+        duplicate = False
+        for j in range(kept):
+            if words[j] == word:
+                duplicate = True
+                break
+        if not duplicate:
+            words[kept] = word
+            kept += 1
+    return feats[:distinct], weights[:distinct], numbers, len(content_hashes), sequence, words[:kept]

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from botwarden.compose.links import links_in
 from botwarden.rules.context import PastPost, posts_after, scan_similar
+from botwarden.similarity.profile import profile
+from botwarden.similarity.usual import RECENT, count_usual, with_usual
 from botwarden.store.models import HistoryRow
 
 # Every check asks these few questions, so the statements are built once, with bound parameters, and
@@ -46,6 +48,12 @@ _LINKING = (
     .order_by(_T.at, _T.id)
 )
 _LAST = select(func.max(_T.at)).where(_T.account_id == bindparam("account"))
+_LATEST = (
+    select(_T.text)
+    .where(_T.account_id == bindparam("account"), _T.at <= bindparam("until"))
+    .order_by(_T.at.desc(), _T.id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 class StoreHistory:
@@ -71,23 +79,35 @@ class StoreHistory:
         return posts_after(self, account, start, end)
 
     def same_text(self, account: str, text_hash: str, since: datetime) -> PastPost | None:
+        if not text_hash:
+            return None
         row = self._connection.execute(
             _SAME_TEXT, {"account": account, "hash": text_hash, "since": since}
         ).first()
         return _past(row) if row is not None else None
 
     def same_text_among(self, accounts: Sequence[str], text_hash: str, since: datetime) -> PastPost | None:
-        if not accounts:
+        if not accounts or not text_hash:
             return None
         params = {"accounts": list(accounts), "hash": text_hash, "since": since}
         row = self._connection.execute(_SAME_TEXT_AMONG, params).first()
         return _past(row) if row is not None else None
 
     def similar(
-        self, text: str, accounts: Sequence[str], since: datetime, until: datetime, threshold: float
+        self,
+        text: str,
+        accounts: Sequence[str],
+        since: datetime,
+        until: datetime,
+        threshold: float,
+        *,
+        author: str | None = None,
     ) -> list[tuple[float, PastPost]]:
-        # A worker's windows are one operator's last days: small enough to score exactly.
-        return scan_similar(self, text, accounts, since, until, threshold)
+        mine = profile(text)
+        if author is not None:
+            latest = self._connection.execute(_LATEST, {"account": author, "until": until, "limit": RECENT})
+            mine = with_usual(mine, *count_usual(profile(row.text) for row in latest))
+        return scan_similar(self, mine, accounts, since, until, threshold)
 
     def posts_linking(self, link: str, since: datetime, until: datetime) -> list[PastPost]:
         params = {"since": since, "until": until, "needle": _host_path(link)}

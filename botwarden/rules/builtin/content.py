@@ -58,7 +58,7 @@ class RepeatedLink(Rule):
             ]
         if not earlier:
             return []
-        others = set(ctx.facts.operator_accounts(ctx.account.operator, besides=action.account))
+        others = set(ctx.fleet_others(action.account))
         users = sorted({p.account for p in earlier if p.account in others})
         if len(users) >= 2:
             return [
@@ -78,9 +78,11 @@ class HashtagStuffing(Rule):
     section = "Automation Rules, ground rules (spam: hashtag abuse); forum reports of repeated hashtag sets"
     summary = "Too many hashtags, or the same set of hashtags on most of the account's recent posts."
     explanation = (
-        "More than hashtag_max hashtags (default 2) reads as stuffing, and the same set of tags on post "
-        "after post (5 of the last 10) looks machine-made, which is exactly what operators of locked bots "
-        "reported. Let hashtags follow the item's own categories, and keep them few."
+        "More than hashtag_max hashtags (default 2) reads as stuffing, and the same set of two or more "
+        "tags on post after post (5 of the last 10) looks machine-made, which is exactly what operators of "
+        "locked bots reported. One tag on every post is a label (a server may require #bot) and is fine. "
+        "The composer never adds more tags than a route's hashtag limit, counting the item's own. Let "
+        "hashtags follow the item's own categories, and keep them few."
     )
     kinds = _TEXT_KINDS
 
@@ -94,7 +96,7 @@ class HashtagStuffing(Rule):
                     evidence={"hashtags": tags, "max": limit},
                 )
             ]
-        if not tags:
+        if len(set(tags)) < 2:  # one tag on every post is a label (a server may require it), not a set
             return []
         recent = ctx.history.posts_between(action.account, action.at - days(30), action.at)[-10:]
         same = sum(1 for post in recent if set(hashtags_of(post.text)) == set(tags))
@@ -150,7 +152,8 @@ class TrendingTopic(Rule):
         "Automatically attaching a bot's posts to what is trending is a form of spam, and a hashtag that "
         "happens to trend can get a well-meaning news bot locked. botwarden compares the post's hashtags "
         "and words with the network's current trends (from a trends provider or replay trend lines). A "
-        "hashtag the composer added from an item's categories is dropped instead of blocking the post."
+        "hashtag the composer added from an item's categories is dropped instead of blocking the post, and "
+        "the finding says which hashtag to drop, or which word to reword, for the post to go."
     )
     kinds = _TEXT_KINDS
 
@@ -168,19 +171,33 @@ class TrendingTopic(Rule):
         trending = ctx.facts.trending(network, action.at)
         if not trending:
             return findings
-        hits = sorted({t for t in hashtags_of(action.text) if t in trending or "#" + t in trending})
-        words = f" {normalize(action.text)} "
+        tagged = {t for t in hashtags_of(action.text) if t in trending or "#" + t in trending}
+        hits = sorted(tagged)
+        text = f" {normalize(action.text)} "
         hits += sorted(
             t
             for t in trending
-            if not t.startswith("#") and t not in hits and (folded := normalize(t)) and f" {folded} " in words
+            if not t.startswith("#") and t not in hits and (folded := normalize(t)) and f" {folded} " in text
         )
         if hits:
+            written = {tag.casefold(): tag for tag in _HASHTAG.findall(action.text)}
+            tags = [f"#{written.get(h, h)}" for h in hits if h in tagged]
+            words = [h for h in hits if h not in tagged]
             findings.append(
                 self.finding(
                     f"uses {', '.join(repr(h) for h in hits)}, trending on {network} now; automated "
-                    "posts must not ride trends",
-                    evidence={"trending": hits, "network": network},
+                    f"posts must not ride trends: {_without_trends(tags, words)}",
+                    evidence={"trending": hits, "network": network, "drop_hashtags": tags, "words": words},
                 )
             )
         return findings
+
+
+def _without_trends(tags: list[str], words: list[str]) -> str:
+    """What to change so that the post can go."""
+    advice = []
+    if tags:
+        advice.append(f"drop {' '.join(tags)} and the post can go")
+    if words:
+        advice.append(f"reword without {', '.join(repr(w) for w in words)} or post once it no longer trends")
+    return "; ".join(advice)

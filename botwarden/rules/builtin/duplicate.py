@@ -13,22 +13,24 @@ class DuplicatePost(Rule):
     slug = "duplicate-post"
     severity = Severity.DENY
     section = "Automation Rules, ground rules (spam) and §1 (duplicative content)"
-    summary = "The account already posted this text (after folding links, hashtags, case and emoji)."
+    summary = "The account already posted this text (after folding links, case, punctuation and emoji)."
     explanation = (
         "Posting the same message again from one account is the plainest sign of automated spam, and "
         "bots often do it without meaning to: a feed re-dates an entry, two feeds carry one wire story, a "
-        "restart re-reads the backlog. botwarden compares the normalised text (links, trailing hashtags, "
-        "case, punctuation, emoji variation and 'BREAKING:'-style prefixes folded away) with everything "
-        "the account posted inside the window (setting duplicate_window_days, default 30). Post something "
-        "new, or let the earlier post stand."
+        "restart re-reads the backlog. botwarden compares the normalised text (links, case, punctuation, "
+        "the '#' of hashtags, emoji variation and 'BREAKING:'-style prefixes folded away; every word, "
+        "number and their order kept) with everything the account posted inside the window (setting "
+        "duplicate_window_days, default 30). A post with no words, only a link, is never the same text. "
+        "Post something new, or let the earlier post stand."
     )
     kinds = frozenset({"post", "reply", "quote"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        if not action.text.strip():
+        same = text_hash(action.text)
+        if not same:
             return []
         window = int(ctx.setting("duplicate_window_days", 30))
-        earlier = ctx.history.same_text(action.account, text_hash(action.text), action.at - days(window))
+        earlier = ctx.history.same_text(action.account, same, action.at - days(window))
         if earlier is None:
             return []
         return [

@@ -30,7 +30,7 @@ def _used(ctx: CheckContext, action: Action, kinds: frozenset[str], window: time
 def _others_same_target(ctx: CheckContext, action: Action, kinds: frozenset[str]) -> list[str]:
     """The operator's other accounts that did the same to the same target within the last hour."""
     target = engagement_target(action)
-    others = set(ctx.facts.operator_accounts(ctx.account.operator, besides=action.account))
+    others = set(ctx.fleet_others(action.account))
     return sorted(
         {
             a.account

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
 import regex
 
 from botwarden.links import registered_domain
 from botwarden.rules.context import CheckContext
-from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity
+from botwarden.rules.model import ACTION_KINDS, Action, Finding, Severity, days
 from botwarden.rules.registry import Rule
 
 _DISCLOSURE = regex.compile(
@@ -110,33 +111,56 @@ class DuplicativeAccounts(_SetupRule):
     code = "BW955"
     slug = "duplicative-accounts"
     section = "Automation Rules, ground rules (duplicate accounts for substantially similar use cases)"
-    summary = "Two accounts of one operator fed by the same, or substantially the same, sources."
+    summary = "Two accounts of one operator on one network that post substantially the same stories."
     explanation = (
-        "Running several accounts for the same use case is what the rules call duplicate accounts, even "
-        "when each post is different. botwarden compares the sources behind each of an operator's accounts "
-        "(its feeds; in a replay, the sites its posts link to) and reports accounts whose sources overlap "
-        "by `duplicative_sources_threshold` (default 80 %) or more. Merge them, or give each its own beat."
+        "Running several accounts on one network for the same use case is what the rules call duplicate "
+        "accounts, even when no single post is a copy. botwarden looks at what each account posted over "
+        "the last near_duplicate_window_days: when at least duplicative_stories_share (default 50 %) of "
+        "an account's posts tell a story another account of the operator on the same network also told "
+        "(substantially similar, as BW102 measures it), the two look duplicative. Merge them, or give each "
+        "its own beat. Accounts on other networks are cross-posting and do not count."
     )
 
+    #: An account needs this many posts in the window before its stories are compared.
+    MIN_POSTS = 5
+
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        findings: list[Finding] = []
-        mine = ctx.facts.sources.get(action.account, frozenset())
-        if not mine:
-            return findings
-        threshold = float(ctx.setting("duplicative_sources_threshold", 0.8))
-        for other in ctx.facts.operator_accounts(ctx.account.operator, besides=action.account):
-            theirs = ctx.facts.sources.get(other, frozenset())
-            overlap = len(mine & theirs) / len(mine | theirs) if theirs else 0.0
-            if overlap >= threshold:
-                findings.append(
-                    self.info(
-                        f"{action.account} and {other} share {overlap:.0%} of their sources (heuristic)",
-                        other=other,
-                        overlap=round(overlap, 3),
-                        shared=sorted(mine & theirs)[:10],
-                    )
-                )
-        return findings
+        shares = _stories_in_common(action, ctx)
+        bar = float(ctx.setting("duplicative_stories_share", 0.5))
+        return [
+            self.info(
+                f"{share:.0%} of the stories {action.account} posted in the window were also posted by "
+                f"{other} (heuristic)",
+                other=other,
+                share=round(share, 3),
+                posts=posts,
+            )
+            for other, (share, posts) in sorted(shares.items())
+            if share >= bar
+        ]
+
+
+def _stories_in_common(action: Action, ctx: CheckContext) -> dict[str, tuple[float, int]]:
+    """For each other account of the fleet, the share of this account's posts in the window that tell a
+    story it also told, and how many posts that share is of. Worked out once a day per account."""
+    day = action.at.date()
+    key = ("stories-in-common", action.account, day, ctx.account.network)
+    found: dict[str, tuple[float, int]] | None = ctx.facts.daily.get(key)
+    if found is not None:
+        return found
+    others = ctx.fleet_others(action.account)
+    since = action.at - days(int(ctx.setting("near_duplicate_window_days", 7)))
+    mine = ctx.history.posts_between(action.account, since, action.at) if others else []
+    found = {}
+    if len(mine) >= DuplicativeAccounts.MIN_POSTS:
+        threshold = float(ctx.setting("near_duplicate_threshold", 0.35))
+        told: Counter[str] = Counter()
+        for post in mine:
+            similar = ctx.history.similar(post.text, others, since, action.at, threshold)
+            told.update({match.account for _, match in similar})
+        found = {other: (count / len(mine), len(mine)) for other, count in told.items()}
+    ctx.facts.remember_daily(key, found)
+    return found
 
 
 class UnauthorisedSource(_SetupRule):
