@@ -13,7 +13,7 @@ from botwarden.rules import AccountInfo, Action, CheckContext, Engine
 from botwarden.rules.context import MemoryHistory
 from botwarden.rules.facts import Facts
 from botwarden.rules.model import Finding
-from botwarden.worker import account_sources
+from botwarden.run.publish import account_sources
 
 SETUP_CODES = ("BW951", "BW952", "BW953", "BW954", "BW955")
 SOURCE_CODE = "BW956"  # per route: asked once for each feed the account posts from

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from botwarden.config import Config
 from botwarden.demo.server import FeedServer
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store.consent import ConsentStore
 from botwarden.store.models import LinkChainRow, LocalPostRow, QueueRow, VerdictRow
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from botwarden.cli_common import (
+from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
@@ -61,7 +61,7 @@ def login(
 ) -> None:
     """Store an account's tokens, encrypted; they are never printed or logged."""
     from botwarden.networks.build import build_networks, credential_store
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
 
     cfg = load_config(config, set_)
     account = cfg.accounts.get(account_id)
@@ -119,7 +119,7 @@ def check_setup(
 ) -> None:
     """Read each account's profile and report how it presents itself (BW951-BW956)."""
     from botwarden.networks.build import build_networks
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
     from botwarden.setup_check import check_accounts
 
     cfg = load_config(config, set_)
@@ -149,7 +149,7 @@ def resume(
     database: DatabaseOption = None,
 ) -> None:
     """Mark a stopped account ok after a person restored it; its held posts are checked again."""
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
     from botwarden.store.accounts import resume_account
     from botwarden.store.models import AccountRow
 
@@ -170,7 +170,7 @@ def spend(
     """What each account's posts cost per day (X bills per post), against the monthly spend cap."""
     from sqlalchemy import select
 
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
     from botwarden.store.models import HistoryRow
 
     cfg = load_config(config, set_)

@@ -15,8 +15,8 @@ import typer
 from rich.table import Table
 
 from botwarden import settings as settings_table
-from botwarden.cli_accounts import accounts_app, spend
-from botwarden.cli_common import (
+from botwarden.cli.accounts import accounts_app, spend
+from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
@@ -27,9 +27,9 @@ from botwarden.cli_common import (
     open_store,
     out,
 )
-from botwarden.cli_consent import consent_app, inbound, optin_app, optout_app
-from botwarden.cli_diagnose import diagnose
-from botwarden.cli_service import serve, tokens_app
+from botwarden.cli.consent import consent_app, inbound, optin_app, optout_app
+from botwarden.cli.diagnose import diagnose
+from botwarden.cli.service import serve, tokens_app
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
 app = typer.Typer(
@@ -100,7 +100,7 @@ def run(
     ] = None,
 ) -> None:
     """Fetch, compose, check, pace and publish, until stopped (Ctrl-C)."""
-    from botwarden.runtime import PassReport, Runtime, utcnow
+    from botwarden.run.loop import PassReport, Runtime, utcnow
 
     _logging(verbose)
     runtime = Runtime(load_config(config, set_), worker_id=worker_id)
@@ -152,7 +152,7 @@ def preview(
     limit: Annotated[int, typer.Option(help="Items per route.")] = 3,
 ) -> None:
     """Show exactly what would be posted for the newest items, measured per network. Posts nothing."""
-    from botwarden.preview import preview_routes
+    from botwarden.cli.preview import preview_routes
 
     cfg = load_config(config, set_)
     for route_id, drafts, error in preview_routes(cfg, limit=limit):
@@ -248,7 +248,7 @@ def queue(
     format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The queue, each entry with its verdict's rule codes and reason."""
-    from botwarden.reports import entry_reports
+    from botwarden.store.reads import entry_reports
 
     with open_store(database_url(config, set_, database))() as session:
         entries = entry_reports(session, account=account, states=state, limit=limit)

@@ -17,18 +17,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.config import Config
 from botwarden.errors import ConfigError
-from botwarden.inbound import InboundPoller
-from botwarden.ingest import Ingestor, IngestReport
 from botwarden.links.judge import LinkJudge
 from botwarden.networks import FaultPlan
 from botwarden.networks.build import build_networks, credential_store
+from botwarden.run.inbound import InboundPoller
+from botwarden.run.ingest import Ingestor, IngestReport
+from botwarden.run.publish import Publisher, PublishReport
 from botwarden.store import make_engine, migrate, session_factory
 from botwarden.store.db import serialize
 from botwarden.store.models import FeedRow, QueueRow
 from botwarden.store.queue import DUE_STATES
 from botwarden.store.sync import sync_config
 from botwarden.trends import CombinedTrends, FileTrends, TrendsProvider, XTrends
-from botwarden.worker import Publisher, PublishReport
 
 log = logging.getLogger("botwarden.runtime")
 

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from botwarden.alerts import Alerter
 from botwarden.compose import ItemFields, compose
 from botwarden.compose.links import canonical_link
 from botwarden.config import Config
@@ -30,6 +29,7 @@ from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine,
 from botwarden.rules.engine import combine
 from botwarden.rules.facts import Budget, Facts
 from botwarden.rules.model import Finding, Severity
+from botwarden.run.alerts import Alerter
 from botwarden.similarity import text_hash
 from botwarden.store.accounts import account_info, resume_account
 from botwarden.store.consent import ledger_version, load_ledger

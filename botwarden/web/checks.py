@@ -16,12 +16,12 @@ from botwarden.replay.lines import ActionLine
 from botwarden.replay.run import to_action
 from botwarden.rules import AccountInfo, CheckContext, Engine, Verdict
 from botwarden.rules.facts import Facts
+from botwarden.run.publish import account_sources
 from botwarden.store.accounts import stored_account_info
 from botwarden.store.consent import ledger_version, load_ledger
 from botwarden.store.history import StoreHistory
 from botwarden.store.tokens import Principal
 from botwarden.text import load_x_patterns
-from botwarden.worker import account_sources
 
 
 class Checker:
