@@ -151,13 +151,9 @@ def resume(
     """Mark a stopped account ok after a person restored it; its held posts are checked again."""
     from botwarden.run.loop import utcnow
     from botwarden.store.accounts import resume_account
-    from botwarden.store.models import AccountRow
 
     with open_store(database_url(config, set_, database)).begin() as session:
-        account = session.get(AccountRow, account_id)
-        if account is None:
-            raise InputError(f"no account '{account_id}' in the store")
-        held = resume_account(session, account, utcnow(), "resumed by a person")
+        held = resume_account(session, account_id, utcnow(), "resumed by a person")
     out.print(f"{account_id} is ok again; {held} held post(s) will be checked again on the next pass.")
 
 
@@ -168,21 +164,15 @@ def spend(
     database: DatabaseOption = None,
 ) -> None:
     """What each account's posts cost per day (X bills per post), against the monthly spend cap."""
-    from sqlalchemy import select
-
     from botwarden.run.loop import utcnow
-    from botwarden.store.models import HistoryRow
+    from botwarden.store.reads import spending
 
     cfg = load_config(config, set_)
     now = utcnow()
     since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     with open_store(database_url(config, set_, database))() as session:
-        rows = session.execute(
-            select(HistoryRow.account_id, HistoryRow.at, HistoryRow.cost_usd).where(
-                HistoryRow.at >= min(since, month)
-            )
-        ).all()
+        rows = spending(session, min(since, month))
     per_day: dict[tuple[str, str], tuple[int, float]] = {}
     this_month: dict[str, float] = {}
     for account, at, cost in rows:
