@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: demo test test-full lint typecheck bench clean
+.PHONY: demo test test-full example-plugin lint typecheck bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,8 +32,20 @@ $(CHROMIUM):
 
 test: $(VENV)/.synced $(CHROMIUM)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(MAKE) example-plugin
 	$(BIN)/pytest
+
+# The example rule plugin (docs/writing-a-rule.md): installed into the venv, its rule loaded through the
+# `botwarden.rules` entry point and run in a replay, then uninstalled, so that the suite after it sees the
+# built-in catalogue alone (the docs, the golden scenarios and the catalogue tests are about that one).
+EXAMPLE := examples/botwarden-example-rules
+example-plugin: $(VENV)/.synced
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps ./$(EXAMPLE)
+	$(BIN)/pytest -q -p no:cacheprovider $(EXAMPLE)/tests; status=$$?; \
+		$(UV) pip uninstall --quiet --python $(BIN)/python botwarden-example-rules; exit $$status
 
 # The shared-store test at full size: 4 workers on PostgreSQL, 2,000 accounts, 20,000 posts, workers killed
 # with SIGKILL along the way (several minutes; `make test` runs the same test on 300 posts).
@@ -54,10 +66,12 @@ bench: $(UV)
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/http_check.py
 	$(BIN)/python bench/content_rules.py
+	$(BIN)/python bench/fidelity.py
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy

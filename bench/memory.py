@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from botwarden import config as config_module
 from botwarden.demo.server import FeedServer
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from tests.conftest import Site, rss
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)

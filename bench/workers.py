@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from botwarden import config as config_module
 from botwarden.demo.server import FeedServer
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store import make_engine, session_factory
 from botwarden.store.models import QueueRow
 from tests.conftest import Site, rss

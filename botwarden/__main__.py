@@ -1,5 +1,5 @@
 """``python -m botwarden``."""
 
-from botwarden.cli import main
+from botwarden.cli.main import main
 
 main()

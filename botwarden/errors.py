@@ -7,14 +7,31 @@ says what to fix.
 
     BotwardenError
     ├── ConfigError      the configuration file or a setting is wrong (exit 2)
+    │   └── TemplateError    a post template uses something other than plain known fields
     ├── InputError       a command's input (a replay file, an argument) is wrong (exit 2)
     ├── FeedError        a feed could not be fetched or is not a usable feed
     │   └── UnsafeURLError   a URL points where botwarden may not connect (SSRF guard)
     ├── StoreError       the database could not be opened, migrated or written
-    └── PublishError     a network refused or failed a post (carries an outcome)
+    │   └── InvalidTransition   a queue entry was asked to move in a way the queue's table refuses
+    └── NetworkUnavailable   a network could not answer a read (reconciliation, probe, profile)
+
+A network's answer to a post is not an exception: every answer maps to an ``Outcome``
+(``botwarden.networks``), and only a read that got no answer at all raises :class:`NetworkUnavailable`.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "BotwardenError",
+    "ConfigError",
+    "FeedError",
+    "InputError",
+    "InvalidTransition",
+    "NetworkUnavailable",
+    "StoreError",
+    "TemplateError",
+    "UnsafeURLError",
+]
 
 
 class BotwardenError(Exception):
@@ -39,6 +56,11 @@ class FeedError(BotwardenError):
     """A feed could not be fetched, or what came back is not a usable feed."""
 
 
+class TemplateError(ConfigError, ValueError):
+    """A post template uses something other than plain known fields (or leaves out ``{link}``). Also a
+    ValueError, as the configuration's validators expect."""
+
+
 class UnsafeURLError(FeedError):
     """A URL resolves to an address botwarden must not reach (loopback, private, link-local...)."""
 
@@ -47,5 +69,9 @@ class StoreError(BotwardenError):
     """The database could not be opened, migrated or written."""
 
 
-class PublishError(BotwardenError):
-    """A network did not accept a post."""
+class InvalidTransition(StoreError):
+    """A queue entry was asked to make a move the queue's state machine does not allow (a bug)."""
+
+
+class NetworkUnavailable(BotwardenError):
+    """The network could not answer a read (reconciliation, probe, profile); nothing was decided."""

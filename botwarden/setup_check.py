@@ -6,14 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from botwarden.checking import FleetChecks
 from botwarden.config import Config
 from botwarden.networks import Network, Profile
-from botwarden.pacing import PacingPolicy
-from botwarden.rules import AccountInfo, Action, CheckContext, Engine
-from botwarden.rules.context import MemoryHistory
-from botwarden.rules.facts import Facts
+from botwarden.rules import AccountInfo, Action, Engine, MemoryHistory
 from botwarden.rules.model import Finding
-from botwarden.worker import account_sources
 
 SETUP_CODES = ("BW951", "BW952", "BW953", "BW954", "BW955")
 SOURCE_CODE = "BW956"  # per route: asked once for each feed the account posts from
@@ -32,11 +29,8 @@ class SetupReport:
 def check_accounts(
     config: Config, networks: dict[str, Network], now: datetime, only: str | None = None
 ) -> list[SetupReport]:
-    engine, sources = Engine(select=SETUP_CODES), Engine(select=(SOURCE_CODE,))
-    facts = Facts(
-        accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()},
-        sources=account_sources(config),
-    )
+    setup = FleetChecks(config, engine=Engine(select=SETUP_CODES))
+    sources = FleetChecks(config, engine=Engine(select=(SOURCE_CODE,)))
     reports = []
     for account in config.accounts.values():
         if only is not None and account.id != only:
@@ -61,14 +55,7 @@ def check_accounts(
         action = Action(
             id=f"setup:{account.id}", kind="post", account=account.id, at=now, network=account.network
         )
-        ctx = CheckContext(
-            account=info,
-            history=MemoryHistory(),
-            pacing=PacingPolicy(),
-            settings=config.settings,
-            facts=facts,
-        )
-        report.findings = list(engine.check(action, ctx).findings)
+        report.findings = list(setup.check(action, info, MemoryHistory()).findings)
         for route in config.routes.values():
             if route.account != account.id:
                 continue
@@ -82,7 +69,8 @@ def check_accounts(
                 network=account.network,
                 extra={"trigger": "feed", "source_declared": bool(feed.republish_declared_by)},
             )
-            report.findings += [f for f in sources.check(source, ctx).findings if f.code == SOURCE_CODE]
+            found = sources.check(source, info, MemoryHistory()).findings
+            report.findings += [f for f in found if f.code == SOURCE_CODE]
         if profile.char_limit and profile.char_limit != (account.char_limit or 500):
             report.notes.append(
                 f"the server allows {profile.char_limit} characters a post; "

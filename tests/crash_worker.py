@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from botwarden import config as config_module
 from botwarden.networks import Network, Outcome, Post, Profile
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 
 
 class CrashingNetwork:

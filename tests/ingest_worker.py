@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 
 from botwarden import config as config_module
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 
 
 def main() -> None:

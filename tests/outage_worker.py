@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event
 
 from botwarden import config as config_module
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 
 
 def main() -> None:

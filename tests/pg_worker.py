@@ -16,7 +16,7 @@ from pathlib import Path
 
 from botwarden import config as config_module
 from botwarden.networks import Network, Outcome, Post, Profile
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 
 
 class LoggedNetwork:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from botwarden import config as config_module
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store.models import QueueRow
 from botwarden.store.tokens import create_token
 from tests.conftest import rss

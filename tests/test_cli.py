@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from botwarden.cli import app
+from botwarden.cli.main import app
 from botwarden.errors import ConfigError
 
 from .conftest import rss
@@ -182,7 +182,9 @@ account = "a"
 def test_the_command_line_starts_without_the_store_or_the_network_clients() -> None:
     # `botwarden --help` and the quick commands should not wait for SQLAlchemy, pydantic or httpx.
     heavy = {"sqlalchemy", "pydantic", "httpx", "numpy", "fastapi"}
-    code = f"import sys, botwarden.cli; print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r}))"
+    code = (
+        f"import sys, botwarden.cli.main; print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r}))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]", loaded.stdout
     shown = subprocess.run(

@@ -8,8 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from botwarden.cli import app
-from botwarden.cli_common import open_store
+from botwarden.cli.common import open_store
+from botwarden.cli.main import app
 from botwarden.errors import BotwardenError
 from botwarden.store.consent import load_ledger
 

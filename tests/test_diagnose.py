@@ -244,7 +244,7 @@ def test_bad_exports_say_which_file_and_where(tmp_path: Path) -> None:
 
 
 def test_html_report_is_self_contained_and_json_has_the_ranking(tmp_path: Path, fleet: list[Path]) -> None:
-    from botwarden.cli import app
+    from botwarden.cli.main import app
 
     report = tmp_path / "report.html"
     args = ["diagnose", *map(str, fleet), "--locked", f"harbour_news={LOCK.isoformat()}"]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from botwarden.config import Config
 from botwarden.networks import Outcome, OutcomeKind
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store.models import EventRow, FeedRow, HistoryRow, LocalPostRow, QueueRow
 
 from .conftest import rss

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from botwarden import config as config_module
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store import make_engine, session_factory
 from botwarden.store.models import HistoryRow, LocalPostRow, QueueRow
 

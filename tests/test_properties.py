@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from botwarden.cli import main
+from botwarden.cli.main import main
 from botwarden.compose import HashtagPolicy, ItemFields, compose
 from botwarden.compose.links import canonical_link
 from botwarden.feeds import parse

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from botwarden import config as config_module
-from botwarden.cli import app
+from botwarden.cli.main import app
 from botwarden.networks import MemoryCredentials
 from botwarden.networks.build import credential_store
 from botwarden.networks.x import XNetwork
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.setup_check import check_accounts
 from botwarden.store.models import (
     AccountRow,

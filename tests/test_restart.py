@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from botwarden.demo import run as demo
 from botwarden.demo.server import FeedServer
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store import make_engine, session_factory
 from botwarden.store.models import EventRow, ItemRow, LocalPostRow, QueueRow
 

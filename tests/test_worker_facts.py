@@ -1,5 +1,5 @@
 """What the worker learns before it checks a post: where its link really goes (the resolver, over real
-HTTP on loopback), blocklists, trends, the consent ledger and the sources behind each account."""
+HTTP on loopback), blocklists, trends, the consent ledger and what the operator's accounts posted."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from botwarden.config import Config
 from botwarden.demo.server import FeedServer
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store.consent import ConsentStore
 from botwarden.store.models import LinkChainRow, LocalPostRow, QueueRow, VerdictRow
 
@@ -179,31 +179,71 @@ def test_the_worker_reads_the_consent_ledger_from_the_store(site, make_config: C
     runtime.close()
 
 
-def test_undeclared_sources_are_noted_and_shared_sources_flag_duplicative_accounts(
+STORIES = [
+    ("Ferry timetable changes from Monday as winter schedule begins",
+     "Winter schedule begins Monday with changes to the ferry timetable"),
+    ("Lifeboat crew rescues two kayakers off Gull Point after capsize",
+     "Two kayakers rescued by lifeboat crew off Gull Point after they capsized"),
+    ("Council approves new cycle lane on Quay Road despite objections",
+     "New Quay Road cycle lane approved by council despite objections"),
+    ("Harbour fair opens Saturday with a record number of stalls",
+     "Record number of stalls as the harbour fair opens on Saturday"),
+    ("Storm warning for the whole coast tonight, sailings cancelled",
+     "Sailings cancelled tonight as storm warning covers the whole coast"),
+]  # fmt: skip
+
+
+def test_undeclared_sources_are_noted_and_accounts_telling_the_same_stories_look_duplicative(
     site, make_config: Callable[..., Config], tmp_path: Path
 ) -> None:
+    from datetime import timedelta
+
+    from botwarden.similarity import text_hash
+    from botwarden.store.models import HistoryRow
+
     docs, server = site
     docs.put("/feed.rss", rss({"guid": "1", "title": "Story", "link": "https://e.org/1"}))
     raw = make_config(server.base_url).bot.model_dump()
     raw["accounts"].append({"id": "twin", "network": "local", "operator": "op"})
-    raw["routes"].append({"feed": "feed", "account": "twin", "template": "Also: {title} {link}"})
     from botwarden.config import from_mapping
 
     runtime = Runtime(from_mapping(raw, label="t", env={}), rng=random.Random(1))
+    with runtime.sessions.begin() as session:  # a day of both accounts telling the same stories
+        for n, (mine, theirs) in enumerate(STORIES):
+            at = T0 - timedelta(hours=20 - n)
+            for account, text in (("acct", mine), ("twin", theirs)):
+                session.add(HistoryRow(account_id=account, at=at, text=text, text_hash=text_hash(text)))
     runtime.run_pass(T0)
     _, _, findings = verdicts(runtime)["Story"]
     # Setup and attest rules are reported on the actions as info, not as a decision.
     noted = {f["code"]: f for f in findings}
     assert noted["BW955"]["severity"] == noted["BW956"]["severity"] == "info"
-    assert noted["BW955"]["evidence"]["other"] == "twin"
+    assert noted["BW955"]["evidence"]["other"] == "twin" and noted["BW955"]["evidence"]["share"] == 1.0
     assert noted["BW956"]["evidence"]["sources"] == ["e.org"]
     runtime.close()
 
     raw["feeds"][0]["republish_declared_by"] = "ed@harbour.example"
     raw["accounts"].pop()
-    raw["routes"].pop()
     raw["settings"]["database_url"] = f"sqlite:///{tmp_path / 'second.db'}"
     runtime = Runtime(from_mapping(raw, label="t", env={}), rng=random.Random(1))
     runtime.run_pass(T0)
     assert not {"BW955", "BW956"} & {f["code"] for f in verdicts(runtime)["Story"][2]}
+    runtime.close()
+
+
+def test_the_worker_applies_a_routes_rule_overrides(site, make_config: Callable[..., Config]) -> None:
+    docs, server = site
+    docs.put("/feed.rss", rss({"guid": "1", "title": "Story", "link": "https://e.org/1"}))
+    raw = make_config(server.base_url).bot.model_dump()
+    raw["routes"][0]["rules"] = {"unauthorised-source": "hold"}
+    from botwarden.config import from_mapping
+
+    runtime = Runtime(from_mapping(raw, label="t", env={}), rng=random.Random(1))
+    runtime.run_pass(T0)
+    state, codes, findings = verdicts(runtime)["Story"]
+    assert state == "held" and codes == ["BW956"]
+    (noted,) = [f for f in findings if f["code"] == "BW956"]
+    route = raw["routes"][0]
+    assert noted["message"].endswith(f"[info → hold by route {route['feed']}->{route['account']}]")
+    assert posted(runtime) == []
     runtime.close()

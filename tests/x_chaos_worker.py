@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from botwarden import config as config_module
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store.models import QueueRow
 
 SPEED = 60  # one real second is a simulated minute

@@ -9,14 +9,12 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 
+from botwarden.errors import TemplateError
+
 FIELDS = ("title", "summary", "link", "hashtags", "feed_title", "author", "published")
 DEFAULT_TEMPLATE = "{title} {link} {hashtags}"
 
 _formatter = string.Formatter()
-
-
-class TemplateError(ValueError):
-    """The template uses something other than plain known fields."""
 
 
 def fields_of(template: str) -> list[str]:

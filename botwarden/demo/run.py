@@ -23,8 +23,8 @@ from botwarden import config as config_module
 from botwarden.demo import samples
 from botwarden.demo.server import FeedServer, Redirect
 from botwarden.networks import Outcome, OutcomeKind
-from botwarden.reports import EntryReport, entry_reports
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
+from botwarden.store.reads import EntryReport, entry_reports
 
 DAY = datetime(2026, 3, 21, tzinfo=UTC)
 LOCK_MESSAGE = (

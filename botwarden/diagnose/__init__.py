@@ -9,10 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from botwarden.compose.links import canonical_link, links_in
 from botwarden.diagnose.analyze import Analysis, Progress, analyze
@@ -26,6 +23,9 @@ from botwarden.links import ResolveLimits, resolve_many
 from botwarden.links.judge import LinkJudge
 from botwarden.netguard import AddressPolicy
 from botwarden.rules.facts import LinkFacts, Trend
+
+if TYPE_CHECKING:
+    from botwarden.store import Transaction
 
 __all__ = [
     "Analysis",
@@ -112,26 +112,25 @@ def read_trends(path: Path) -> list[Trend]:
     return trends
 
 
-def posts_from_store(session: Session) -> tuple[list[HistoryPost], list[Lock]]:
+def posts_from_store(session: Transaction) -> tuple[list[HistoryPost], list[Lock]]:
     """What botwarden itself posted, and the locks it met (its ``account_stopped`` events)."""
-    from botwarden.store.models import AccountRow, EventRow, HistoryRow
+    from botwarden.store import reads
 
-    networks = {row.id: row.network for row in session.execute(select(AccountRow.id, AccountRow.network))}
     posts = [
         HistoryPost(
-            f"store-{row.id}",
-            row.account_id,
-            networks.get(row.account_id, "local"),
-            row.at,
-            row.text,
-            (row.link,) if row.link else (),
+            f"store-{post.id}",
+            post.account_id,
+            network,
+            post.at,
+            post.text,
+            (post.link,) if post.link else (),
             source="store",
         )
-        for row in session.scalars(select(HistoryRow).order_by(HistoryRow.at, HistoryRow.id))
+        for post, network in reads.posted(session)
     ]
     locks = [
-        Lock(event.at, event.account_id, event.message)
-        for event in session.scalars(select(EventRow).where(EventRow.kind == "account_stopped"))
-        if event.account_id
+        Lock(at, account, message)
+        for at, account, message in reads.events_of_kind(session, "account_stopped")
+        if account
     ]
     return posts, locks

@@ -21,9 +21,9 @@ from datetime import timedelta
 from typing import Any
 
 from botwarden import settings as settings_table
+from botwarden.checking import Checks
 from botwarden.diagnose.model import HistoryPost
-from botwarden.pacing import settings_pacing
-from botwarden.rules import AccountInfo, Action, CheckContext, Engine, MemoryHistory, PastPost, Severity
+from botwarden.rules import AccountInfo, Action, Engine, MemoryHistory, PastPost, Severity
 from botwarden.rules.facts import Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
 
@@ -99,7 +99,7 @@ def analyze(
     for post in ordered:
         if post.account not in facts.accounts:
             facts.add_account(AccountInfo(post.account, post.network, OPERATOR))
-    pacing = settings_pacing(resolved)
+    checks = Checks(resolved, facts, engine=engine)
     history = MemoryHistory()
     by_id: dict[str, HistoryPost] = {}
     flags: list[Flag] = []
@@ -113,8 +113,7 @@ def analyze(
             post.links,
             post.network,
         )
-        ctx = CheckContext(facts.accounts[post.account], history, pacing, resolved, facts)
-        for finding in engine.check(action, ctx).findings:
+        for finding in checks.check(action, facts.accounts[post.account], history).findings:
             if finding.severity >= Severity.WARN:
                 flags.append(
                     Flag(

@@ -1,5 +1,6 @@
 """Network adapters and the outcome taxonomy."""
 
+from botwarden.errors import NetworkUnavailable
 from botwarden.networks.base import (
     RETRY_LATER,
     STOPS_ACCOUNT,
@@ -7,7 +8,6 @@ from botwarden.networks.base import (
     LinkCard,
     Media,
     Network,
-    NetworkUnavailable,
     Outcome,
     OutcomeKind,
     Post,

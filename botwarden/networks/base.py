@@ -138,7 +138,3 @@ class Network(Protocol):
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
         """What people sent the account since ``cursor``, and the cursor to pass next time."""
         ...
-
-
-class NetworkUnavailable(Exception):
-    """The network could not answer a read (reconciliation, probe, profile); nothing was decided."""

@@ -23,10 +23,10 @@ from atproto_client.exceptions import (
 from atproto_client.models.common import XrpcError
 from atproto_client.request import Request as SdkRequest
 
+from botwarden.errors import NetworkUnavailable
 from botwarden.networks.base import (
     InboundMessage,
     Media,
-    NetworkUnavailable,
     Outcome,
     OutcomeKind,
     Post,

@@ -5,26 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from botwarden.config import Config
 from botwarden.networks.base import Network
 from botwarden.networks.credentials import Credentials
 from botwarden.networks.local import FaultPlan, LocalNetwork
 from botwarden.networks.mastodon import MastodonNetwork
 from botwarden.networks.x import XNetwork
+from botwarden.store import Sessions
 from botwarden.store.credentials import CredentialStore
 
 
 def credential_store(
-    config: Config, sessions: sessionmaker[Session], env: Mapping[str, str] = os.environ
+    config: Config, sessions: Sessions, env: Mapping[str, str] = os.environ
 ) -> CredentialStore:
     return CredentialStore.open(sessions, config.settings, env)
 
 
 def build_networks(
     config: Config,
-    sessions: sessionmaker[Session],
+    sessions: Sessions,
     *,
     faults: FaultPlan | None = None,
     credentials: Credentials | None = None,

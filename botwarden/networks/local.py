@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from botwarden.networks.base import InboundMessage, Outcome, OutcomeKind, Post, Profile
-from botwarden.store.models import LocalPostRow
+from botwarden.store import Sessions, timeline
 
 FaultPlan = Callable[[str, str, datetime], Outcome | None]
 
@@ -22,7 +19,7 @@ FaultPlan = Callable[[str, str, datetime], Outcome | None]
 class LocalNetwork:
     name = "local"
 
-    def __init__(self, sessions: sessionmaker[Session], faults: FaultPlan | None = None) -> None:
+    def __init__(self, sessions: Sessions, faults: FaultPlan | None = None) -> None:
         self._sessions = sessions
         self._faults = faults
 
@@ -33,18 +30,15 @@ class LocalNetwork:
             if fault is not None:
                 return fault
         with self._sessions.begin() as session:
-            existing = self._by_key(session, idempotency_key)
-            if existing is not None:  # like Mastodon's Idempotency-Key: the same key returns the same post
-                return Outcome(OutcomeKind.DUPLICATE, str(existing.id), "already posted with this key")
-            row = LocalPostRow(account_id=account, at=at, text=text, idempotency_key=idempotency_key)
-            session.add(row)
-            session.flush()
-            return Outcome(OutcomeKind.POSTED, str(row.id))
+            post_id, new = timeline.post(session, account, at, text, idempotency_key)
+        if not new:  # like Mastodon's Idempotency-Key: the same key returns the same post
+            return Outcome(OutcomeKind.DUPLICATE, str(post_id), "already posted with this key")
+        return Outcome(OutcomeKind.POSTED, str(post_id))
 
     def find_published(self, account: str, post: Post) -> str | None:
         with self._sessions() as session:
-            row = self._by_key(session, post.idempotency_key)
-            return str(row.id) if row is not None and row.account_id == account else None
+            post_id = timeline.find(session, account, post.idempotency_key)
+        return str(post_id) if post_id is not None else None
 
     def probe(self, account: str) -> Outcome | None:
         if self._faults is not None:
@@ -56,7 +50,3 @@ class LocalNetwork:
 
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
         return [], cursor  # nobody writes to the local network
-
-    @staticmethod
-    def _by_key(session: Session, key: str) -> LocalPostRow | None:
-        return session.scalars(select(LocalPostRow).where(LocalPostRow.idempotency_key == key)).first()

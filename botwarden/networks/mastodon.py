@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import regex
 
+from botwarden.errors import NetworkUnavailable
 from botwarden.networks.base import (
     InboundMessage,
     Media,
-    NetworkUnavailable,
     Outcome,
     OutcomeKind,
     Post,
@@ -43,11 +43,14 @@ class MastodonNetwork:
         *,
         timeout: float = 20.0,
         media_wait_seconds: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """``transport`` replaces the network underneath (``httpx.MockTransport`` in a test), as the
+        feed fetcher's does."""
         self.credentials = credentials
         self.servers = {account: url.rstrip("/") for account, url in servers.items()}
         self.media_wait_seconds = media_wait_seconds
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
         self._own_ids: dict[str, str] = {}
 
     def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:

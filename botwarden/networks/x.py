@@ -16,7 +16,8 @@ import httpx
 import regex
 from authlib.oauth1 import ClientAuth
 
-from botwarden.networks.base import InboundMessage, NetworkUnavailable, Outcome, OutcomeKind, Post, Profile
+from botwarden.errors import NetworkUnavailable
+from botwarden.networks.base import InboundMessage, Outcome, OutcomeKind, Post, Profile
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.http import body_of, failed_request, network_time
 from botwarden.networks.x_answers import x_outcome
@@ -38,12 +39,15 @@ class XNetwork:
         post_cost_usd: float = 0.015,
         link_post_cost_usd: float = 0.20,
         timeout: float = 20.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """``transport`` replaces the network underneath (``httpx.MockTransport`` in a test), as the
+        feed fetcher's does."""
         self.credentials = credentials
         self.base_url = base_url.rstrip("/")
         self.servers = {account: url.rstrip("/") for account, url in (servers or {}).items() if url}
         self.post_cost_usd, self.link_post_cost_usd = post_cost_usd, link_post_cost_usd
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
 
     @classmethod
     def from_settings(

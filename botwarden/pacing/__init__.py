@@ -1,5 +1,5 @@
 """Pacing: when an account may post next."""
 
-from botwarden.pacing.policy import PacingPolicy, QuietHours, settings_pacing
+from botwarden.pacing.policy import PacingPolicy, QuietHours
 
-__all__ = ["PacingPolicy", "QuietHours", "settings_pacing"]
+__all__ = ["PacingPolicy", "QuietHours"]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -70,14 +68,3 @@ class PacingPolicy:
             return now
         spacing = self.min_interval + timedelta(seconds=rng.uniform(0, self.jitter.total_seconds()))
         return max(now, last_post_at + spacing)
-
-
-def settings_pacing(settings: Mapping[str, Any]) -> PacingPolicy:
-    """The settings' pacing for an account no route describes, without jitter (checks judge a given time)."""
-    return PacingPolicy(
-        min_interval=timedelta(minutes=settings["min_interval_minutes"]),
-        jitter=timedelta(0),
-        burst_max=settings["burst_max"],
-        burst_window=timedelta(minutes=settings["burst_window_minutes"]),
-        daily_cap=settings["daily_cap"],
-    )

@@ -8,28 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from botwarden import settings as settings_table
-from botwarden.compose.links import links_in
+from botwarden.checking import Checks, Pacing
 from botwarden.consent import Consent, Contact, OptIn
 from botwarden.errors import ConfigError, InputError
-from botwarden.links import registered_domain
-from botwarden.pacing import PacingPolicy, QuietHours
 from botwarden.replay import lines as L
-from botwarden.rules import (
-    AccountInfo,
-    Action,
-    CheckContext,
-    Decision,
-    Engine,
-    MemoryHistory,
-    PastPost,
-    Verdict,
-)
+from botwarden.rules import AccountInfo, Action, Decision, Engine, MemoryHistory, PastPost, Verdict
 from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users_reached
 from botwarden.rules.builtin.engagement import ENGAGEMENT_KINDS, engagement_target
 from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend
@@ -83,13 +71,19 @@ class Replay:
         self.history = MemoryHistory()
         self.facts = Facts()
         self.statuses: dict[str, tuple[str, Any]] = {}
-        self._engine: Engine | None = None
+        self._checks: Checks | None = None
+
+    @property
+    def checks(self) -> Checks:
+        """The checking seam for the settings as the config lines left them."""
+        if self._checks is None:
+            pacing = Pacing(self.settings, source="config line")
+            self._checks = Checks(self.settings, self.facts, pacing=pacing)
+        return self._checks
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = Engine(select=self.settings["select"], ignore=self.settings["ignore"])
-        return self._engine
+        return self.checks.engine
 
     def run(self, parsed: list[tuple[int, Any]], source: str) -> Iterator[Verdict]:
         for number, line in parsed:
@@ -114,7 +108,7 @@ class Replay:
             if setting is None:
                 raise ConfigError(f"config line: unknown setting '{name}' (see `botwarden settings`)")
             self.settings[name] = settings_table.coerce(setting, value, source="config line")
-        self._engine = None
+        self._checks = None
 
     def _on_account(self, line: L.AccountLine) -> None:
         self.facts.add_account(
@@ -176,14 +170,7 @@ class Replay:
             raise ConfigError(f"action line: account '{line.account}' has no account line before it")
         account = self._account(line.account)
         action = to_action(line, account.network)
-        ctx = CheckContext(
-            account=account,
-            history=self.history,
-            pacing=self._pacing(account),
-            settings=self.settings,
-            facts=self.facts,
-        )
-        verdict = self.engine.check(action, ctx)
+        verdict = self.checks.check(action, account, self.history)
         if verdict.decision is Decision.ALLOW and line.kind in ENGAGEMENT_KINDS:
             self.facts.actions.append(
                 ActionRecord(line.account, line.kind, line.at, engagement_target(action), line.bulk or 1)
@@ -199,11 +186,7 @@ class Replay:
         return verdict
 
     def _remember(self, post: PastPost) -> None:
-        """Add a post to history; the sites it links to are the account's sources (BW955)."""
         self.history.add(post)
-        domains = {registered_domain(link) for link in links_in(post.text, post.links)}
-        if domains:
-            self.facts.sources[post.account] = self.facts.sources.get(post.account, frozenset()) | domains
 
     def _account(self, account_id: str) -> AccountInfo:
         info = self.facts.accounts[account_id]
@@ -211,26 +194,6 @@ class Replay:
         if status == "ok":
             return info
         return AccountInfo(**{**_fields(info), "status": status, "status_since": since})
-
-    def _pacing(self, account: AccountInfo) -> PacingPolicy:
-        s = self.settings
-        return PacingPolicy(
-            min_interval=timedelta(minutes=s["min_interval_minutes"]),
-            jitter=timedelta(0),
-            burst_max=s["burst_max"],
-            burst_window=timedelta(minutes=s["burst_window_minutes"]),
-            daily_cap=account.daily_cap if account.daily_cap is not None else s["daily_cap"],
-            quiet_hours=self._quiet_hours(),
-        )
-
-    def _quiet_hours(self) -> QuietHours | None:
-        span, zone = self.settings["quiet_hours"], self.settings["quiet_hours_timezone"]
-        if not span:
-            return None
-        try:
-            return QuietHours.parse(span, zone)
-        except ValueError as exc:
-            raise ConfigError(f"config line: quiet_hours: {exc}") from None
 
 
 def to_action(line: L.ActionLine, network: str) -> Action:

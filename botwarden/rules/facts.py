@@ -58,7 +58,6 @@ class Facts:
     actions: list[ActionRecord] = field(default_factory=list)
     ledger: ConsentLedger = field(default_factory=ConsentLedger)
     budgets: dict[str, Budget] = field(default_factory=dict)  # by account
-    sources: dict[str, frozenset[str]] = field(default_factory=dict)  # the feeds behind each account
     # What rules work out once a day for an account (BW955's stories in common), by the rule's key.
     daily: dict[Any, Any] = field(default_factory=dict, repr=False)
     # Accounts by operator and by (operator, network), built on first use; add_account (or a change in the

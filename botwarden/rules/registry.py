@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from botwarden.errors import ConfigError
 from botwarden.rules.model import Finding, Severity
+from botwarden.rules.retired import RETIRED, Retired
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -67,12 +68,20 @@ class Rule:
 class Registry:
     """All known rules by code, with slug lookup and select/ignore filtering."""
 
-    def __init__(self) -> None:
+    def __init__(self, retired: Iterable[Retired] = RETIRED) -> None:
         self._rules: dict[str, Rule] = {}
         self._slugs: dict[str, str] = {}
+        self._retired = {key: r for r in retired for key in (r.code, r.slug)}
 
     def register(self, rule: Rule) -> None:
         _validate(rule)
+        for key in (rule.code, rule.slug):
+            gone = self._retired.get(key)
+            if gone is not None:
+                raise ValueError(
+                    f"{type(rule).__name__}: {key} belonged to {gone.code} {gone.slug}, retired in "
+                    f"{gone.version} ({gone.reason}); a retired code or slug is never reused, choose another"
+                )
         if rule.code in self._rules:
             raise ValueError(
                 f"rule code {rule.code} is registered twice "
@@ -104,6 +113,12 @@ class Registry:
     def active(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
         select, ignore = list(select), list(ignore)
         for pattern in [*select, *ignore]:
+            gone = self._retired.get(pattern.strip().upper()) or self._retired.get(pattern.strip().lower())
+            if gone is not None:
+                raise ConfigError(
+                    f"select/ignore: {gone.code} {gone.slug} was retired in {gone.version} "
+                    f"({gone.reason}); leave it out"
+                )
             if not any(self.matches(rule, [pattern]) for rule in self._rules.values()):
                 raise ConfigError(
                     f"select/ignore: '{pattern}' matches no rule code, prefix or slug; see `botwarden rules`"

@@ -1,7 +1,9 @@
-"""Text normalisation, exact hashes and near-duplicate search.
+"""The two levels of duplication and their search: "the same text" (``normalize``, ``text_hash``) and
+"substantially similar" (``similarity``, with ``differences`` saying what tells two posts apart), and
+the index that finds similar posts among millions (``SimilarityIndex``).
 
-``SimilarityIndex`` and ``Match`` are imported on first use: the index's compiled kernels take a moment
-to load, which commands that never search a large history should not pay.
+``similarity``, ``differences``, ``SimilarityIndex`` and ``Match`` are imported on first use: their
+compiled kernels take a moment to load, which commands that never compare posts should not pay.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from botwarden.similarity.wordsets import jaccard, words
 
 if TYPE_CHECKING:
     from botwarden.similarity.index import Match, SimilarityIndex
+    from botwarden.similarity.profile import differences, similarity
 
-__all__ = ["Match", "SimilarityIndex", "jaccard", "normalize", "text_hash", "words"]
+__all__ = [
+    "Match", "SimilarityIndex", "differences", "jaccard", "normalize", "similarity", "text_hash", "words",
+]  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
@@ -22,4 +27,8 @@ def __getattr__(name: str) -> Any:
         from botwarden.similarity import index
 
         return getattr(index, name)
+    if name in ("differences", "similarity"):
+        from botwarden.similarity import profile
+
+        return getattr(profile, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

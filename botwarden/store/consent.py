@@ -157,13 +157,16 @@ class ConsentStore:
         )
 
 
-def load_ledger(session: Session, accounts: Iterable[str] | None = None) -> ConsentLedger:
+def load_ledger(reader: Session | Connection, accounts: Iterable[str] | None = None) -> ConsentLedger:
     """The ledger as the rules see it, for these accounts (all when None); purposes are app-wide."""
+    if isinstance(reader, Connection):
+        with Session(bind=reader) as session:
+            return load_ledger(session, accounts)
     query = select(ConsentRow).order_by(ConsentRow.at, ConsentRow.id)
     if accounts is not None:
         query = query.where((ConsentRow.account_id.in_(list(accounts))) | (ConsentRow.kind == "purpose"))
     ledger = ConsentLedger()
-    for row in session.scalars(query):
+    for row in reader.scalars(query):
         _replay_row(ledger, row)
     return ledger
 
@@ -175,13 +178,51 @@ def ledger_version(session: Session | Connection) -> tuple[int, int]:
     return int(count), int(last or 0)
 
 
-def ledger_rows(session: Session, account: str | None = None, kinds: Iterable[str] = ()) -> list[ConsentRow]:
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """One line of the ledger as it was recorded."""
+
+    kind: str
+    account_id: str | None
+    user: str | None
+    at: datetime
+    via: str | None
+    interaction: str | None
+    sensitive: bool
+    owner: str | None
+    actions: list[str]
+    purpose_version: str | None
+    delete_notice: bool
+    recorded_by: str
+    recorded_at: datetime
+    note: str
+
+
+def ledger_rows(session: Session, account: str | None = None, kinds: Iterable[str] = ()) -> list[LedgerLine]:
     query = select(ConsentRow).order_by(ConsentRow.at, ConsentRow.id)
     if account is not None:
         query = query.where(ConsentRow.account_id == account)
     if kinds:
         query = query.where(ConsentRow.kind.in_(list(kinds)))
-    return list(session.scalars(query))
+    return [
+        LedgerLine(
+            r.kind,
+            r.account_id,
+            r.user,
+            r.at,
+            r.via,
+            r.interaction,
+            r.sensitive,
+            r.owner,
+            list(r.actions),
+            r.purpose_version,
+            r.delete_notice,
+            r.recorded_by,
+            r.recorded_at,
+            r.note,
+        )
+        for r in session.scalars(query)
+    ]
 
 
 def _replay_row(ledger: ConsentLedger, row: ConsentRow) -> None:

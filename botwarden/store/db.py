@@ -1,10 +1,16 @@
-"""Opening the database: SQLite in WAL mode by default, any SQLAlchemy URL (PostgreSQL) unchanged."""
+"""Opening the database: SQLite in WAL mode by default, any SQLAlchemy URL (PostgreSQL) unchanged.
+
+This module is also the store's face for the handles that cross into the rest of the code. Outside
+``store/`` nothing imports SQLAlchemy (``lint-imports`` holds it): a :data:`Transaction` is opened from
+:data:`Sessions`, committed or rolled back, and handed to the store's functions, never queried directly;
+what a database failure means is asked of :func:`unreachable` and :func:`rolled_back`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,13 +26,42 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 30
+
+#: One open unit of work on the store: opened from :data:`Sessions`, handed to the store's functions.
+Transaction: TypeAlias = Session
+#: Opens transactions: ``with sessions() as tx`` to read, ``with sessions.begin() as tx`` to write.
+Sessions: TypeAlias = sessionmaker[Session]
+#: What the store reads through: a transaction, or the check endpoint's standing connection.
+Reader: TypeAlias = Session | Connection
+#: A failure the database reported (connection lost, transaction rolled back, ...).
+DatabaseError = DBAPIError
+
+# PostgreSQL's codes for a transaction it rolled back to resolve a conflict: deadlock, serialization.
+_ROLLED_BACK = frozenset({"40P01", "40001"})
+
+T = TypeVar("T")
+
+
+def unreachable(exc: DatabaseError) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a network outage)."""
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+def rolled_back(exc: DatabaseError) -> bool:
+    """PostgreSQL undid the transaction to settle a conflict with another one: nothing is wrong with it."""
+    return getattr(exc.orig, "sqlstate", None) in _ROLLED_BACK
+
+
+def shared(session: Session) -> bool:
+    """Whether several processes may share this store's queue (PostgreSQL), rather than one (SQLite)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def one_of(session: Session, column: Any, values: Collection[str]) -> ColumnElement[bool]:
@@ -124,6 +159,69 @@ def serialize(connection: Connection | Session) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def open_store(url: str) -> Sessions:
+    """A session factory on a migrated store."""
+    engine = make_engine(url)
+    migrate(engine)
+    return session_factory(engine)
+
+
+def engine_of(sessions: Sessions) -> Engine:
+    engine: Engine = sessions.kw["bind"]
+    return engine
+
+
+def answers(session: Session) -> bool:
+    """Whether the database answers a trivial query."""
+    try:
+        session.execute(text("SELECT 1"))
+    except Exception:  # down, or the connection is gone: the caller says so rather than fails
+        return False
+    return True
+
+
+def created(session: Session) -> bool:
+    """Commit what the transaction created; False (and rolled back) when a row with the same key was
+    created meanwhile by someone else."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+class StandingConnection:
+    """One connection kept open between calls, in autocommit (each statement sees what is committed).
+
+    For the check endpoint, whose reads are so small that opening a session and taking a pooled connection
+    per check cost as much as the reads. A connection the database dropped (a restart) is opened again and
+    the call tried once more."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._engine = engine_of(sessions)
+        self._connection: Connection | None = None
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        try:
+            return work(self._open())
+        except DBAPIError as exc:
+            self.close()
+            if not exc.connection_invalidated:
+                raise
+        return work(self._open())
+
+    def _open(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def safe_url(url: str) -> str:

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from botwarden.errors import InputError
 from botwarden.store.events import record
-from botwarden.store.models import QueueRow, VerdictRow
+from botwarden.store.models import QueueRow
 from botwarden.store.queue import State, transition
+from botwarden.store.reads import latest_verdict
 
 
-def latest_verdict(session: Session, entry_id: int) -> VerdictRow | None:
-    return session.scalar(
-        select(VerdictRow).where(VerdictRow.queue_id == entry_id).order_by(VerdictRow.id.desc()).limit(1)
-    )
-
-
-def approve(session: Session, entry: QueueRow, by: str, now: datetime) -> list[str]:
+def approve(session: Session, entry_id: int, by: str, now: datetime) -> list[str]:
     """Approve a held entry; returns the hold codes the person approved."""
+    entry = session.get_one(QueueRow, entry_id)
     _must_be_held(entry)
     verdict = latest_verdict(session, entry.id)
     findings = verdict.findings if verdict else []
@@ -43,7 +38,8 @@ def approve(session: Session, entry: QueueRow, by: str, now: datetime) -> list[s
     return codes
 
 
-def reject(session: Session, entry: QueueRow, by: str, now: datetime) -> None:
+def reject(session: Session, entry_id: int, by: str, now: datetime) -> None:
+    entry = session.get_one(QueueRow, entry_id)
     _must_be_held(entry)
     transition(entry, State.DENIED, now)
     record(

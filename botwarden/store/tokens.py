@@ -57,13 +57,36 @@ def verify_token(session: Session, token: str) -> Principal | None:
     return Principal(row.id, row.operator, row.name)
 
 
-def revoke_token(session: Session, token_id: int, now: datetime) -> ApiTokenRow:
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as `tokens list` shows it: never its value, which is not kept."""
+
+    id: int
+    name: str
+    operator: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def revoke_token(session: Session, token_id: int, now: datetime) -> TokenInfo:
     row = session.get(ApiTokenRow, token_id)
     if row is None:
         raise InputError(f"no token with id {token_id}")
     row.revoked_at = row.revoked_at or now
-    return row
+    return _info(row)
 
 
-def list_tokens(session: Session) -> list[ApiTokenRow]:
-    return list(session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id)))
+def list_tokens(session: Session) -> list[TokenInfo]:
+    return [_info(row) for row in session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id))]
+
+
+def token_principal(session: Session, token_id: int) -> Principal | None:
+    """Who a token (by id) names, while it is not revoked: a dashboard session's person."""
+    row = session.get(ApiTokenRow, token_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(row.id, row.operator, row.name)
+
+
+def _info(row: ApiTokenRow) -> TokenInfo:
+    return TokenInfo(row.id, row.name, row.operator, row.created_at, row.revoked_at)

@@ -7,18 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from botwarden import __version__
 from botwarden.replay.lines import ActionLine
 from botwarden.rules import load_registry
 from botwarden.rules.model import Verdict
-from botwarden.store.accounts import resume_account
+from botwarden.store import Transaction, reads
+from botwarden.store.accounts import StoredAccount, get_account, pause_account, resume_account
+from botwarden.store.accounts import create_account as store_account
+from botwarden.store.db import answers, created
 from botwarden.store.events import record
-from botwarden.store.models import AccountRow, FeedRow, HistoryRow, QueueRow, RouteRow, VerdictRow
-from botwarden.store.review import approve, latest_verdict, reject
+from botwarden.store.reads import EntryView, RouteView, VerdictView
+from botwarden.store.review import approve, reject
 from botwarden.store.tokens import Principal
 from botwarden.web import schemas as S
 from botwarden.web.auth import Caller, Db, owned_account
@@ -37,11 +37,8 @@ def _now() -> datetime:
 @router.get("/health", response_model=S.Health, tags=["service"])
 def health(session: Db) -> S.Health:
     """Whether the service and its database answer (no token needed)."""
-    try:
-        session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:  # the database is down: say so, with a 200, so a probe can read it
-        database = "unavailable"
+    # The database down is said so, with a 200, so that a probe can read it.
+    database = "ok" if answers(session) else "unavailable"
     return S.Health(status="ok" if database == "ok" else "degraded", version=__version__, database=database)
 
 
@@ -60,8 +57,7 @@ async def check(request: Request, line: ActionLine, caller: Caller) -> JSONRespo
 
 @router.get("/accounts", response_model=list[S.AccountOut], responses=ERRORS, tags=["accounts"])
 def accounts(caller: Caller, session: Db) -> list[S.AccountOut]:
-    rows = session.scalars(select(AccountRow).order_by(AccountRow.id)).all()
-    return [account_view(session, a) for a in rows if caller.may_see(a.operator)]
+    return [_account(a) for a in reads.account_summaries(session, _now(), operator=caller.operator)]
 
 
 @router.post(
@@ -79,16 +75,12 @@ def create_account(new: S.AccountIn, caller: Caller, session: Db) -> S.AccountOu
     if not caller.may_see(operator):
         raise ApiError(403, f"this token creates accounts for operator '{caller.operator}' only")
     taken = ApiError(409, f"an account '{new.id}' already exists; choose another id")
-    if session.get(AccountRow, new.id) is not None:
+    if get_account(session, new.id) is not None:
         raise taken
-    row = AccountRow(id=new.id, network=new.network, operator=operator, status="ok", status_reason="")
-    session.add(row)
+    row = store_account(session, new.id, new.network, operator)
     record(session, _now(), "account_created", f"{new.id}: created by {caller.name}", account=new.id)
-    try:
-        session.commit()
-    except IntegrityError:  # created by another request between the look and the write
-        session.rollback()
-        raise taken from None
+    if not created(session):  # created by another request between the look and the write
+        raise taken
     return account_view(session, row)
 
 
@@ -101,8 +93,7 @@ def account(account_id: str, caller: Caller, session: Db) -> S.AccountOut:
 def pause(account_id: str, caller: Caller, session: Db) -> S.AccountOut:
     """Stop posting from the account until it is resumed; its queue is held (BW904)."""
     row = owned_account(session, caller, account_id)
-    if row.status == "ok":
-        row.status, row.status_since, row.status_reason = "paused", _now(), f"paused by {caller.name}"
+    if pause_account(session, row.id, f"paused by {caller.name}", _now()):
         record(session, _now(), "account_paused", f"{row.id}: paused by {caller.name}", account=row.id)
         session.commit()
     return account_view(session, row)
@@ -115,7 +106,7 @@ def resume(account_id: str, caller: Caller, session: Db) -> S.AccountOut:
     """Mark the account ok again (after a person restored it); its held posts are checked again."""
     row = owned_account(session, caller, account_id)
     if row.status != "ok":
-        resume_account(session, row, _now(), f"resumed by {caller.name}")
+        resume_account(session, row.id, _now(), f"resumed by {caller.name}")
         session.commit()
     return account_view(session, row)
 
@@ -152,7 +143,7 @@ def setup_check(request: Request, account_id: str, caller: Caller, session: Db) 
 def feeds(caller: Caller, session: Db) -> list[S.FeedOut]:
     """The feeds behind the caller's accounts."""
     visible = visible_routes(session, caller)
-    rows = session.scalars(select(FeedRow).where(FeedRow.id.in_({r.feed_id for r in visible}))).all()
+    rows = reads.feed_views(session, {r.feed_id for r in visible})
     return [
         S.FeedOut(
             id=f.id,
@@ -164,7 +155,7 @@ def feeds(caller: Caller, session: Db) -> list[S.FeedOut]:
             error_streak=f.error_streak,
             last_error=f.last_error,
         )
-        for f in sorted(rows, key=lambda f: f.id)
+        for f in rows
     ]
 
 
@@ -195,15 +186,8 @@ def queue(
     account: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[S.QueueEntryOut]:
-    query = select(QueueRow).join(AccountRow, AccountRow.id == QueueRow.account_id)
-    if not caller.admin:
-        query = query.where(AccountRow.operator == caller.operator)
-    if state:
-        query = query.where(QueueRow.state == state)
-    if account:
-        query = query.where(QueueRow.account_id == account)
-    rows = session.scalars(query.order_by(QueueRow.not_before, QueueRow.id).limit(limit)).all()
-    return [entry_view(session, row) for row in rows]
+    rows = reads.entry_views(session, operator=caller.operator, state=state, account=account, limit=limit)
+    return [_entry(row) for row in rows]
 
 
 @router.get("/queue/{entry_id}", response_model=S.QueueEntryOut, responses=ERRORS, tags=["queue"])
@@ -220,7 +204,7 @@ def entry(entry_id: EntryId, caller: Caller, session: Db) -> S.QueueEntryOut:
 def approve_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnswer:
     """Approve a held entry: it is checked again, and the holds shown with it no longer stop it."""
     row = owned_entry(session, caller, entry_id)
-    codes = approve(session, row, caller.name, _now())
+    codes = approve(session, row.id, caller.name, _now())
     session.commit()
     return S.ReviewAnswer(entry=entry_view(session, row), approved_codes=codes)
 
@@ -234,7 +218,7 @@ def approve_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAns
 def reject_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnswer:
     """Reject a held entry: it is never sent."""
     row = owned_entry(session, caller, entry_id)
-    reject(session, row, caller.name, _now())
+    reject(session, row.id, caller.name, _now())
     session.commit()
     return S.ReviewAnswer(entry=entry_view(session, row))
 
@@ -247,12 +231,7 @@ def history(
     caller: Caller, session: Db, account: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[S.PostOut]:
     """What was posted, newest first."""
-    query = select(HistoryRow).join(AccountRow, AccountRow.id == HistoryRow.account_id)
-    if not caller.admin:
-        query = query.where(AccountRow.operator == caller.operator)
-    if account:
-        query = query.where(HistoryRow.account_id == account)
-    rows = session.scalars(query.order_by(HistoryRow.at.desc(), HistoryRow.id.desc()).limit(limit)).all()
+    rows = reads.history_views(session, operator=caller.operator, account=account, limit=limit)
     return [
         S.PostOut(
             id=h.id, account=h.account_id, at=h.at, text=h.text, remote_id=h.remote_id, cost_usd=h.cost_usd
@@ -270,18 +249,9 @@ def verdicts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[S.VerdictOut]:
     """The worker's verdicts on queue entries, newest first (``id`` is the queue entry's)."""
-    query = (
-        select(VerdictRow)
-        .join(QueueRow, QueueRow.id == VerdictRow.queue_id)
-        .join(AccountRow, AccountRow.id == QueueRow.account_id)
+    rows = reads.verdict_views(
+        session, operator=caller.operator, account=account, decision=decision, limit=limit
     )
-    if not caller.admin:
-        query = query.where(AccountRow.operator == caller.operator)
-    if account:
-        query = query.where(QueueRow.account_id == account)
-    if decision:
-        query = query.where(VerdictRow.decision == decision)
-    rows = session.scalars(query.order_by(VerdictRow.id.desc()).limit(limit)).all()
     return [_stored_verdict(v) for v in rows]
 
 
@@ -305,47 +275,42 @@ def explain(code: str, caller: Caller) -> S.RuleOut:
 # -- shapes -------------------------------------------------------------------------------------------
 
 
-def account_view(session: Session, row: AccountRow) -> S.AccountOut:
-    counts = dict(
-        session.execute(
-            select(QueueRow.state, func.count()).where(QueueRow.account_id == row.id).group_by(QueueRow.state)
-        ).all()
-    )
-    today = _now().replace(hour=0, minute=0, second=0, microsecond=0)
-    spent = session.scalar(
-        select(func.coalesce(func.sum(HistoryRow.cost_usd), 0.0)).where(
-            HistoryRow.account_id == row.id, HistoryRow.at >= today
-        )
-    )
+def account_view(session: Transaction, account: StoredAccount) -> S.AccountOut:
+    [summary] = reads.account_summaries(session, _now(), ids=[account.id])
+    return _account(summary)
+
+
+def _account(summary: reads.AccountSummary) -> S.AccountOut:
     return S.AccountOut(
-        id=row.id,
-        network=row.network,
-        operator=row.operator,
-        status=row.status,
-        status_since=row.status_since,
-        status_reason=row.status_reason,
-        queue={str(k): int(v) for k, v in counts.items()},
-        spent_today_usd=float(spent or 0),
+        id=summary.id,
+        network=summary.network,
+        operator=summary.operator,
+        status=summary.status,
+        status_since=summary.status_since,
+        status_reason=summary.status_reason,
+        queue=summary.queue,
+        spent_today_usd=summary.spent_today_usd,
     )
 
 
-def visible_routes(session: Session, caller: Principal) -> list[RouteRow]:
-    query = select(RouteRow).join(AccountRow, AccountRow.id == RouteRow.account_id)
-    if not caller.admin:
-        query = query.where(AccountRow.operator == caller.operator)
-    return list(session.scalars(query.order_by(RouteRow.id)))
+def visible_routes(session: Transaction, caller: Principal) -> list[RouteView]:
+    return reads.route_views(session, operator=caller.operator)
 
 
-def owned_entry(session: Session, caller: Principal, entry_id: int) -> QueueRow:
-    row: QueueRow | None = session.get(QueueRow, entry_id)
+def owned_entry(session: Transaction, caller: Principal, entry_id: int) -> EntryView:
+    row = reads.entry_view(session, entry_id)
     if row is None:
         raise ApiError(404, f"no queue entry {entry_id} here")
     owned_account(session, caller, row.account_id)  # another operator's entry reads as not found
     return row
 
 
-def entry_view(session: Session, row: QueueRow) -> S.QueueEntryOut:
-    verdict = latest_verdict(session, row.id)
+def entry_view(session: Transaction, row: EntryView) -> S.QueueEntryOut:
+    """The entry as it stands now (read again: a review may just have moved it)."""
+    return _entry(reads.entry_view(session, row.id) or row)
+
+
+def _entry(row: EntryView) -> S.QueueEntryOut:
     return S.QueueEntryOut(
         id=row.id,
         account=row.account_id,
@@ -356,11 +321,11 @@ def entry_view(session: Session, row: QueueRow) -> S.QueueEntryOut:
         attempts=row.attempts,
         last_error=row.last_error,
         approved_by=row.approved_by,
-        verdict=_stored_verdict(verdict) if verdict else None,
+        verdict=_stored_verdict(row.verdict) if row.verdict else None,
     )
 
 
-def _stored_verdict(row: VerdictRow) -> S.VerdictOut:
+def _stored_verdict(row: VerdictView) -> S.VerdictOut:
     return S.VerdictOut(
         id=str(row.queue_id),
         decision=row.decision,

@@ -6,12 +6,11 @@ import functools
 from collections.abc import Callable
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden import __version__
 from botwarden.config import Config
 from botwarden.networks import Network
+from botwarden.store import Sessions
 from botwarden.web import errors
 from botwarden.web.api import router
 from botwarden.web.auth import TokenCache
@@ -19,7 +18,7 @@ from botwarden.web.checks import Checker
 from botwarden.web.metrics import Metrics
 
 
-def create_app(config: Config, sessions: sessionmaker[Session], *, dashboard: bool = True) -> FastAPI:
+def create_app(config: Config, sessions: Sessions, *, dashboard: bool = True) -> FastAPI:
     app = FastAPI(
         title="botwarden",
         version=__version__,
@@ -28,8 +27,7 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, dashboard: bo
     )
     app.state.config = config
     app.state.sessions = sessions
-    engine: Engine = sessions.kw["bind"]
-    app.state.checker = Checker(config, engine)
+    app.state.checker = Checker(config, sessions)
     app.state.networks = _networks(config, sessions)
     app.state.metrics = Metrics()
     app.state.token_cache = TokenCache()
@@ -43,7 +41,7 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, dashboard: bo
     return app
 
 
-def _networks(config: Config, sessions: sessionmaker[Session]) -> Callable[[], dict[str, Network]]:
+def _networks(config: Config, sessions: Sessions) -> Callable[[], dict[str, Network]]:
     """The network adapters, built on first use (only the setup check needs them)."""
 
     @functools.cache

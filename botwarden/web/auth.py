@@ -8,24 +8,24 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session, sessionmaker
 
-from botwarden.store.models import AccountRow
+from botwarden.store import Sessions, Transaction
+from botwarden.store.accounts import StoredAccount, get_account
 from botwarden.store.tokens import Principal, verify_token
 from botwarden.web.errors import ApiError
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `botwarden tokens create`")
 
 
-async def db(request: Request) -> AsyncIterator[Session]:
+async def db(request: Request) -> AsyncIterator[Transaction]:
     # Run on the event loop, not in a thread: the store's queries are short (one server process per
     # core is the recommended setup), and a thread hop per request was most of a check's overhead.
-    sessions: sessionmaker[Session] = request.app.state.sessions
+    sessions: Sessions = request.app.state.sessions
     with sessions() as session:
         yield session
 
 
-Db = Annotated[Session, Depends(db)]
+Db = Annotated[Transaction, Depends(db)]
 
 
 async def principal(
@@ -46,9 +46,9 @@ async def principal(
 Caller = Annotated[Principal, Depends(principal)]
 
 
-def owned_account(session: Session, caller: Principal, account_id: str) -> AccountRow:
+def owned_account(session: Transaction, caller: Principal, account_id: str) -> StoredAccount:
     """The account, if the caller's operator owns it; another operator's account reads as not found."""
-    account = session.get(AccountRow, account_id)
+    account = get_account(session, account_id)
     if account is None or not caller.may_see(account.operator):
         raise ApiError(404, f"no account '{account_id}' here")
     return account
@@ -62,7 +62,7 @@ class TokenCache:
         self.ttl, self.size = ttl, size
         self._known: dict[str, tuple[float, Principal | None]] = {}
 
-    def get(self, sessions: sessionmaker[Session], token: str) -> Principal | None:
+    def get(self, sessions: Sessions, token: str) -> Principal | None:
         now = time.monotonic()
         cached = self._known.get(token)
         if cached is not None and now - cached[0] < self.ttl:

@@ -15,14 +15,13 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 
 from botwarden.rules import load_registry
 from botwarden.rules.examples import examples_for
-from botwarden.store.models import ApiTokenRow, EventRow, QueueRow, VerdictRow
+from botwarden.store import reads
 from botwarden.store.review import approve, reject
-from botwarden.store.tokens import Principal, verify_token
+from botwarden.store.tokens import Principal, token_principal, verify_token
 from botwarden.web.api import EntryId, account_view, entry_view, owned_entry, visible_routes
 from botwarden.web.auth import Db, owned_account
 from botwarden.web.errors import ApiError
@@ -38,11 +37,11 @@ class LoginNeeded(Exception):
 
 def person(request: Request, session: Db) -> Principal:
     token_id = request.session.get("token_id")
-    row = session.get(ApiTokenRow, token_id) if isinstance(token_id, int) else None
-    if row is None or row.revoked_at is not None:
+    found = token_principal(session, token_id) if isinstance(token_id, int) else None
+    if found is None:
         request.session.clear()
         raise LoginNeeded
-    return Principal(row.id, row.operator, row.name)
+    return found
 
 
 Person = Annotated[Principal, Depends(person)]
@@ -92,24 +91,10 @@ def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
 
 @router.get("/")
 def overview(request: Request, who: Person, session: Db) -> HTMLResponse:
-    from botwarden.store.models import AccountRow
+    from botwarden.web.api import accounts as account_list
 
-    accounts = [
-        account_view(session, a)
-        for a in session.scalars(select(AccountRow).order_by(AccountRow.id))
-        if who.may_see(a.operator)
-    ]
-    mine = {a.id for a in accounts}
-    denials = [
-        (v, q)
-        for v, q in session.execute(
-            select(VerdictRow, QueueRow)
-            .join(QueueRow, QueueRow.id == VerdictRow.queue_id)
-            .where(VerdictRow.decision == "deny", QueueRow.account_id.in_(mine))
-            .order_by(VerdictRow.id.desc())
-            .limit(10)
-        ).all()
-    ]
+    accounts = account_list(who, session)
+    denials = reads.recent_denials(session, {a.id for a in accounts}, limit=10)
     return _page(request, "overview.html", who, accounts=accounts, denials=denials)
 
 
@@ -118,15 +103,8 @@ def account(request: Request, account_id: str, who: Person, session: Db) -> HTML
     from botwarden.web.api import history, verdicts
 
     row = owned_account(session, who, account_id)
-    locks = session.scalars(
-        select(EventRow)
-        .where(
-            EventRow.account_id == account_id,
-            EventRow.kind.in_(("account_stopped", "account_resumed", "account_answers", "account_paused")),
-        )
-        .order_by(EventRow.id.desc())
-        .limit(20)
-    ).all()
+    kinds = ("account_stopped", "account_resumed", "account_answers", "account_paused")
+    locks = reads.account_events(session, account_id, kinds, limit=20)
     return _page(
         request,
         "account.html",
@@ -153,9 +131,9 @@ def decide(
     _check_csrf(request, csrf)
     row = owned_entry(session, who, entry_id)
     if decision == "approve":
-        approve(session, row, who.name, _now())
+        approve(session, row.id, who.name, _now())
     elif decision == "reject":
-        reject(session, row, who.name, _now())
+        reject(session, row.id, who.name, _now())
     else:
         raise ApiError(404, f"no such decision '{decision}'")
     session.commit()

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from botwarden.errors import BotwardenError, ConfigError, InputError
+from botwarden.store import DatabaseError
 
 log = logging.getLogger("botwarden.web")
 
@@ -75,8 +75,8 @@ def install(app: FastAPI) -> None:
         status = 400 if isinstance(exc, InputError | ConfigError) else 409
         return error_answer(status, str(exc))
 
-    @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+    @app.exception_handler(DatabaseError)
+    async def _database(request: Request, exc: DatabaseError) -> JSONResponse:
         log.warning("database error answering %s %s: %s", request.method, request.url.path, exc.orig or exc)
         return error_answer(
             503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}

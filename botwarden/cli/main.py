@@ -16,8 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwarden import settings as settings_table
-from botwarden.cli_accounts import accounts_app, spend
-from botwarden.cli_common import (
+from botwarden.cli.accounts import accounts_app, spend
+from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
@@ -28,9 +28,9 @@ from botwarden.cli_common import (
     open_store,
     out,
 )
-from botwarden.cli_consent import consent_app, inbound, optin_app, optout_app
-from botwarden.cli_diagnose import diagnose
-from botwarden.cli_service import serve, tokens_app
+from botwarden.cli.consent import consent_app, inbound, optin_app, optout_app
+from botwarden.cli.diagnose import diagnose
+from botwarden.cli.service import serve, tokens_app
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
 app = typer.Typer(
@@ -101,7 +101,7 @@ def run(
     ] = None,
 ) -> None:
     """Fetch, compose, check, pace and publish, until stopped (Ctrl-C)."""
-    from botwarden.runtime import PassReport, Runtime, utcnow
+    from botwarden.run.loop import PassReport, Runtime, utcnow
 
     _logging(verbose)
     runtime = Runtime(load_config(config, set_), worker_id=worker_id)
@@ -153,7 +153,7 @@ def preview(
     limit: Annotated[int, typer.Option(help="Items per route.")] = 3,
 ) -> None:
     """Show exactly what would be posted for the newest items, measured per network. Posts nothing."""
-    from botwarden.preview import preview_routes
+    from botwarden.cli.preview import preview_routes
 
     cfg = load_config(config, set_)
     for route_id, drafts, error in preview_routes(cfg, limit=limit):
@@ -193,49 +193,42 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG, set_: SetOption = None, database: DatabaseOption = None
 ) -> None:
     """Accounts, queue and feeds at a glance."""
-    from sqlalchemy import func, select
-
-    from botwarden.store.models import AccountRow, FeedRow, QueueRow
+    from botwarden.run.loop import utcnow
+    from botwarden.store import reads
 
     with open_store(database_url(config, set_, database))() as session:
-        accounts = Table(
-            "account", "network", "status", "since", "queued", "sent", "held", "denied", title="Accounts"
+        summaries = reads.account_summaries(session, utcnow())
+        feed_views = reads.feed_views(session)
+    accounts = Table(
+        "account", "network", "status", "since", "queued", "sent", "held", "denied", title="Accounts"
+    )
+    for acc in summaries:
+        state = "[green]ok[/]" if acc.status == "ok" else f"[red]{acc.status}[/]"
+        queued = acc.queue.get("pending", 0) + acc.queue.get("ready", 0)
+        accounts.add_row(
+            acc.id,
+            acc.network,
+            state,
+            f"{acc.status_since:%Y-%m-%d %H:%M}" if acc.status_since else "",
+            str(queued),
+            str(acc.queue.get("sent", 0)),
+            str(acc.queue.get("held", 0)),
+            str(acc.queue.get("denied", 0)),
         )
-        counts: dict[tuple[str, str], int] = {
-            (a, s): n
-            for a, s, n in session.execute(
-                select(QueueRow.account_id, QueueRow.state, func.count()).group_by(
-                    QueueRow.account_id, QueueRow.state
-                )
-            )
-        }
-        for acc in session.scalars(select(AccountRow).order_by(AccountRow.id)):
-            state = "[green]ok[/]" if acc.status == "ok" else f"[red]{acc.status}[/]"
-            queued = counts.get((acc.id, "pending"), 0) + counts.get((acc.id, "ready"), 0)
-            accounts.add_row(
-                acc.id,
-                acc.network,
-                state,
-                f"{acc.status_since:%Y-%m-%d %H:%M}" if acc.status_since else "",
-                str(queued),
-                str(counts.get((acc.id, "sent"), 0)),
-                str(counts.get((acc.id, "held"), 0)),
-                str(counts.get((acc.id, "denied"), 0)),
-            )
-        out.print(accounts)
-        feeds = Table(
-            "feed", "last fetch", "status", "errors in a row", "next fetch", "last error", title="Feeds"
+    out.print(accounts)
+    feeds = Table(
+        "feed", "last fetch", "status", "errors in a row", "next fetch", "last error", title="Feeds"
+    )
+    for feed in feed_views:
+        feeds.add_row(
+            feed.id,
+            f"{feed.last_fetched_at:%Y-%m-%d %H:%M}" if feed.last_fetched_at else "never",
+            feed.last_status,
+            str(feed.error_streak),
+            f"{feed.next_fetch_at:%Y-%m-%d %H:%M}" if feed.next_fetch_at else "now",
+            feed.last_error[:80],
         )
-        for feed in session.scalars(select(FeedRow).order_by(FeedRow.id)):
-            feeds.add_row(
-                feed.id,
-                f"{feed.last_fetched_at:%Y-%m-%d %H:%M}" if feed.last_fetched_at else "never",
-                feed.last_status,
-                str(feed.error_streak),
-                f"{feed.next_fetch_at:%Y-%m-%d %H:%M}" if feed.next_fetch_at else "now",
-                feed.last_error[:80],
-            )
-        out.print(feeds)
+    out.print(feeds)
 
 
 @app.command()
@@ -249,7 +242,7 @@ def queue(
     format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The queue, each entry with its verdict's rule codes and reason."""
-    from botwarden.reports import entry_reports
+    from botwarden.store.reads import entry_reports
 
     with open_store(database_url(config, set_, database))() as session:
         entries = entry_reports(session, account=account, states=state, limit=limit)
@@ -292,18 +285,14 @@ def timeline(
     limit: Annotated[int, typer.Option()] = 50,
 ) -> None:
     """What the local network shows: the posts, newest first."""
-    from sqlalchemy import select
-
-    from botwarden.store.models import LocalPostRow
+    from botwarden.store import timeline as local_timeline
 
     with open_store(database_url(config, set_, database))() as session:
-        query = select(LocalPostRow).order_by(LocalPostRow.at.desc(), LocalPostRow.id.desc()).limit(limit)
-        if account:
-            query = query.where(LocalPostRow.account_id == account)
-        table = Table("at", "account", "post")
-        for post in session.scalars(query):
-            table.add_row(f"{post.at:%Y-%m-%d %H:%M}", post.account_id, post.text)
-        out.print(table)
+        posts = local_timeline.latest(session, account=account, limit=limit)
+    table = Table("at", "account", "post")
+    for post in posts:
+        table.add_row(f"{post.at:%Y-%m-%d %H:%M}", post.account_id, post.text)
+    out.print(table)
 
 
 # -- rules -------------------------------------------------------------------------------------------

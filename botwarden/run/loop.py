@@ -11,30 +11,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.config import Config
 from botwarden.errors import ConfigError
-from botwarden.inbound import InboundPoller
-from botwarden.ingest import Ingestor, IngestReport
 from botwarden.links.judge import LinkJudge
 from botwarden.networks import FaultPlan
 from botwarden.networks.build import build_networks, credential_store
-from botwarden.store import make_engine, migrate, session_factory
+from botwarden.run.inbound import InboundPoller
+from botwarden.run.ingest import Ingestor, IngestReport
+from botwarden.run.publish import Publisher, PublishReport
+from botwarden.store import (
+    DatabaseError,
+    feeds,
+    make_engine,
+    migrate,
+    queue,
+    rolled_back,
+    session_factory,
+    unreachable,
+)
 from botwarden.store.db import serialize
-from botwarden.store.models import FeedRow, QueueRow
-from botwarden.store.queue import DUE_STATES
 from botwarden.store.sync import sync_config
 from botwarden.trends import CombinedTrends, FileTrends, TrendsProvider, XTrends
-from botwarden.worker import Publisher, PublishReport
 
 log = logging.getLogger("botwarden.runtime")
-
-
-# PostgreSQL's codes for a transaction it rolled back to resolve a conflict: deadlock, serialization.
-_ROLLED_BACK = frozenset({"40P01", "40001"})
 
 
 def utcnow() -> datetime:
@@ -89,7 +89,7 @@ class Runtime:
         self._database_failures = 0
         self.db = make_engine(config.settings["database_url"])
         migrate(self.db)
-        self.sessions: sessionmaker[Session] = session_factory(self.db)
+        self.sessions = session_factory(self.db)
         with self.sessions.begin() as session:
             serialize(session)
             sync_config(session, config)
@@ -132,10 +132,7 @@ class Runtime:
         """When something is next due: a feed fetch or a queue entry (at most a minute away)."""
         latest = now + timedelta(minutes=1)
         with self.sessions() as session:
-            feed_at = session.scalar(select(func.min(FeedRow.next_fetch_at)))
-            entry_at = session.scalar(
-                select(func.min(QueueRow.not_before)).where(QueueRow.state.in_(DUE_STATES))
-            )
+            feed_at, entry_at = feeds.next_fetch_at(session), queue.next_not_before(session)
         candidates = [t for t in (feed_at, entry_at, latest) if t is not None]
         return max(now, min(candidates))
 
@@ -154,7 +151,7 @@ class Runtime:
                 on_pass(report)
             try:
                 wait = (self.next_due(clock()) - clock()).total_seconds()
-            except DBAPIError:
+            except DatabaseError:
                 wait = self.database_backoff()
             stop.wait(max(wait, 1.0))
 
@@ -167,10 +164,10 @@ class Runtime:
         ``sending`` is reconciled against the network once the database is back, never resent blind."""
         try:
             report = self.run_pass(now, clock)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+        except DatabaseError as exc:
+            if not unreachable(exc):
                 raise
-            if getattr(exc.orig, "sqlstate", None) in _ROLLED_BACK:
+            if rolled_back(exc):
                 # Two workers' transactions crossed; PostgreSQL undid one of them, which left every
                 # entry where it was. Nothing is wrong with the database: the next pass goes on.
                 log.info("a transaction was rolled back (%s); the pass is tried again", exc.orig)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from botwarden.cli_common import DEFAULT_CONFIG, ConfigOption, SetOption, load_config, open_store, out
+from botwarden.cli.common import DEFAULT_CONFIG, ConfigOption, SetOption, load_config, open_store, out
 from botwarden.errors import InputError
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from botwarden.cli_common import (
+from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
@@ -47,7 +47,7 @@ def serve(
     os.environ["BOTWARDEN_SERVE_CONFIG"] = str(config)
     os.environ["BOTWARDEN_SERVE_SET"] = "\x1f".join(set_ or [])
     try:
-        run_server("botwarden.cli_service:app_from_environment", host=host, port=port, workers=workers)
+        run_server("botwarden.cli.service:app_from_environment", host=host, port=port, workers=workers)
     except OSError as exc:
         raise InputError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port"
@@ -79,7 +79,7 @@ def create(
     database: DatabaseOption = None,
 ) -> None:
     """Make a token; it is printed once and only its hash is kept."""
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
     from botwarden.store.tokens import create_token
 
     if admin == (operator is not None):
@@ -121,7 +121,7 @@ def revoke(
     database: DatabaseOption = None,
 ) -> None:
     """Revoke a token at once: the API refuses it and dashboard sessions made with it end."""
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
     from botwarden.store.tokens import revoke_token
 
     with open_store(database_url(config, set_, database)).begin() as session:

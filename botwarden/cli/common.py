@@ -11,9 +11,8 @@ from rich.console import Console
 from botwarden import settings as settings_table
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
     from botwarden.config import Config
+    from botwarden.store import Sessions
 
 # The command modules import the configuration, the store and the network clients only inside the commands
 # that use them, so that `--help` and the quick commands do not wait for them.
@@ -44,10 +43,8 @@ def database_url(path: Path, overrides: list[str] | None, database: str | None) 
     return str(load_config(path, overrides).settings["database_url"])
 
 
-def open_store(url: str) -> sessionmaker[Session]:
+def open_store(url: str) -> Sessions:
     """A session factory on a migrated store."""
-    from botwarden.store import make_engine, migrate, session_factory
+    from botwarden.store import open_store as open_migrated
 
-    engine = make_engine(url)
-    migrate(engine)
-    return session_factory(engine)
+    return open_migrated(url)

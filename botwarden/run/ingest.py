@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.compose.filters import passes
 from botwarden.compose.links import canonical_link
@@ -24,12 +22,10 @@ from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
 from botwarden.links import ResolveLimits, resolve_many
 from botwarden.netguard import tls_context
-from botwarden.store.db import one_of
+from botwarden.store import Sessions, Transaction, feeds, queue
 from botwarden.store.events import record
-from botwarden.store.items import stored_items
+from botwarden.store.feeds import DueFeed, StoredItem
 from botwarden.store.links import save_chains, stale_links
-from botwarden.store.models import FeedRow, ItemRow, QueueRow, RouteRow
-from botwarden.store.queue import State
 
 
 @dataclass(slots=True)
@@ -47,7 +43,7 @@ class Ingestor:
     def __init__(
         self,
         config: Config,
-        sessions: sessionmaker[Session],
+        sessions: Sessions,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.config = config
@@ -57,34 +53,21 @@ class Ingestor:
         self.transport = transport
         self._queued_links: list[str] = []
 
-    def due_feeds(self, now: datetime) -> list[FeedRow]:
-        """Claim the feeds due now: each is pushed a claim's length into the future, so another worker
-        sharing the store does not fetch it too; if this one dies, the claim lapses and it is fetched."""
+    def due_feeds(self, now: datetime) -> list[DueFeed]:
+        """Claim the feeds due now, for as long as two fetch timeouts and a minute: another worker
+        sharing the store does not fetch them too; if this one dies, the claim lapses."""
         claim = timedelta(seconds=2 * self.config.settings["fetch_timeout_seconds"] + 60)
         with self.sessions.begin() as session:
-            rows = list(
-                session.scalars(
-                    select(FeedRow)
-                    .where(
-                        one_of(session, FeedRow.id, self.config.feeds),
-                        or_(FeedRow.next_fetch_at.is_(None), FeedRow.next_fetch_at <= now),
-                    )
-                    .order_by(FeedRow.id)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            for row in rows:
-                row.next_fetch_at = now + claim
-            return rows
+            return feeds.claim_due(session, now, self.config.feeds, claim)
 
     def run(self, now: datetime) -> IngestReport:
         report = IngestReport()
-        feeds = self.due_feeds(now)
-        if not feeds:
+        due = self.due_feeds(now)
+        if not due:
             return report
-        results = asyncio.run(self._fetch_all(feeds))
+        results = asyncio.run(self._fetch_all(due))
         self._queued_links = []
-        for feed, result in zip(feeds, results, strict=True):
+        for feed, result in zip(due, results, strict=True):
             with self.sessions.begin() as session:
                 if isinstance(result, FeedError):
                     self._failed(session, feed.id, result, now, report)
@@ -107,13 +90,13 @@ class Ingestor:
             save_chains(session, found, now)
         return len(found)
 
-    async def _fetch_all(self, feeds: list[FeedRow]) -> list[FetchResult | FeedError]:
+    async def _fetch_all(self, due: list[DueFeed]) -> list[FetchResult | FeedError]:
         limit = asyncio.Semaphore(self.config.settings["fetch_concurrency"])
         async with httpx.AsyncClient(
             transport=self.transport, follow_redirects=False, verify=tls_context()
         ) as client:
 
-            async def one(feed: FeedRow) -> FetchResult | FeedError:
+            async def one(feed: DueFeed) -> FetchResult | FeedError:
                 async with limit:
                     try:
                         return await fetch_feed(
@@ -127,39 +110,37 @@ class Ingestor:
                     except FeedError as exc:
                         return exc
 
-            return await asyncio.gather(*(one(feed) for feed in feeds))
+            return await asyncio.gather(*(one(feed) for feed in due))
 
     def _failed(
-        self, session: Session, feed_id: str, error: FeedError, now: datetime, report: IngestReport
+        self, session: Transaction, feed_id: str, error: FeedError, now: datetime, report: IngestReport
     ) -> None:
-        row = session.get_one(FeedRow, feed_id)
-        row.error_streak += 1
         interval = self.config.feed_interval(self.config.feeds[feed_id])
         cap = timedelta(minutes=self.config.settings["feed_backoff_max_minutes"])
-        wait = min(interval * (2 ** min(row.error_streak, 16)), max(cap, interval))
-        row.next_fetch_at, row.last_fetched_at = now + wait, now
-        row.last_status, row.last_error = "error", str(error)
+
+        def backoff(streak: int) -> timedelta:  # doubling with each error in a row, up to the cap
+            wait: timedelta = min(interval * (2 ** min(streak, 16)), max(cap, interval))
+            return wait
+
+        streak, next_fetch_at = feeds.fetch_failed(session, feed_id, str(error), now, backoff)
         report.failed += 1
         report.errors[feed_id] = str(error)
         record(
             session,
             now,
             "feed_error",
-            f"{feed_id}: {error}; next try at {row.next_fetch_at:%H:%M}",
+            f"{feed_id}: {error}; next try at {next_fetch_at:%H:%M}",
             feed=feed_id,
-            streak=row.error_streak,
+            streak=streak,
         )
 
     def _fetched(
-        self, session: Session, feed_id: str, result: FetchResult, now: datetime, report: IngestReport
+        self, session: Transaction, feed_id: str, result: FetchResult, now: datetime, report: IngestReport
     ) -> None:
-        row = session.get_one(FeedRow, feed_id)
-        row.next_fetch_at = now + self.config.feed_interval(self.config.feeds[feed_id])
-        row.last_fetched_at, row.error_streak, row.last_error = now, 0, ""
-        row.etag = result.etag or row.etag
-        row.last_modified = result.last_modified or row.last_modified
+        next_fetch_at = now + self.config.feed_interval(self.config.feeds[feed_id])
+        feeds.fetched(session, feed_id, now, next_fetch_at, result.etag, result.last_modified)
         if result.not_modified or result.body is None:
-            row.last_status = "not modified"
+            feeds.set_status(session, feed_id, "not modified")
             report.not_modified += 1
             self._seed_routes(session, feed_id, [], now, report)
             return
@@ -168,64 +149,43 @@ class Ingestor:
         except FeedError as exc:
             self._failed(session, feed_id, exc, now, report)
             return
-        row.title, row.last_status = parsed.title, "ok"
+        feeds.set_status(session, feed_id, "ok", title=parsed.title)
         report.fetched += 1
-        new_rows = self._store_items(session, feed_id, parsed.items, now, result.url)
-        report.new_items += len(new_rows)
-        self._seed_routes(session, feed_id, new_rows, now, report)
+        new_items = self._store_items(session, feed_id, parsed.items, now, result.url)
+        report.new_items += len(new_items)
+        self._seed_routes(session, feed_id, new_items, now, report)
 
     def _store_items(
-        self, session: Session, feed_id: str, items: list[Item], now: datetime, feed_url: str
-    ) -> list[ItemRow]:
-        """Insert unseen items (oldest first); note edits of known ones. Returns the new rows. An item seen
-        before the feed moved is known (:func:`botwarden.store.items.stored_items`)."""
-        known = stored_items(session, feed_id, items, feed_url)
-        fresh: list[ItemRow] = []
-        seen_now: set[str] = set()
-        for item in _oldest_first(items):
-            if item.id in seen_now:
-                continue
-            seen_now.add(item.id)
-            existing = known.get(item.id)
-            if existing is not None:
-                if existing.content_hash != item.content_hash:
-                    existing.content_hash, existing.edited_at = item.content_hash, now
-                    record(
-                        session,
-                        now,
-                        "item_edited",
-                        f"{feed_id}: '{item.title[:60]}' was edited; "
-                        "the earlier version stays posted, the edit is not posted again",
-                        feed=feed_id,
-                    )
-                continue
-            row = ItemRow(
-                feed_id=feed_id,
-                identity=item.id,
-                content_hash=item.content_hash,
-                title=item.title,
-                link=item.link,
-                summary=item.summary,
-                author=item.author,
-                categories=list(item.categories),
-                published=item.published or item.updated,
-                first_seen_at=now,
+        self, session: Transaction, feed_id: str, items: list[Item], now: datetime, feed_url: str
+    ) -> list[StoredItem]:
+        """Store unseen items (oldest first); note edits of known ones. Returns the new items."""
+        fresh, edited = feeds.store_items(session, feed_id, _oldest_first(items), now, feed_url)
+        for item in edited:
+            record(
+                session,
+                now,
+                "item_edited",
+                f"{feed_id}: '{item.title[:60]}' was edited; "
+                "the earlier version stays posted, the edit is not posted again",
+                feed=feed_id,
             )
-            session.add(row)
-            fresh.append(row)
-        session.flush()
         return fresh
 
     def _seed_routes(
-        self, session: Session, feed_id: str, new_rows: list[ItemRow], now: datetime, report: IngestReport
+        self,
+        session: Transaction,
+        feed_id: str,
+        new_items: list[StoredItem],
+        now: datetime,
+        report: IngestReport,
     ) -> None:
-        for route_row in session.scalars(select(RouteRow).where(RouteRow.feed_id == feed_id)):
-            route = self.config.routes.get(route_row.id)
+        for route_id, seeded in feeds.routes_of(session, feed_id):
+            route = self.config.routes.get(route_id)
             if route is None:
                 continue
-            if route_row.seeded_at is None:
+            if not seeded:
                 candidates = self._backlog(session, feed_id, route)
-                route_row.seeded_at = now
+                feeds.mark_seeded(session, route_id, now)
                 record(
                     session,
                     now,
@@ -236,20 +196,20 @@ class Ingestor:
                     account=route.account,
                 )
             else:
-                candidates = new_rows
-            for item_row in candidates:
-                report.queued += self._enqueue(session, route, item_row, now)
+                candidates = new_items
+            for item in candidates:
+                report.queued += self._enqueue(session, route, item, now)
 
-    def _backlog(self, session: Session, feed_id: str, route: RouteConfig) -> list[ItemRow]:
+    def _backlog(self, session: Transaction, feed_id: str, route: RouteConfig) -> list[StoredItem]:
         mode = self.config.first_run(route)
         if mode == "none":
             return []
-        rows = list(session.scalars(select(ItemRow).where(ItemRow.feed_id == feed_id)))
-        rows.sort(key=lambda r: (r.published or r.first_seen_at, r.id))
-        eligible = [r for r in rows if _filter(route, r)[0]]
+        items = feeds.items_of(session, feed_id)
+        items.sort(key=lambda r: (r.published or r.first_seen_at, r.id))
+        eligible = [r for r in items if _filter(route, r)[0]]
         return eligible[-1:] if mode == "newest" else eligible
 
-    def _enqueue(self, session: Session, route: RouteConfig, item: ItemRow, now: datetime) -> int:
+    def _enqueue(self, session: Transaction, route: RouteConfig, item: StoredItem, now: datetime) -> int:
         ok, why = _filter(route, item)
         if not ok:
             record(
@@ -261,28 +221,13 @@ class Ingestor:
             )
             return 0
         key = hashlib.sha256(f"{route.id}\x1f{item.feed_id}\x1f{item.identity}".encode()).hexdigest()[:40]
-        if session.scalar(select(QueueRow.id).where(QueueRow.idempotency_key == key)) is not None:
+        if not queue.enqueue(session, route.id, route.account, item.id, key, now):
             return 0
-        session.add(
-            QueueRow(
-                route_id=route.id,
-                item_id=item.id,
-                account_id=route.account,
-                state=State.PENDING.value,
-                not_before=now,
-                created_at=now,
-                updated_at=now,
-                idempotency_key=key,
-                attempts=0,
-                was_delayed=0,
-                last_error="",
-            )
-        )
         self._queued_links.append(canonical_link(item.link))
         return 1
 
 
-def _filter(route: RouteConfig, item: ItemRow) -> tuple[bool, str]:
+def _filter(route: RouteConfig, item: StoredItem) -> tuple[bool, str]:
     fields = {
         "title": item.title,
         "summary": item.summary,

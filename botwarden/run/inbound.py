@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from botwarden.config import Config
 from botwarden.networks import Network
+from botwarden.store import Sessions, accounts
 from botwarden.store.consent import ConsentStore
 from botwarden.store.events import record
-from botwarden.store.models import AccountRow
 
 
 class InboundPoller:
     def __init__(
-        self, config: Config, sessions: sessionmaker[Session], networks: dict[str, Network], worker_id: str
+        self, config: Config, sessions: Sessions, networks: dict[str, Network], worker_id: str
     ) -> None:
         self.config = config
         self.sessions = sessions
@@ -38,26 +35,15 @@ class InboundPoller:
         if not remote:
             return 0
         with self.sessions() as session:
-            due = list(
-                session.scalars(
-                    select(AccountRow.id).where(
-                        AccountRow.id.in_(remote),
-                        AccountRow.status == "ok",
-                        (AccountRow.next_inbound_at.is_(None)) | (AccountRow.next_inbound_at <= now),
-                    )
-                )
-            )
+            due = accounts.due_inbound(session, now, remote)
         return sum(self._poll(account_id, now) for account_id in due)
 
     def _poll(self, account_id: str, now: datetime) -> int:
         with self.sessions.begin() as session:  # take this poll, so no other worker polls it too
-            account = session.get(
-                AccountRow, account_id, with_for_update={"skip_locked": True}, populate_existing=True
-            )
-            if account is None or (account.next_inbound_at is not None and account.next_inbound_at > now):
-                return 0
-            account.next_inbound_at = now + self.interval
-            network, cursor = self.networks[account.network], account.inbound_cursor
+            taken = accounts.take_inbound(session, account_id, now, self.interval)
+        if taken is None:
+            return 0
+        network, cursor = self.networks[taken[0]], taken[1]
         try:
             messages, new_cursor = network.inbound(account_id, cursor)
         except Exception as exc:  # a failed poll is retried at the next interval, never in a loop
@@ -75,7 +61,7 @@ class InboundPoller:
             said = [
                 ledger.inbound(account_id, m.user, m.text, m.at, m.via, interaction=m.id) for m in messages
             ]
-            session.get_one(AccountRow, account_id).inbound_cursor = new_cursor
+            accounts.save_inbound_cursor(session, account_id, new_cursor)
             if said:
                 opt_outs = sum(1 for s in said if s.kind == "opt_out")
                 record(

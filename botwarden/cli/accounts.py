@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from botwarden.cli_common import (
+from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
     DatabaseOption,
@@ -61,7 +61,7 @@ def login(
 ) -> None:
     """Store an account's tokens, encrypted; they are never printed or logged."""
     from botwarden.networks.build import build_networks, credential_store
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
 
     cfg = load_config(config, set_)
     account = cfg.accounts.get(account_id)
@@ -119,7 +119,7 @@ def check_setup(
 ) -> None:
     """Read each account's profile and report how it presents itself (BW951-BW956)."""
     from botwarden.networks.build import build_networks
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
     from botwarden.setup_check import check_accounts
 
     cfg = load_config(config, set_)
@@ -149,15 +149,11 @@ def resume(
     database: DatabaseOption = None,
 ) -> None:
     """Mark a stopped account ok after a person restored it; its held posts are checked again."""
-    from botwarden.runtime import utcnow
+    from botwarden.run.loop import utcnow
     from botwarden.store.accounts import resume_account
-    from botwarden.store.models import AccountRow
 
     with open_store(database_url(config, set_, database)).begin() as session:
-        account = session.get(AccountRow, account_id)
-        if account is None:
-            raise InputError(f"no account '{account_id}' in the store")
-        held = resume_account(session, account, utcnow(), "resumed by a person")
+        held = resume_account(session, account_id, utcnow(), "resumed by a person")
     out.print(f"{account_id} is ok again; {held} held post(s) will be checked again on the next pass.")
 
 
@@ -168,21 +164,15 @@ def spend(
     database: DatabaseOption = None,
 ) -> None:
     """What each account's posts cost per day (X bills per post), against the monthly spend cap."""
-    from sqlalchemy import select
-
-    from botwarden.runtime import utcnow
-    from botwarden.store.models import HistoryRow
+    from botwarden.run.loop import utcnow
+    from botwarden.store.reads import spending
 
     cfg = load_config(config, set_)
     now = utcnow()
     since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     with open_store(database_url(config, set_, database))() as session:
-        rows = session.execute(
-            select(HistoryRow.account_id, HistoryRow.at, HistoryRow.cost_usd).where(
-                HistoryRow.at >= min(since, month)
-            )
-        ).all()
+        rows = spending(session, min(since, month))
     per_day: dict[tuple[str, str], tuple[int, float]] = {}
     this_month: dict[str, float] = {}
     for account, at, cost in rows:

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from botwarden import settings as settings_table
-from botwarden.cli_common import SetOption, err, open_store, out
+from botwarden.cli.common import SetOption, err, open_store, out
 from botwarden.errors import InputError
 
 

@@ -1,0 +1,251 @@
+"""The one way a check is built: the engine, the facts it judges by, the settings, and pacing.
+
+Every caller of the engine goes through here: the worker before it publishes, the HTTP check, setup checks,
+replays and ``diagnose``. :class:`Checks` holds what a check needs and builds its :class:`CheckContext`;
+:class:`FleetChecks` is the long-lived check state of the accounts a configuration runs, which the worker
+and the HTTP service keep between checks. It is built once from the configuration, caught up with the
+store by :meth:`FleetChecks.refresh` (the consent ledger and the accounts when they change, request
+budgets, trends), and told by :meth:`Checks.recorded` of each post the worker records as sent: state that
+follows the store (a near-duplicate index of the fleet's history, say) is kept here and nowhere else.
+
+Pacing is resolved by one rule everywhere (:class:`Pacing`): a post that comes from a route is paced by
+that route; an action that names no route (the HTTP check, a setup check) by the strictest of its
+account's routes; an account with no route by the settings, with the account's own daily cap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botwarden.errors import ConfigError
+from botwarden.links.judge import LinkJudge
+from botwarden.pacing import PacingPolicy, QuietHours
+from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, History, PastPost, Verdict
+from botwarden.rules.engine import combine
+from botwarden.rules.facts import Facts
+from botwarden.rules.model import Finding, Severity
+
+__all__ = ["Checks", "FleetChecks", "Pacing", "strictest", "with_approvals"]
+
+if TYPE_CHECKING:  # a replay or a diagnosis checks without the store: they do not wait for it to load
+    from botwarden.config import Config
+    from botwarden.rules.overrides import Override
+    from botwarden.store import Reader
+    from botwarden.trends import TrendsProvider
+
+
+class Pacing:
+    """Which pacing policy judges an action, resolved the same way for every check.
+
+    - A post from a route (the worker's queue entries) is paced by that route's policy: its
+      ``[routes.pacing]``, over the account's ``daily_cap``, over the settings.
+    - An action that names no route is paced by its account's routes. Where they pace differently, the
+      strictest of them: the smallest daily cap, then the fewest posts a burst window allows (per second
+      of the window), then the longest minimum interval; where even those tie, the first route in the
+      configuration. What the check allows, each of the account's routes would allow as well.
+    - An account no route posts for (one created through the API, a replay's, an export's) is paced by
+      the settings, with the account's own daily cap where it has one.
+    """
+
+    def __init__(
+        self, settings: Mapping[str, Any], config: Config | None = None, *, source: str = ""
+    ) -> None:
+        self._settings = settings
+        self._source = source or (str(config.source) if config is not None else "settings")
+        self._routes = (
+            {rid: config.pacing_for(route) for rid, route in config.routes.items()} if config else {}
+        )
+        self._caps = {a.id: a.daily_cap for a in config.accounts.values()} if config else {}
+        by_account: dict[str, list[PacingPolicy]] = {}
+        for route_id, route in config.routes.items() if config else ():
+            by_account.setdefault(route.account, []).append(self._routes[route_id])
+        self._accounts = {account: strictest(policies) for account, policies in by_account.items()}
+        self._plain: dict[int | None, PacingPolicy] = {}
+
+    def route(self, route_id: str) -> PacingPolicy:
+        return self._routes[route_id]
+
+    def account(self, account: AccountInfo) -> PacingPolicy:
+        found = self._accounts.get(account.id)
+        if found is not None:
+            return found
+        cap = account.daily_cap if account.daily_cap is not None else self._caps.get(account.id)
+        plain = self._plain.get(cap)
+        if plain is None:
+            plain = self._plain[cap] = self._from_settings(cap)
+        return plain
+
+    def _from_settings(self, daily_cap: int | None) -> PacingPolicy:
+        s = self._settings
+        return PacingPolicy(
+            min_interval=timedelta(minutes=s["min_interval_minutes"]),
+            jitter=timedelta(0),  # checks judge a given time; only scheduling spreads posts out
+            burst_max=s["burst_max"],
+            burst_window=timedelta(minutes=s["burst_window_minutes"]),
+            daily_cap=daily_cap if daily_cap is not None else s["daily_cap"],
+            quiet_hours=self._quiet_hours(),
+        )
+
+    def _quiet_hours(self) -> QuietHours | None:
+        span, zone = self._settings["quiet_hours"], self._settings["quiet_hours_timezone"]
+        if not span:
+            return None
+        try:
+            return QuietHours.parse(span, zone)
+        except ValueError as exc:
+            raise ConfigError(f"{self._source}: quiet_hours: {exc}") from None
+
+
+def strictest(policies: Sequence[PacingPolicy]) -> PacingPolicy:
+    """Of several routes' policies, the one that lets the fewest posts through (see :class:`Pacing`)."""
+
+    def leniency(policy: PacingPolicy) -> tuple[int, float, float]:
+        per_second = policy.burst_max / max(policy.burst_window.total_seconds(), 1.0)
+        return policy.daily_cap, per_second, -policy.min_interval.total_seconds()
+
+    return min(policies, key=leniency)  # min keeps the first of equals: configuration order
+
+
+class Checks:
+    """What a check needs, built into its context the same way for every caller."""
+
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        facts: Facts | None = None,
+        *,
+        engine: Engine | None = None,
+        pacing: Pacing | None = None,
+    ) -> None:
+        self.settings = settings
+        self.facts = facts if facts is not None else Facts()
+        self.engine = engine or Engine(select=settings["select"], ignore=settings["ignore"])
+        self.pacing = pacing or Pacing(settings)
+
+    def context(self, account: AccountInfo, history: History, *, route: str | None = None) -> CheckContext:
+        pacing = self.pacing.route(route) if route is not None else self.pacing.account(account)
+        overrides = self.overrides(account.id, route)
+        return CheckContext(account, history, pacing, self.settings, self.facts, overrides=overrides)
+
+    def overrides(self, account: str, route: str | None) -> Mapping[str, Override]:
+        """The operator's own severities for this account's actions (through ``route``): none here."""
+        return {}
+
+    def check(
+        self,
+        action: Action,
+        account: AccountInfo,
+        history: History,
+        *,
+        route: str | None = None,
+        approved: Iterable[str] = (),
+    ) -> Verdict:
+        """The verdict on ``action``; holds by the ``approved`` codes (a person's) no longer hold it."""
+        verdict = self.engine.check(action, self.context(account, history, route=route))
+        approved = list(approved)
+        return with_approvals(verdict, approved) if approved else verdict
+
+    def recorded(self, post: PastPost) -> None:
+        """A post was recorded as sent. State that follows the fleet's history is updated here; the
+        facts as they are today need nothing from it (history is read from the store at each check)."""
+
+
+class FleetChecks(Checks):
+    """The check state of the accounts a configuration runs, kept between checks (by the worker, for
+    its passes; by the HTTP service, for its requests) and caught up with the store by :meth:`refresh`."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        engine: Engine | None = None,
+        trends: TrendsProvider | None = None,
+        links: LinkJudge | None = None,
+        refresh_every: float = 0.0,
+    ) -> None:
+        # The operator's accounts, so cross-account rules (BW103, BW104, BW955) see the whole fleet.
+        facts = Facts(
+            accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()}
+        )
+        super().__init__(config.settings, facts, engine=engine, pacing=Pacing(config.settings, config))
+        self.config = config
+        self.trends = trends
+        self.links = links or LinkJudge()
+        self.refresh_every = refresh_every
+        self._refreshed = float("-inf")
+        self._ledger_version = (-1, -1)  # of the consent ledger last read into the facts
+        self._accounts_version: tuple[int, str] | None = None
+        self._overrides: dict[tuple[str, str | None], Mapping[str, Override]] = {}
+
+    def overrides(self, account: str, route: str | None) -> Mapping[str, Override]:
+        """The configuration's rule overrides for the account and the route (``rules = {...}``)."""
+        key = (account, route)
+        found = self._overrides.get(key)
+        if found is None:
+            found = self._overrides[key] = self.config.overrides_for(account, route)
+        return found
+
+    def refresh(self, reader: Reader, now: datetime) -> None:
+        """Catch up with what other processes changed in the store: the consent ledger and the accounts
+        (read again only when they grew), the request budgets the networks announced, and the trends.
+        Asked at most once every ``refresh_every`` seconds."""
+        from botwarden.store.accounts import known_budgets
+        from botwarden.store.consent import ledger_version, load_ledger
+
+        started = time.monotonic()
+        if started - self._refreshed < self.refresh_every:
+            return
+        self._refreshed = started
+        version = ledger_version(reader)
+        if version != self._ledger_version:
+            self.facts.ledger = load_ledger(reader, self.config.accounts)
+            self._ledger_version = version
+        self._refresh_accounts(reader)
+        self.facts.budgets = known_budgets(reader, now)
+        if self.trends is not None:
+            self.facts.trends = self.trends.current(now)
+
+    def _refresh_accounts(self, reader: Reader) -> None:
+        """Accounts the store has beyond the configuration's (created through the API) join their
+        operator's fleet."""
+        from botwarden.store.accounts import accounts_version, fleet
+
+        version = accounts_version(reader)
+        if version == self._accounts_version:
+            return
+        self._accounts_version = version
+        for account_id, network, operator in fleet(reader):
+            if account_id not in self.facts.accounts:
+                self.facts.add_account(AccountInfo(account_id, network, operator))
+
+    def account(self, reader: Reader, account_id: str) -> AccountInfo | None:
+        """The stored account as the rules see it, with its configured spend cap; None if unknown."""
+        from botwarden.store.accounts import stored_account_info
+
+        configured = self.config.accounts.get(account_id)
+        cap = configured.spend_cap_usd if configured else None
+        return stored_account_info(reader, account_id, spend_cap_usd=cap)
+
+    def learn_link(self, link: str, chain: tuple[str, ...] | None) -> None:
+        """What the resolver found about ``link`` goes into the facts, judged by today's host lists."""
+        if chain is not None:
+            self.facts.add_link(self.links.facts(link, chain))
+
+
+def with_approvals(verdict: Verdict, approved: list[str]) -> Verdict:
+    """A person approved this entry despite holds by these codes: those holds no longer count (their
+    findings stay, as information); a hold by any other code still holds it."""
+    if verdict.decision is not Decision.HOLD or not approved:
+        return verdict
+    findings = [
+        Finding(
+            f.code, f.slug, Severity.INFO, f"{f.message} (approved by a person)", f.evidence, f.not_before
+        )
+        if f.severity is Severity.HOLD and f.code in approved
+        else f
+        for f in verdict.findings
+    ]
+    return combine(verdict.action_id, findings)

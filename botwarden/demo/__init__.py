@@ -1,0 +1,1 @@
+"""`make demo`: three sample bots, their feeds served on loopback, one simulated day."""

@@ -1,0 +1,272 @@
+"""The publishing pass: claim due queue entries, check them against the rules, pace them, publish once.
+
+Publishing follows DESIGN.md's protocol. The entry is marked ``sending`` under this worker's lease and
+committed *before* the network is called; the outcome is recorded after. An entry still ``sending`` once
+its lease has expired (the worker died mid-call) is never resent blindly: the network is asked whether it
+has the post (by idempotency key or on the account's own timeline) and only a clear "no" sends it again
+(``recover.py``). Checking goes through the one checking seam (``botwarden.checking``); what the network
+answers is recorded by ``outcome.py``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from botwarden.checking import FleetChecks
+from botwarden.compose import ItemFields, compose
+from botwarden.compose.links import canonical_link
+from botwarden.config import Config
+from botwarden.errors import ConfigError
+from botwarden.links.judge import LinkJudge
+from botwarden.networks import Network, Outcome, OutcomeKind, Post
+from botwarden.rules import Action, Decision, Engine, Verdict
+from botwarden.rules.facts import Facts
+from botwarden.run.alerts import Alerter
+from botwarden.run.outbox import Alerts, PublishReport, post_for
+
+__all__ = ["PublishReport", "Publisher"]
+from botwarden.run.outcome import OutcomeRecorder
+from botwarden.run.recover import Recovery
+from botwarden.store import QueueEntry, Sessions, State, StoreHistory, Transaction, accounts, feeds, queue
+from botwarden.store.events import record
+from botwarden.store.feeds import StoredItem
+from botwarden.store.links import cached_chain
+from botwarden.trends import TrendsProvider
+
+Clock = Callable[[], datetime]
+
+# Where a verdict that is not an allow moves a queue entry, and the audit event it leaves.
+_VERDICT_EVENTS = {Decision.DELAY: "delayed", Decision.HOLD: "held", Decision.DENY: "denied"}
+
+
+class Publisher:
+    def __init__(
+        self,
+        config: Config,
+        sessions: Sessions,
+        networks: dict[str, Network],
+        *,
+        engine: Engine | None = None,
+        rng: random.Random | None = None,
+        worker_id: str | None = None,
+        batch: int = 200,
+        trends: TrendsProvider | None = None,
+        links: LinkJudge | None = None,
+        alerter: Alerter | None = None,
+    ) -> None:
+        missing = sorted({a.network for a in config.accounts.values()} - set(networks))
+        if missing:
+            raise ConfigError(f"{config.source}: no publishing adapter for network(s) {', '.join(missing)}")
+        self.config = config
+        self.sessions = sessions
+        self.networks = networks
+        self.rng = rng or random.Random()
+        self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:8]}"
+        self.lease = timedelta(seconds=config.settings["lease_seconds"])
+        self.batch = batch
+        self.checks = FleetChecks(config, engine=engine, trends=trends, links=links)
+        self.alerts = Alerts(alerter or Alerter(config.settings["alert_webhook_url"]))
+        self.outcomes = OutcomeRecorder(config, self.alerts, self.worker_id, self.rng)
+        self.recovery = Recovery(config, sessions, networks, self.alerts, self.checks)
+
+    @property
+    def facts(self) -> Facts:
+        return self.checks.facts
+
+    # -- one pass -------------------------------------------------------------------------------------
+
+    def run(self, now: datetime, clock: Clock | None = None) -> PublishReport:
+        """One pass at ``now``. Given a ``clock``, each entry is checked, paced and sent at the clock's time
+        when its turn comes; without one, at ``now`` (a simulated day, a test). Leases run from the moment
+        an entry is marked 'sending', so a send always has its whole lease."""
+        report = PublishReport()
+        running = clock or _running_from(now)
+        with self.sessions() as session:
+            self.checks.refresh(session, now)
+        self.recovery.reconcile(now, report)
+        self.recovery.probe_stopped(now)
+        # A pass stops taking entries after a quarter of a lease, so that feeds are fetched and lapsed
+        # leases reconciled between passes, and a pass on a fixed ``now`` does not drift far from it.
+        budget = self.lease / 4
+        with self.sessions() as session:
+            due = queue.due(session, now, self.config.routes, limit=self.batch, spread_by=self.worker_id)
+        for entry_id in due:
+            if running() - now > budget:
+                break
+            self._process(entry_id, clock() if clock else now, running, report)
+        return report
+
+    def _process(self, entry_id: int, now: datetime, clock: Clock, report: PublishReport) -> None:
+        with self.sessions.begin() as session:
+            entry = queue.claim(session, entry_id, now)
+            if entry is None:
+                return  # another worker has it, or its account is busy: a later pass takes it
+            slot = self.checks.pacing.route(entry.route_id).next_slot(
+                StoreHistory(session).last_post_at(entry.account_id), now, self.rng
+            )
+            # A new entry is checked at once, so a held or refused post reaches a person early. One
+            # already checked and waiting for the account's interval is checked again only when its
+            # slot comes: an account's backlog would otherwise be checked at every slot, once per entry.
+            if entry.state is State.READY and slot > now:
+                entry.defer(self._turn(session, entry, slot), now)
+                return
+            verdict = self._check(session, entry, now)
+            if not self._apply_verdict(session, entry, verdict, now, report):
+                return
+            if slot > now:  # allowed, but inside the account's minimum interval: come back then
+                entry.defer(self._turn(session, entry, slot), now)
+                return
+            entry.mark_sending(self.worker_id, clock() + self.lease, now)
+            account = entry.account_id
+            network = self.networks[accounts.network_of(session, account)]
+            post = post_for(session, entry, self.config)
+        # Committed as 'sending' before the call: a crash from here on is reconciled, never resent blind.
+        outcome = _publish(network, account, post, now)
+        lost = outcome.uncertain
+        if lost:
+            settled = _settle(network, account, post, outcome)
+            if settled is None:
+                return  # the network cannot tell yet: the entry stays 'sending' and is reconciled later
+            outcome = settled
+        with self.sessions.begin() as session:
+            if lost:
+                record(
+                    session,
+                    now,
+                    "answer_lost",
+                    f"{account}: the network's answer was lost; {outcome.message}",
+                    account=account,
+                    queue_id=entry_id,
+                )
+            # Locked, and read afresh: a worker reconciling this entry meanwhile either finished first
+            # (then the state says so) or skips it while this transaction holds it.
+            locked = queue.lock(session, entry_id)
+            if locked is None:
+                raise LookupError(f"queue entry {entry_id} is gone")
+            sent = self.outcomes.record(session, locked, outcome, now, report)
+        if sent is not None:
+            self.checks.recorded(sent)
+        self.alerts.flush()
+
+    # -- pace -----------------------------------------------------------------------------------------
+
+    def _turn(self, session: Transaction, entry: QueueEntry, slot: datetime) -> datetime:
+        """When a post waiting for its account's interval should come back: at the next slot if it is
+        first in the account's line, one interval later for each entry ahead of it, so that an account's
+        backlog is not claimed all at once at every slot."""
+        ahead = queue.count_ahead(session, entry)
+        return slot + ahead * self.checks.pacing.route(entry.route_id).min_interval
+
+    # -- check ----------------------------------------------------------------------------------------
+
+    def _check(self, session: Transaction, entry: QueueEntry, now: datetime) -> Verdict:
+        route = self.config.routes[entry.route_id]
+        account_cfg = self.config.accounts[entry.account_id]
+        account = self.checks.account(session, entry.account_id)
+        if account is None:
+            raise LookupError(f"account {entry.account_id} is not in the store")
+        item = feeds.item(session, entry.item_id)
+        draft = compose(
+            _fields(item, feeds.feed_title(session, item.feed_id)),
+            route.template_for(account_cfg.required_hashtags),
+            account.network,
+            limit=account_cfg.char_limit,
+            hashtags=route.hashtag_policy(account_cfg.required_hashtags),
+            trending=self.checks.facts.trending(account.network, now),
+            content_warning=route.post.content_warning,
+        )
+        entry.set_text(draft.text, draft.measure.length)
+        self.checks.learn_link(draft.link, cached_chain(session, canonical_link(draft.link)))
+        feed = self.config.feeds[route.feed]
+        action = Action(
+            id=str(entry.id),
+            kind="post",
+            account=account.id,
+            at=now,
+            text=draft.text,
+            links=(draft.link,),
+            network=account.network,
+            limit=account_cfg.char_limit,
+            extra={
+                "trigger": "feed",
+                "source_declared": bool(feed.republish_declared_by),
+                "dropped_hashtags": list(draft.dropped_hashtags),
+                "content_warning": route.post.content_warning,
+            },
+        )
+        verdict = self.checks.check(
+            action, account, StoreHistory(session), route=entry.route_id, approved=entry.approved_codes
+        )
+        entry.record_verdict(verdict, now)
+        return verdict
+
+    def _apply_verdict(
+        self, session: Transaction, entry: QueueEntry, verdict: Verdict, now: datetime, report: PublishReport
+    ) -> bool:
+        """Move the entry as the verdict says; True when it may be published now."""
+        if verdict.decision is Decision.ALLOW:
+            return True
+        if verdict.decision is Decision.DELAY:
+            if entry.delay(verdict.not_before or now + timedelta(minutes=1), now):
+                report.delayed += 1
+        elif verdict.decision is Decision.HOLD:
+            entry.hold(now)
+            report.held += 1
+        else:
+            entry.deny(now)
+            report.denied += 1
+        record(
+            session,
+            now,
+            _VERDICT_EVENTS[verdict.decision],
+            f"{entry.account_id}: {verdict.reason()}",
+            account=entry.account_id,
+            queue_id=entry.id,
+            codes=verdict.codes,
+        )
+        return False
+
+
+# -- send ---------------------------------------------------------------------------------------------
+
+
+def _publish(network: Network, account: str, post: Post, now: datetime) -> Outcome:
+    try:
+        return network.publish(account, post, at=now)
+    except ConfigError as exc:  # no credentials: nothing was sent, and a person must act
+        return Outcome(OutcomeKind.AUTH_REVOKED, message=str(exc))
+    except Exception as exc:  # an adapter bug must not leave the post in limbo: look for it first
+        return Outcome(OutcomeKind.TRANSIENT, message=f"{type(exc).__name__}: {exc}", uncertain=True)
+
+
+def _settle(network: Network, account: str, post: Post, outcome: Outcome) -> Outcome | None:
+    """The answer was lost after the request went out: look for the post before deciding anything."""
+    try:
+        remote_id = network.find_published(account, post)
+    except Exception:
+        return None
+    if remote_id is not None:
+        return Outcome(OutcomeKind.POSTED, remote_id, "the answer was lost; the post is on the network")
+    return Outcome(OutcomeKind.TRANSIENT, message=f"{outcome.message}; the post is not on the network")
+
+
+def _running_from(start: datetime) -> Clock:
+    """A clock that starts at ``start`` and runs in real time."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
+def _fields(item: StoredItem, feed_title: str) -> ItemFields:
+    return ItemFields(
+        title=item.title,
+        link=item.link,
+        summary=item.summary,
+        categories=item.categories,
+        author=item.author,
+        feed_title=feed_title,
+        published=item.published.isoformat() if item.published else "",
+    )

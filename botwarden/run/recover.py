@@ -1,0 +1,126 @@
+"""After a crash or a stop: entries left ``sending`` are reconciled against the network (never resent
+blind), and stopped accounts are probed with one cheap read per probe interval (never retried in a loop)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from botwarden.checking import Checks
+from botwarden.config import Config
+from botwarden.networks import Network, Outcome, OutcomeKind
+from botwarden.rules import PastPost
+from botwarden.run.outbox import Alerts, PublishReport, post_for
+from botwarden.store import Sessions, State, Transaction, accounts, queue
+from botwarden.store.accounts import resume_account
+from botwarden.store.events import record
+
+
+class Recovery:
+    def __init__(
+        self, config: Config, sessions: Sessions, networks: dict[str, Network], alerts: Alerts, checks: Checks
+    ) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.networks = networks
+        self.alerts = alerts
+        self.checks = checks
+        self.probe_interval = timedelta(hours=config.settings["probe_interval_hours"])
+
+    # -- crash recovery -------------------------------------------------------------------------------
+
+    def reconcile(self, now: datetime, report: PublishReport) -> None:
+        """Settle each entry whose ``sending`` lease ran out: found on the network, it is sent; not
+        found, it goes back to the queue; the network cannot tell, it waits for the next pass."""
+        with self.sessions() as session:
+            stale = queue.stale_sending(session, now)
+        for entry_id in stale:
+            with self.sessions.begin() as session:
+                settled = self._reconcile(session, entry_id, now)
+            if settled is not None:
+                report.reconciled += 1
+            if isinstance(settled, PastPost):
+                self.checks.recorded(settled)
+
+    def _reconcile(self, session: Transaction, entry_id: int, now: datetime) -> PastPost | bool | None:
+        """Settle one entry: the post when it was found on the network, True when it goes back to the
+        queue, None when another worker has it or the network cannot tell."""
+        entry = queue.lock(session, entry_id, skip_locked=True)
+        if entry is None or entry.state is not State.SENDING:
+            return None  # another worker is reconciling it, or already has
+        network = self.networks[accounts.network_of(session, entry.account_id)]
+        try:
+            remote_id = network.find_published(entry.account_id, post_for(session, entry, self.config))
+        except Exception as exc:
+            record(
+                session,
+                now,
+                "reconcile_deferred",
+                f"entry {entry_id} was left 'sending'; the network cannot tell whether it has "
+                f"the post ({type(exc).__name__}: {exc}); asking again next pass",
+                account=entry.account_id,
+                queue_id=entry_id,
+            )
+            return None
+        settled: PastPost | bool = True
+        if remote_id is not None:
+            settled = entry.mark_sent(remote_id, now)
+            message = "found on the network: recorded as sent, not sent again"
+        else:
+            entry.defer(now, now)
+            message = "not found on the network: back in the queue"
+        record(
+            session,
+            now,
+            "reconciled",
+            f"entry {entry_id} was left 'sending': {message}",
+            account=entry.account_id,
+            queue_id=entry_id,
+        )
+        return settled
+
+    # -- stopped accounts -----------------------------------------------------------------------------
+
+    def probe_stopped(self, now: datetime) -> None:
+        """One cheap read per stopped account and probe interval, never a retry loop."""
+        with self.sessions() as session:
+            due = accounts.due_probes(session, now, self.config.accounts)
+        for account_id in due:
+            with self.sessions.begin() as session:  # take the probe, so no other worker probes too
+                network_name = accounts.take_probe(session, account_id, now, now + self.probe_interval)
+            if network_name is None:
+                continue
+            try:
+                answer = self.networks[network_name].probe(account_id)
+            except Exception as exc:
+                answer = Outcome(OutcomeKind.TRANSIENT, message=f"{type(exc).__name__}: {exc}")
+            with self.sessions.begin() as session:
+                self._record_probe(session, account_id, answer, now)
+            self.alerts.flush()
+
+    def _record_probe(
+        self, session: Transaction, account_id: str, answer: Outcome | None, now: datetime
+    ) -> None:
+        if answer is not None:
+            account = accounts.get_account(session, account_id)
+            next_at = account.next_probe_at if account else None
+            record(
+                session,
+                now,
+                "probe_failed",
+                f"{account_id} still does not work ({answer.kind.value}: {answer.message}); "
+                f"next probe at {next_at:%Y-%m-%d %H:%M} UTC",
+                account=account_id,
+            )
+            return
+        status = accounts.probe_answered(session, account_id).status
+        if self.config.settings["resume_on_probe"]:
+            resume_account(session, account_id, now, "a probe found it working; resume_on_probe is on")
+            message = f"{account_id} answers again after being {status}; resumed (resume_on_probe is on)"
+            status = "ok"
+        else:
+            message = (
+                f"{account_id} answers again after being {status}; "
+                f"resume it with `botwarden accounts resume {account_id}` once you have checked it"
+            )
+        record(session, now, "account_answers", message, account=account_id)
+        self.alerts.add("account_answers", account_id, message, now, status)
