@@ -33,7 +33,9 @@ __all__ = ["Checks", "FleetChecks", "Pacing", "strictest", "with_approvals"]
 if TYPE_CHECKING:  # a replay or a diagnosis checks without the store: they do not wait for it to load
     from botwarden.config import Config
     from botwarden.rules.overrides import Override
+    from botwarden.similarity.recent import RecentPosts
     from botwarden.store import Reader
+    from botwarden.store.history import StoreHistory
     from botwarden.trends import TrendsProvider
 
 
@@ -149,13 +151,15 @@ class Checks:
         return with_approvals(verdict, approved) if approved else verdict
 
     def recorded(self, post: PastPost) -> None:
-        """A post was recorded as sent. State that follows the fleet's history is updated here; the
-        facts as they are today need nothing from it (history is read from the store at each check)."""
+        """A post was recorded as sent: state that follows the fleet's history is updated here."""
 
 
 class FleetChecks(Checks):
     """The check state of the accounts a configuration runs, kept between checks (by the worker, for
     its passes; by the HTTP service, for its requests) and caught up with the store by :meth:`refresh`."""
+
+    #: How far back each refresh looks for posts another process committed after a later one was read.
+    SWEEP = timedelta(minutes=10)
 
     def __init__(
         self,
@@ -179,6 +183,43 @@ class FleetChecks(Checks):
         self._ledger_version = (-1, -1)  # of the consent ledger last read into the facts
         self._accounts_version: tuple[int, str] | None = None
         self._overrides: dict[tuple[str, str | None], Mapping[str, Override]] = {}
+        self._recent: RecentPosts | None = None  # built on the first check that needs history
+
+    def history(self, reader: Reader, now: datetime, *, at: datetime | None = None) -> StoreHistory:
+        """The store's history for a check at ``now``, its near-duplicate and link questions answered from
+        the fleet's recent posts held in memory, caught up with the store first (posts other processes
+        recorded since the last check). An action dated before what is held (``at``: a caller of the HTTP
+        check may ask about any moment) is answered from the store alone."""
+        from botwarden.store.history import StoreHistory, catch_up
+
+        window = self._window_start(now)
+        if at is not None and self._window_start(at) < window:
+            return StoreHistory(reader)
+        if self._recent is None:
+            from botwarden.similarity.recent import RecentPosts
+
+            self._recent = RecentPosts()
+        catch_up(reader, self._recent, window)
+        return StoreHistory(reader, recent=self._recent)
+
+    def recorded(self, post: PastPost) -> None:
+        """A post this process recorded as sent is held at once (before the store is read again)."""
+        if self._recent is not None:
+            self._recent.add(int(post.id), post.account, post.at, post.text, post.links)
+
+    def _window_start(self, now: datetime) -> datetime:
+        """How far back the fleet's recent posts are held: the near-duplicate window and BW104's."""
+        days = self.settings["near_duplicate_window_days"]
+        return now - max(timedelta(days=days), timedelta(hours=self.settings["repeated_link_hours"]))
+
+    def _keep_recent_current(self, reader: Reader, now: datetime) -> None:
+        """Posts committed late with a lower id than one already read are picked up, and posts older than
+        the window let go."""
+        from botwarden.store.history import sweep
+
+        if self._recent is not None:
+            sweep(reader, self._recent, now - self.SWEEP)
+            self._recent.forget_before(self._window_start(now))
 
     def overrides(self, account: str, route: str | None) -> Mapping[str, Override]:
         """The configuration's rule overrides for the account and the route (``rules = {...}``)."""
@@ -204,6 +245,7 @@ class FleetChecks(Checks):
             self.facts.ledger = load_ledger(reader, self.config.accounts)
             self._ledger_version = version
         self._refresh_accounts(reader)
+        self._keep_recent_current(reader, now)
         self.facts.budgets = known_budgets(reader, now)
         if self.trends is not None:
             self.facts.trends = self.trends.current(now)

@@ -116,11 +116,13 @@ def test_pause_holds_and_resume_releases(client: TestClient, world: World) -> No
 
 def test_an_operator_creates_an_account_and_checks_its_posts(client: TestClient, world: World) -> None:
     harbour, valley = _auth(world.tokens["harbour"]), _auth(world.tokens["valley"])
-    made = client.post("/api/v1/accounts", json={"id": "harbour-weather", "network": "x"}, headers=harbour)
+    made = client.post(
+        "/api/v1/accounts", json={"id": "harbour-weather", "network": "local"}, headers=harbour
+    )
     assert made.status_code == 201, made.text
     assert made.json() | {"status_since": None} == {
         "id": "harbour-weather",
-        "network": "x",
+        "network": "local",
         "operator": "harbour",
         "status": "ok",
         "status_since": None,
@@ -130,7 +132,8 @@ def test_an_operator_creates_an_account_and_checks_its_posts(client: TestClient,
     }
     assert "harbour-weather" in client.get("/api/v1/accounts", headers=harbour).text
     assert "harbour-weather" not in client.get("/api/v1/accounts", headers=valley).text
-    # The new account is one of the operator's fleet: harbour-news's post is a cross-account duplicate.
+    # The new account is one of the operator's fleet on its network: harbour-news's post is a
+    # cross-account duplicate.
     action = {
         "type": "action",
         "id": "w1",

@@ -199,7 +199,11 @@ class Publisher:
             },
         )
         verdict = self.checks.check(
-            action, account, StoreHistory(session), route=entry.route_id, approved=entry.approved_codes
+            action,
+            account,
+            self.checks.history(session, now),
+            route=entry.route_id,
+            approved=entry.approved_codes,
         )
         entry.record_verdict(verdict, now)
         return verdict

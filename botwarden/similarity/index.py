@@ -100,10 +100,17 @@ class SimilarityIndex:
 
     # -- writing --------------------------------------------------------------------------------------
 
+    @property
+    def dead(self) -> int:
+        """How many removed posts still take room (``compact`` gives it back)."""
+        return self._dead
+
     def add(self, key: str, text: str, *, account: str, at: datetime) -> None:
         if key in self._ids:
             self.remove(key)
-        found = profile(text)
+        self._insert(key, profile(text), account, _seconds(at))
+
+    def _insert(self, key: str, found: Profile, account: str, seconds: int) -> None:
         post = len(self._keys)
         words = found.words
         keys = kernels.choose_keys(words, self._df_keys, self._df_counts, KEYS, False)
@@ -112,7 +119,7 @@ class SimilarityIndex:
         self._make_room(post, len(found.feats), len(found.numbers), len(buckets))
         posts = self._posts
         posts["owner"][post] = self._owner_id(account)
-        posts["at"][post] = _seconds(at)
+        posts["at"][post] = seconds
         posts["alive"][post] = 1
         posts["squares"][post] = found.squares
         posts["normals"][post] = found.normal_hash
@@ -141,6 +148,35 @@ class SimilarityIndex:
                 size *= 2
             self._df_keys, self._df_counts = kernels.df_regrow(self._df_keys, self._df_counts, size)
         self._df_words += kernels.df_add(self._df_keys, self._df_counts, words)
+
+    def compact(self) -> None:
+        """Give back the room removed posts take: the live posts are filed anew, in their order."""
+        fresh = SimilarityIndex()
+        posts, names = self._posts, self._account_names
+        for key, post in sorted(self._ids.items(), key=lambda item: item[1]):
+            fresh._insert(
+                key, self._stored_profile(post), names[posts["owner"][post]], int(posts["at"][post])
+            )
+        fresh._merge()
+        self.__dict__.update(fresh.__dict__)
+
+    def _stored_profile(self, post: int) -> Profile:
+        """The profile of an indexed post, from what the index holds of it (its text is not kept)."""
+        feats = self._feats[self._feat_start[post] : self._feat_start[post + 1]].copy()
+        units = self._units[self._feat_start[post] : self._feat_start[post + 1]].copy()
+        numbers = self._numbers[self._number_start[post] : self._number_start[post + 1]].copy()
+        posts = self._posts
+        return Profile(
+            "",
+            int(posts["normals"][post]),
+            feats,
+            units,
+            int(posts["squares"][post]),
+            numbers,
+            int(posts["contents"][post]),
+            int(posts["sequences"][post]),
+            kernels.content_words(feats, units, numbers, CONTENT_UNITS),
+        )
 
     def _owner_id(self, account: str) -> int:
         owner = self._account_ids.get(account)

@@ -496,3 +496,22 @@ def build_profile(
             words[kept] = word
             kept += 1
     return feats[:distinct], weights[:distinct], numbers, len(content_hashes), sequence, words[:kept]
+
+
+@njit(cache=True)
+def content_words(
+    feats: np.ndarray, units: np.ndarray, numbers: np.ndarray, content_units: int
+) -> np.ndarray:
+    """A profile's content words from its features: the terms (low bit clear) of content weight that are
+    not numbers, heaviest first, then by hash (``build_profile``'s order)."""
+    keyed = np.empty(len(feats), dtype=np.uint64)
+    count = 0
+    for i in range(len(feats)):
+        if (feats[i] & 1) == 0 and units[i] >= content_units:
+            where = np.searchsorted(numbers, feats[i])
+            if where < len(numbers) and numbers[where] == feats[i]:
+                continue
+            keyed[count] = (np.uint64(255) - np.uint64(units[i])) << np.uint64(32) | np.uint64(feats[i])
+            count += 1
+    ranked = np.sort(keyed[:count])
+    return (ranked & np.uint64(0xFFFFFFFF)).astype(np.uint32)
