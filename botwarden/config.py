@@ -197,6 +197,8 @@ class BotConfig(_Strict):
 
 def _checked_overrides(value: dict[str, str]) -> dict[str, str]:
     """Rule overrides as written, once every code or slug and choice is known (else a clear error)."""
+    if not value:
+        return value
     from botwarden.rules import overrides
     from botwarden.rules.registry import load_registry
 

@@ -181,9 +181,14 @@ def _similar(history: Any, text: str, at: datetime) -> list[tuple[float, str]]:
     return [(score, post.text) for score, post in found]
 
 
-def test_the_fleets_recent_posts_answer_as_reading_the_whole_window_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("index_from", [4096, 0], ids=["scored-one-by-one", "through-the-index"])
+def test_the_fleets_recent_posts_answer_as_reading_the_whole_window_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_from: int
+) -> None:
+    from botwarden.similarity.recent import RecentPosts
     from botwarden.store import StoreHistory
 
+    monkeypatch.setattr(RecentPosts, "INDEX_FROM", index_from)
     cfg = fleet_config(tmp_path, [{}])
     Runtime(cfg, env={}).close()  # a migrated store, in line with the configuration
     sessions = open_store(cfg.settings["database_url"])
@@ -225,16 +230,19 @@ def test_a_post_committed_late_with_a_lower_id_is_picked_up_by_the_next_refresh(
     with sessions() as session:
         checks.history(session, T0)
     assert checks._recent is not None
-    # As if the first post's transaction had not committed yet when the second was read.
-    checks._recent.index.remove(str(late))
-    checks._recent._times = [(at, i) for at, i in checks._recent._times if i != late]
+    checks._recent.forget(late)  # as if its transaction had not committed yet when the second was read
     with sessions() as session:
         assert _similar(checks.history(session, T0), REWORDED[2], T0) == []
         checks.refresh(session, T0)
         assert [t for _, t in _similar(checks.history(session, T0), REWORDED[2], T0)] == [STORIES[2]]
 
 
-def test_posts_older_than_the_window_are_let_go_and_the_index_compacted(tmp_path: Path) -> None:
+def test_posts_older_than_the_window_are_let_go_and_the_index_compacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botwarden.similarity.recent import RecentPosts
+
+    monkeypatch.setattr(RecentPosts, "INDEX_FROM", 1000)  # past it, the posts go into an index
     cfg = fleet_config(tmp_path, [{}])
     Runtime(cfg, env={}).close()  # a migrated store, in line with the configuration
     sessions = open_store(cfg.settings["database_url"])
@@ -250,5 +258,6 @@ def test_posts_older_than_the_window_are_let_go_and_the_index_compacted(tmp_path
         assert checks._recent is not None and len(checks._recent) == 1501
         later = T0 + timedelta(days=2)
         checks.refresh(session, later)
+        assert checks._recent.index is not None
         assert len(checks._recent) == 1 and checks._recent.index.dead == 0  # compacted
         assert [t for _, t in _similar(checks.history(session, later), REWORDED[0], later)] == [STORIES[0]]

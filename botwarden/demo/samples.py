@@ -183,7 +183,7 @@ WEATHER = [
         f"Harbour weather at {m % 1440 // 60:02d}:00: {cond}",
         summary,
         f"/weather/{m}",
-        ("Weather",),
+        ("Weather", "Harbour"),  # the same two tags on every post: BW105's pattern
     )
     for m, cond, summary in [
         (-60, "clear", "Clear skies overnight."),

@@ -105,10 +105,11 @@ class SimilarityIndex:
         """How many removed posts still take room (``compact`` gives it back)."""
         return self._dead
 
-    def add(self, key: str, text: str, *, account: str, at: datetime) -> None:
+    def add(self, key: str, text: str | Profile, *, account: str, at: datetime) -> None:
+        """Index a post by its text, or by its profile (``Profile.from_bytes`` of a stored one)."""
         if key in self._ids:
             self.remove(key)
-        self._insert(key, profile(text), account, _seconds(at))
+        self._insert(key, text if isinstance(text, Profile) else profile(text), account, _seconds(at))
 
     def _insert(self, key: str, found: Profile, account: str, seconds: int) -> None:
         post = len(self._keys)
@@ -176,6 +177,7 @@ class SimilarityIndex:
             int(posts["contents"][post]),
             int(posts["sequences"][post]),
             kernels.content_words(feats, units, numbers, CONTENT_UNITS),
+            dict(zip(feats.tolist(), units.tolist(), strict=True)),
         )
 
     def _owner_id(self, account: str) -> int:

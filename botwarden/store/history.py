@@ -51,12 +51,12 @@ _LINKING = (
 _LAST = select(func.max(_T.at)).where(_T.account_id == bindparam("account"))
 _BY_IDS = select(*_COLUMNS).where(_T.id.in_(bindparam("ids", expanding=True)))
 _NEWER = (
-    select(*_COLUMNS)
+    select(*_COLUMNS, _T.profile)
     .where(_T.id > bindparam("after"), _T.at >= bindparam("since"))
     .order_by(_T.id)
     .limit(bindparam("limit"))
 )
-_SINCE = select(*_COLUMNS).where(_T.at >= bindparam("since")).order_by(_T.id)
+_SINCE = select(*_COLUMNS, _T.profile).where(_T.at >= bindparam("since")).order_by(_T.id)
 _LATEST = (
     select(_T.text)
     .where(_T.account_id == bindparam("account"), _T.at <= bindparam("until"))
@@ -177,7 +177,8 @@ def sweep(source: Session | Connection, recent: RecentPosts, since: datetime) ->
 
 def _hold(recent: RecentPosts, rows: Sequence[Any]) -> None:
     for row in rows:
-        recent.add(row.id, row.account_id, row.at, row.text, (row.link,) if row.link else ())
+        links = (row.link,) if row.link else ()
+        recent.add(row.id, row.account_id, row.at, row.text, links, stored=row.profile)
 
 
 def _host_path(link: str) -> str:

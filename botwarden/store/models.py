@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -183,6 +184,8 @@ class HistoryRow(Base):
     remote_id: Mapped[str | None] = mapped_column(Text)
     # What the network billed for the post (X's per-post prices), for the cost meter.
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    # The post's similarity profile (``Profile.to_bytes``), so indexing it needs no text work.
+    profile: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class LocalPostRow(Base):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from botwarden.errors import InvalidTransition
 from botwarden.rules import PastPost, Verdict
 from botwarden.similarity import text_hash
+from botwarden.similarity.profile import profile
 from botwarden.store.db import one_of, shared
 from botwarden.store.models import AccountRow, HistoryRow, QueueRow, VerdictRow
 
@@ -172,6 +173,7 @@ class QueueEntry:
             remote_id=remote_id,
             link=link,
             cost_usd=cost_usd,
+            profile=profile(self._row.text).to_bytes(),
         )
         self._session.add(row)
         self._session.flush()
