@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from botwarden.compose.links import links_in
+from botwarden.limits import Limits, builtin_limits
 from botwarden.pacing import PacingPolicy
 from botwarden.rules.facts import Facts
 from botwarden.similarity.profile import Profile, profile, resemblance
@@ -30,6 +31,8 @@ class PastPost:
     text: str
     text_hash: str
     links: tuple[str, ...] = ()
+    kind: str = "post"  # post, reply, quote or mention: X counts replies apart (BW902)
+    media: int = 0  # attachments uploaded with it (Mastodon budgets uploads apart: BW901)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,19 @@ class AccountInfo:
     sensitive_media: bool = False
     daily_cap: int | None = None
     spend_cap_usd: float | None = None  # this account's own cap (BW905), over the setting
+    # What the network says of the account, where it says it (BW909): when it was created, its
+    # followers, how many posts it has, whether it has a picture. None: not known.
+    created_at: datetime | None = None
+    followers: int | None = None
+    posts: int | None = None
+    has_avatar: bool | None = None
+    # X: the API access the account's app has (self-serve unless a level that offers more: BW411, BW607),
+    # the developer app it posts through ('' is the configuration's one app: BW901, BW957), the use case
+    # that app serves, and whether X approved its AI-written replies (BW412).
+    access: str = "self-serve"
+    app: str = ""
+    use_case: str = ""
+    ai_replies_approved: bool = False
 
 
 class History(Protocol):
@@ -89,6 +105,10 @@ class History(Protocol):
         each account that made one (what BW104 asks), or all of them."""
         ...
 
+    def count_among(self, accounts: Sequence[str], start: datetime, end: datetime) -> int:
+        """How many posts ``accounts`` made with start < at <= end, all together (an app's budget)."""
+        ...
+
 
 def posts_after(history: History, account: str, start: datetime, end: datetime) -> list[PastPost]:
     """``History.posts_after`` for a history that can only give its window with both ends in: cut by
@@ -128,6 +148,8 @@ class CheckContext:
     memo: dict[Any, Any] = field(default_factory=dict)
     # The operator's own severities for this route or account, by code (``overrides.py``).
     overrides: Mapping[str, Override] = field(default_factory=dict)
+    # What the networks allow (``botwarden/limits``), with the operator's overrides.
+    limits: Limits = field(default_factory=builtin_limits)
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
@@ -278,6 +300,14 @@ class MemoryHistory:
         # A check asks about its own moment, after every post: no need to search for the end.
         last = len(times) if end >= times[-1] else bisect.bisect_right(times, end)
         return self._by_account[account][bisect.bisect_right(times, start) : last]
+
+    def count_among(self, accounts: Sequence[str], start: datetime, end: datetime) -> int:
+        total = 0
+        for account in accounts:
+            times = self._times.get(account)
+            if times:
+                total += bisect.bisect_right(times, end) - bisect.bisect_right(times, start)
+        return total
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
         times = self._times[account]

@@ -47,6 +47,11 @@ _LINKING = (
     .where(_T.at >= bindparam("since"), _T.at <= bindparam("until"), _T.text.contains(bindparam("needle")))
     .order_by(_T.at, _T.id)
 )
+_COUNT_AMONG = select(func.count()).where(
+    _T.account_id.in_(bindparam("accounts", expanding=True)),
+    _T.at > bindparam("start"),
+    _T.at <= bindparam("end"),
+)
 _LAST = select(func.max(_T.at)).where(_T.account_id == bindparam("account"))
 _LATEST = (
     select(_T.text)
@@ -113,6 +118,12 @@ class StoreHistory:
         params = {"since": since, "until": until, "needle": _host_path(link)}
         rows = self._connection.execute(_LINKING, params)
         return [p for p in map(_past, rows) if link in links_in(p.text, p.links)]
+
+    def count_among(self, accounts: Sequence[str], start: datetime, end: datetime) -> int:
+        if not accounts:
+            return 0
+        params = {"accounts": list(accounts), "start": start, "end": end}
+        return int(self._connection.scalar(_COUNT_AMONG, params) or 0)
 
     def last_post_at(self, account: str) -> datetime | None:
         latest: datetime | None = self._connection.scalar(_LAST, {"account": account})
