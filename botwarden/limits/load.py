@@ -28,9 +28,11 @@ class Limits:
 
     def __init__(self, entries: Iterable[Limit]) -> None:
         self._entries = {(entry.network, entry.key): entry for entry in entries}
+        self._sorted = sorted(self._entries.values(), key=lambda e: (e.network, e.key))
+        self._uses: dict[tuple[str, str], list[Limit]] = {}  # every check asks: worked out once
 
     def __iter__(self) -> Iterator[Limit]:
-        return iter(sorted(self._entries.values(), key=lambda e: (e.network, e.key)))
+        return iter(self._sorted)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -53,7 +55,11 @@ class Limits:
 
     def using(self, network: str, use: str) -> list[Limit]:
         """The network's entries that botwarden uses for ``use`` (a key of ``USES``)."""
-        return [entry for entry in self if entry.network == network and entry.use == use]
+        found = self._uses.get((network, use))
+        if found is None:
+            found = [e for e in self._sorted if e.network == network and e.use == use]
+            self._uses[network, use] = found
+        return found
 
     def overridden(self, overrides: Mapping[str, Any], source: str) -> Limits:
         """This table with the operator's values: ``{network: {key: value}}``. A network, key or value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from botwarden.limits import Limit, Limits, fixed_window_start
 
@@ -47,16 +48,19 @@ class Window:
         return times[len(times) - self.requests] + self.period
 
 
+@lru_cache(maxsize=64)  # by table: a check asks for the same few windows every time
 def post_windows(limits: Limits, network: str) -> tuple[Window, ...]:
     """The budgets one account's posts are counted against."""
     return tuple(_window(limits, entry) for entry in limits.using(network, "post-window"))
 
 
+@lru_cache(maxsize=64)  # by table: a check asks for the same few windows every time
 def app_windows(limits: Limits, network: str) -> tuple[Window, ...]:
     """The budgets every account of one app shares (X: 10,000 posts a day per app)."""
     return tuple(_window(limits, entry) for entry in limits.using(network, "app-window"))
 
 
+@lru_cache(maxsize=64)  # by table: a check asks for the same few windows every time
 def media_windows(limits: Limits, network: str) -> tuple[Window, ...]:
     """The budgets of one account's media uploads (Mastodon: 30 per 30 minutes)."""
     return tuple(_window(limits, entry) for entry in limits.using(network, "media-window"))

@@ -197,6 +197,10 @@ class MemoryHistory:
         self._keys: dict[int, str] = {}  # id(post) -> index key
         self._profiles: dict[int, Profile] = {}  # id(post) -> its profile, until there is an index
         self._usual = UsualFeatures()
+        # The times of several accounts' posts together, for the fleets ``count_among`` was asked about,
+        # and the lists each account's posts belong to.
+        self._fleet_times: dict[tuple[str, ...], list[datetime]] = {}
+        self._fleets_of: dict[str, list[list[datetime]]] = defaultdict(list)
         # Canonical link -> account -> its posts with the link, in time order.
         self._by_link: dict[str, dict[str, list[PastPost]]] = defaultdict(dict)
 
@@ -207,6 +211,8 @@ class MemoryHistory:
         times = self._times[post.account]
         index = bisect.bisect_right(times, post.at)
         times.insert(index, post.at)
+        for fleet_times in self._fleets_of.get(post.account, ()):
+            bisect.insort(fleet_times, post.at)
         self._by_account[post.account].insert(index, post)
         if post.text_hash:  # a text with no words is never the same text as another
             bisect.insort(self._by_text[post.text_hash], post, key=_post_time)
@@ -302,12 +308,16 @@ class MemoryHistory:
         return self._by_account[account][bisect.bisect_right(times, start) : last]
 
     def count_among(self, accounts: Sequence[str], start: datetime, end: datetime) -> int:
-        total = 0
-        for account in accounts:
-            times = self._times.get(account)
-            if times:
-                total += bisect.bisect_right(times, end) - bisect.bisect_right(times, start)
-        return total
+        """Counted in one list of the times of all ``accounts``' posts, kept from the first time these
+        accounts are asked about (an app's accounts are asked about on every check of their posts)."""
+        key = tuple(accounts)
+        times = self._fleet_times.get(key)
+        if times is None:
+            times = sorted(t for account in set(key) for t in self._times.get(account, ()))
+            self._fleet_times[key] = times
+            for account in set(key):
+                self._fleets_of[account].append(times)
+        return bisect.bisect_right(times, end) - bisect.bisect_right(times, start)
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
         times = self._times[account]

@@ -66,8 +66,10 @@ class RateLimit(Rule):
         used = ctx.history.count_among(fleet, start, action.at)
         if used < window.requests:
             return []
-        times = sorted(p.at for account in fleet for p in _counted(ctx, account, window, action.at))
-        reset = window.reset(action.at, times)
+        if window.fixed:
+            reset = window.start(action.at) + window.period
+        else:  # room again once enough of the fleet's posts have left the window
+            reset = _kth_time(ctx, fleet, start, action.at, used - window.requests + 1) + window.period
         app = ctx.account.app or "the configuration's app"
         why = (
             f"{used} posts of the {len(fleet)} account(s) posting through {app} reach the app's "
@@ -105,6 +107,21 @@ def _counted(ctx: CheckContext, account: str, window: Window, at: datetime) -> l
     if window.fixed:
         return ctx.history.posts_between(account, window.start(at), at)
     return ctx.history.posts_after(account, window.start(at), at)
+
+
+def _kth_time(
+    ctx: CheckContext, accounts: tuple[str, ...], start: datetime, end: datetime, k: int
+) -> datetime:
+    """The time of the k-th oldest post of ``accounts`` after ``start``: found by halving the span with
+    counts, so a fleet far past its budget costs a few dozen counts, not a read of every post."""
+    low, high = start, end  # count(start, low] < k <= count(start, high]
+    while high - low > _INSTANT:
+        middle = low + (high - low) / 2
+        if ctx.history.count_among(accounts, start, middle) >= k:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def _evidence(window: Window, used: int) -> dict[str, object]:

@@ -53,10 +53,10 @@ class PaidPromotionUnlabelled(Rule):
                     evidence={"campaign": campaign, "paid_partnership": False},
                 )
             ]
-        if labelled or _DISCLOSURE.search(action.text):
+        if labelled:
             return []
         affiliate = _affiliate_links(action, ctx)
-        if not affiliate:
+        if not affiliate or _DISCLOSURE.search(action.text):
             return []
         link, reason = affiliate[0]
         fix = "set paid_partnership on the route or say so (#ad)" if on_x else "say so in the post (#ad)"
