@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botwarden.errors import ConfigError
+from botwarden.limits import Limits, builtin_limits
 from botwarden.links.judge import LinkJudge
-from botwarden.pacing import PacingPolicy, QuietHours
+from botwarden.pacing import PacingPolicy, QuietHours, daily_caps
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, History, PastPost, Verdict
 from botwarden.rules.engine import combine
 from botwarden.rules.facts import Facts
 from botwarden.rules.model import Finding, Severity
 
-__all__ = ["Checks", "FleetChecks", "Pacing", "strictest", "with_approvals"]
+__all__ = ["Checks", "FleetChecks", "Pacing", "configured_account", "strictest", "with_approvals"]
 
 if TYPE_CHECKING:  # a replay or a diagnosis checks without the store: they do not wait for it to load
     from botwarden.config import Config
@@ -50,22 +52,31 @@ class Pacing:
       configuration. What the check allows, each of the account's routes would allow as well.
     - An account no route posts for (one created through the API, a replay's, an export's) is paced by
       the settings, with the account's own daily cap where it has one.
+
+    A daily cap nobody set (on the route, the account or as the ``daily_cap`` setting) is the network's
+    own, from the limits data: on X 50 original posts and 200 replies a day for an unverified account.
     """
 
     def __init__(
-        self, settings: Mapping[str, Any], config: Config | None = None, *, source: str = ""
+        self,
+        settings: Mapping[str, Any],
+        config: Config | None = None,
+        *,
+        source: str = "",
+        limits: Limits | None = None,
     ) -> None:
         self._settings = settings
         self._source = source or (str(config.source) if config is not None else "settings")
+        self._limits = limits or (config.limits if config is not None else builtin_limits())
         self._routes = (
             {rid: config.pacing_for(route) for rid, route in config.routes.items()} if config else {}
         )
-        self._caps = {a.id: a.daily_cap for a in config.accounts.values()} if config else {}
+        self._configured = dict(config.accounts) if config else {}
         by_account: dict[str, list[PacingPolicy]] = {}
         for route_id, route in config.routes.items() if config else ():
             by_account.setdefault(route.account, []).append(self._routes[route_id])
         self._accounts = {account: strictest(policies) for account, policies in by_account.items()}
-        self._plain: dict[int | None, PacingPolicy] = {}
+        self._plain: dict[tuple[int, int | None], PacingPolicy] = {}
 
     def route(self, route_id: str) -> PacingPolicy:
         return self._routes[route_id]
@@ -74,21 +85,34 @@ class Pacing:
         found = self._accounts.get(account.id)
         if found is not None:
             return found
-        cap = account.daily_cap if account.daily_cap is not None else self._caps.get(account.id)
-        plain = self._plain.get(cap)
+        caps = self._caps(account)
+        plain = self._plain.get(caps)
         if plain is None:
-            plain = self._plain[cap] = self._from_settings(cap)
+            plain = self._plain[caps] = self._from_settings(*caps)
         return plain
 
-    def _from_settings(self, daily_cap: int | None) -> PacingPolicy:
+    def _caps(self, account: AccountInfo) -> tuple[int, int | None]:
+        """The account's daily cap (and reply cap): its own, the configuration's, the setting's, else the
+        network's own from the limits data."""
+        configured = self._configured.get(account.id)
+        for explicit in (account.daily_cap, configured.daily_cap if configured else None):
+            if explicit is not None:
+                return explicit, None
+        if self._settings["daily_cap"] is not None:
+            return int(self._settings["daily_cap"]), None
+        verified = account.verified or bool(configured and configured.verified)
+        return daily_caps(self._limits, account.network, verified=verified)
+
+    def _from_settings(self, daily_cap: int, reply_cap: int | None) -> PacingPolicy:
         s = self._settings
         return PacingPolicy(
             min_interval=timedelta(minutes=s["min_interval_minutes"]),
             jitter=timedelta(0),  # checks judge a given time; only scheduling spreads posts out
             burst_max=s["burst_max"],
             burst_window=timedelta(minutes=s["burst_window_minutes"]),
-            daily_cap=daily_cap if daily_cap is not None else s["daily_cap"],
+            daily_cap=daily_cap,
             quiet_hours=self._quiet_hours(),
+            reply_cap=reply_cap,
         )
 
     def _quiet_hours(self) -> QuietHours | None:
@@ -121,16 +145,20 @@ class Checks:
         *,
         engine: Engine | None = None,
         pacing: Pacing | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.settings = settings
         self.facts = facts if facts is not None else Facts()
         self.engine = engine or Engine(select=settings["select"], ignore=settings["ignore"])
-        self.pacing = pacing or Pacing(settings)
+        self.limits = limits or builtin_limits()
+        self.pacing = pacing or Pacing(settings, limits=self.limits)
 
     def context(self, account: AccountInfo, history: History, *, route: str | None = None) -> CheckContext:
         pacing = self.pacing.route(route) if route is not None else self.pacing.account(account)
         overrides = self.overrides(account.id, route)
-        return CheckContext(account, history, pacing, self.settings, self.facts, overrides=overrides)
+        return CheckContext(
+            account, history, pacing, self.settings, self.facts, overrides=overrides, limits=self.limits
+        )
 
     def overrides(self, account: str, route: str | None) -> Mapping[str, Override]:
         """The operator's own severities for this account's actions (through ``route``): none here."""
@@ -170,11 +198,11 @@ class FleetChecks(Checks):
         links: LinkJudge | None = None,
         refresh_every: float = 0.0,
     ) -> None:
-        # The operator's accounts, so cross-account rules (BW103, BW104, BW955) see the whole fleet.
-        facts = Facts(
-            accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()}
-        )
-        super().__init__(config.settings, facts, engine=engine, pacing=Pacing(config.settings, config))
+        # The operator's accounts, so cross-account rules (BW103, BW104, BW955, BW957) and the app's
+        # budget (BW901) see the whole fleet.
+        facts = Facts(accounts={a.id: configured_account(config, a.id) for a in config.accounts.values()})
+        pacing = Pacing(config.settings, config)
+        super().__init__(config.settings, facts, engine=engine, pacing=pacing, limits=config.limits)
         self.config = config
         self.trends = trends
         self.links = links or LinkJudge()
@@ -264,17 +292,45 @@ class FleetChecks(Checks):
                 self.facts.add_account(AccountInfo(account_id, network, operator))
 
     def account(self, reader: Reader, account_id: str) -> AccountInfo | None:
-        """The stored account as the rules see it, with its configured spend cap; None if unknown."""
+        """The stored account as the rules see it, with what its configuration declares (spend cap,
+        X access and app, verification, age, the labels declared on); None if unknown."""
         from botwarden.store.accounts import stored_account_info
 
         configured = self.config.accounts.get(account_id)
         cap = configured.spend_cap_usd if configured else None
-        return stored_account_info(reader, account_id, spend_cap_usd=cap)
+        stored = stored_account_info(reader, account_id, spend_cap_usd=cap)
+        if stored is None or configured is None:
+            return stored
+        declared = configured_account(self.config, account_id)
+        return replace(declared, status=stored.status, status_since=stored.status_since,
+                       status_reason=stored.status_reason)  # fmt: skip
 
     def learn_link(self, link: str, chain: tuple[str, ...] | None) -> None:
         """What the resolver found about ``link`` goes into the facts, judged by today's host lists."""
         if chain is not None:
             self.facts.add_link(self.links.facts(link, chain))
+
+
+def configured_account(config: Config, account_id: str) -> AccountInfo:
+    """An account of the configuration as the rules see it, before the store adds its state: what the
+    operator declared of it. Its use case, where not declared, is the feeds its routes post from (two
+    apps whose accounts post the same feeds serve one use case: BW957)."""
+    account = config.accounts[account_id]
+    feeds = sorted({config.feeds[r.feed].url for r in config.routes.values() if r.account == account_id})
+    return AccountInfo(
+        account.id,
+        account.network,
+        account.operator,
+        verified=account.verified,
+        automated_label=bool(account.automated_label_declared_by),
+        daily_cap=account.daily_cap,
+        spend_cap_usd=account.spend_cap_usd,
+        created_at=account.created,
+        access=account.access,
+        app=account.app,
+        use_case=account.use_case or (f"feeds: {', '.join(feeds)}" if feeds else ""),
+        ai_replies_approved=bool(account.ai_replies_approved_by),
+    )
 
 
 def with_approvals(verdict: Verdict, approved: list[str]) -> Verdict:

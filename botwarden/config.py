@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,8 +18,10 @@ from botwarden import settings as settings_table
 from botwarden.compose import DEFAULT_TEMPLATE, HashtagPolicy, TemplateError, fields_of
 from botwarden.errors import ConfigError
 from botwarden.feeds.fetch import FetchLimits
+from botwarden.limits import Limits, builtin_limits
 from botwarden.netguard import AddressPolicy
-from botwarden.pacing import PacingPolicy, QuietHours
+from botwarden.pacing import PacingPolicy, QuietHours, daily_caps
+from botwarden.rules.model import AccessLevel
 
 DEFAULT_PATH = settings_table.DEFAULT_CONFIG_PATH
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
@@ -49,11 +51,37 @@ class AccountConfig(_Strict):
     required_hashtags: list[str] = []
     # The operator's own severity for a rule on this account's actions: {code or slug: choice}.
     rules: dict[str, str] = {}
+    # X: a verified account's daily cap is 2,400 posts, an unverified one's 50 original posts and 200
+    # replies (BW902); the API access its app has (BW411, BW607); the developer app it posts through,
+    # whose daily budget its accounts share (BW901; empty: the configuration's one app) and the use case
+    # that app serves (BW957).
+    verified: bool = False
+    access: AccessLevel = "self-serve"
+    app: str = ""
+    use_case: str = ""
+    # When the account was created (BW909 judges young accounts), where the network does not say.
+    created_at: datetime | date | None = None
+    # BW951: X's API does not show the 'Automated' label, so whoever turned it on declares it.
+    automated_label_declared_by: str = ""
+    automated_label_declared_on: date | None = None
+    # BW412: X approved this account's AI-written replies (who recorded it, and when).
+    ai_replies_approved_by: str = ""
+    ai_replies_approved_on: date | None = None
 
     @field_validator("rules")
     @classmethod
     def _rules(cls, value: dict[str, str]) -> dict[str, str]:
         return _checked_overrides(value)
+
+    @property
+    def created(self) -> datetime | None:
+        """``created_at`` as a time with a zone (a date is its midnight, UTC)."""
+        value = self.created_at
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            return datetime.combine(value, time(0), tzinfo=UTC)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     @field_validator("server")
     @classmethod
@@ -124,6 +152,8 @@ class PostOptions(_Strict):
     content_warning: str = ""  # Mastodon
     reply_settings: Literal["", "following", "mentionedUsers", "subscribers", "verified"] = ""  # X
     link_card: bool = True  # Bluesky: attach a link card built from the item
+    # X: the route's posts are paid promotion, and go out with paid_partnership, X's label for it (BW805).
+    paid_partnership: bool = False
 
 
 class RouteConfig(_Strict):
@@ -170,6 +200,8 @@ class RouteConfig(_Strict):
 
 class BotConfig(_Strict):
     settings: dict[str, Any] = {}
+    # The operator's values for the networks' limits: {network: {key: value}} (`botwarden limits`).
+    limits: dict[str, Any] = {}
     accounts: list[AccountConfig] = []
     feeds: list[FeedConfig] = []
     routes: list[RouteConfig] = []
@@ -224,10 +256,12 @@ class Config:
         self.accounts = {a.id: a for a in bot.accounts}
         self.feeds = {f.id: f for f in bot.feeds}
         self.routes = {r.id: r for r in bot.routes}
+        self.limits: Limits = builtin_limits().overridden(bot.limits, f"{source} [limits]")
 
     def pacing_for(self, route: RouteConfig) -> PacingPolicy:
         s, p = self.settings, route.pacing
-        account_cap = self.accounts[route.account].daily_cap
+        account = self.accounts[route.account]
+        daily_cap, reply_cap = self.daily_caps(account, p.daily_cap)
         span, zone = p.quiet_hours, p.timezone
         if span is None and self.settings["quiet_hours"]:
             span, zone = self.settings["quiet_hours"], self.settings["quiet_hours_timezone"]
@@ -237,9 +271,18 @@ class Config:
             jitter=timedelta(seconds=_pick(p.jitter_seconds, s["jitter_seconds"])),
             burst_max=_pick(p.burst_max, s["burst_max"]),
             burst_window=timedelta(minutes=_pick(p.burst_window_minutes, s["burst_window_minutes"])),
-            daily_cap=_pick(p.daily_cap, _pick(account_cap, s["daily_cap"])),
+            daily_cap=daily_cap,
             quiet_hours=quiet,
+            reply_cap=reply_cap,
         )
+
+    def daily_caps(self, account: AccountConfig, route_cap: int | None = None) -> tuple[int, int | None]:
+        """The daily cap an account's posts are held to, and its cap for replies where they count apart:
+        the operator's (the route's, the account's, the setting), else the network's own."""
+        for explicit in (route_cap, account.daily_cap, self.settings["daily_cap"]):
+            if explicit is not None:
+                return int(explicit), None
+        return daily_caps(self.limits, account.network, verified=account.verified)
 
     def overrides_for(self, account: str, route: str | None = None) -> dict[str, Override]:
         """The operator's rule overrides for an account's actions (through ``route``, when it is one of

@@ -246,6 +246,25 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "diagnose: most records read from one export; more refuse it (split the export, or raise this).",
     ),
+    Setting(
+        "young_account_days",
+        30,
+        int,
+        "BW909: an account younger than this many days is young (its links are paced, its profile noted).",
+    ),
+    Setting(
+        "young_account_followers",
+        10,
+        int,
+        "BW909: an account with fewer followers than this is young, whatever its age.",
+    ),
+    Setting(
+        "young_link_burst_max",
+        3,
+        int,
+        "BW909: most posts with links a young account makes within young_link_burst_minutes.",
+    ),
+    Setting("young_link_burst_minutes", 30, int, "BW909: the window of young_link_burst_max."),
     Setting("x_api_url", "https://api.x.com", str, "Base URL of the X API."),
     Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
     Setting("burst_window_minutes", 15, int, "BW903: the burst window."),
@@ -263,7 +282,14 @@ SETTINGS: tuple[Setting, ...] = (
         "BW907: quiet hours for routes that set none, e.g. 22:00-07:00 (empty: none).",
     ),
     Setting("quiet_hours_timezone", "UTC", str, "BW907: the time zone of the quiet_hours setting."),
-    Setting("daily_cap", 48, int, "BW902: most posts of one account in 24 hours, unless set on it."),
+    Setting(
+        "daily_cap",
+        None,
+        int,
+        "BW902: most posts of one account in 24 hours, unless set on the account or route; unset: the "
+        "network's own (`botwarden limits`: X 50 original posts and 200 replies unverified, 2,400 verified; "
+        "Mastodon 2,400; Bluesky 11,666; local 48).",
+    ),
     Setting(
         "first_run",
         "newest",
@@ -327,6 +353,8 @@ BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 def coerce(setting: Setting, value: Any, *, source: str) -> Any:
     """Turn ``value`` (from TOML, env or CLI) into the setting's type, or explain what is wrong."""
     kind = setting.kind
+    if value is None and setting.default is None:  # a setting left unset, where unset means something
+        return None
     if kind is list:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]

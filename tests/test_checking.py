@@ -71,7 +71,12 @@ def test_routes_that_tie_give_the_first_and_an_account_with_no_route_gets_the_se
     assert str(quiet.quiet_hours) == "22:00-06:00 UTC"
     assert quiet.burst_max == cfg.settings["burst_max"]
     stranger = pacing.account(AccountInfo("made-by-api", "x", "harbour"))
-    assert stranger.daily_cap == cfg.settings["daily_cap"] and stranger.quiet_hours == quiet.quiet_hours
+    assert stranger.quiet_hours == quiet.quiet_hours
+    # No cap set anywhere: the network's own (an unverified X account: 50 original posts, 200 replies).
+    assert (stranger.daily_cap, stranger.reply_cap) == (
+        cfg.limits.count("x", "daily_posts_unverified"),
+        cfg.limits.count("x", "daily_replies_unverified"),
+    )
 
 
 def test_the_check_paces_by_the_route_it_names_else_by_the_strictest(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from botwarden.cli.common import (
 )
 from botwarden.cli.consent import consent_app, inbound, optin_app, optout_app
 from botwarden.cli.diagnose import diagnose
+from botwarden.cli.limits import limits
 from botwarden.cli.service import serve, tokens_app
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
@@ -46,6 +47,7 @@ app.add_typer(optout_app, name="optout", no_args_is_help=True)
 app.command("inbound")(inbound)
 app.command("diagnose")(diagnose)
 app.command("spend")(spend)
+app.command("limits")(limits)
 app.command("serve")(serve)
 app.add_typer(tokens_app, name="tokens")
 

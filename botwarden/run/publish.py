@@ -196,6 +196,7 @@ class Publisher:
                 "source_declared": bool(feed.republish_declared_by),
                 "dropped_hashtags": list(draft.dropped_hashtags),
                 "content_warning": route.post.content_warning,
+                "paid_partnership": route.post.paid_partnership,
             },
         )
         verdict = self.checks.check(

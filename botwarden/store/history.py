@@ -48,6 +48,11 @@ _LINKING = (
     .where(_T.at >= bindparam("since"), _T.at <= bindparam("until"), _T.text.contains(bindparam("needle")))
     .order_by(_T.at, _T.id)
 )
+_COUNT_AMONG = select(func.count()).where(
+    _T.account_id.in_(bindparam("accounts", expanding=True)),
+    _T.at > bindparam("start"),
+    _T.at <= bindparam("end"),
+)
 _LAST = select(func.max(_T.at)).where(_T.account_id == bindparam("account"))
 _BY_IDS = select(*_COLUMNS).where(_T.id.in_(bindparam("ids", expanding=True)))
 _NEWER = (
@@ -143,6 +148,12 @@ class StoreHistory:
         if not ids:
             return []
         return [_past(row) for row in self._connection.execute(_BY_IDS, {"ids": list(ids)})]
+
+    def count_among(self, accounts: Sequence[str], start: datetime, end: datetime) -> int:
+        if not accounts:
+            return 0
+        params = {"accounts": list(accounts), "start": start, "end": end}
+        return int(self._connection.scalar(_COUNT_AMONG, params) or 0)
 
     def last_post_at(self, account: str) -> datetime | None:
         latest: datetime | None = self._connection.scalar(_LAST, {"account": account})
