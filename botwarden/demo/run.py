@@ -101,7 +101,7 @@ def demo_config(
                 "feed": "weather",
                 "account": "harbour-weather",
                 "template": "{title}. {summary} {link} {hashtags}",
-                "hashtags": {"from_categories": False, "fixed": ["HarbourWeather"]},
+                "hashtags": {"from_categories": False, "fixed": ["HarbourWeather", "Forecast"]},
                 "pacing": {"quiet_hours": "22:00-06:00", "timezone": "Europe/London"},
             },
             {"feed": "transit", "account": "harbour-transit", "template": "🚌 {title}: {summary} {link}"},
