@@ -3,9 +3,9 @@
 Each entry appears in its feed at its time of the simulated day, so the feeds grow as the day goes on.
 The content is planted to show the rules at work: a wire story carried twice (BW101), a morning burst
 (BW903), night-time weather inside quiet hours (BW907), a busy weather day against a daily cap (BW902),
-a story the news desk rewords from the transit account (BW103, held for a person), the same hashtags on every weather
-post (BW105), a sponsored link through an ad server (BW301), a trending hashtag left out (BW201), and a
-transit account the network locks in the afternoon (BW904).
+a story the news desk rewords from the transit account (BW103, held for a person), the same hashtags
+on every weather post (BW105), a sponsored link through an ad server (BW301), a trending hashtag
+left out (BW201), and a transit account the network locks in the afternoon (BW904).
 """
 
 from __future__ import annotations
