@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from botwarden.cli.main import app
 from botwarden.errors import ConfigError
 
-from .conftest import rss
+from .conftest import ROOT, rss
 
 runner = CliRunner()
 
@@ -191,3 +191,25 @@ def test_the_command_line_starts_without_the_store_or_the_network_clients() -> N
         [sys.executable, "-m", "botwarden", "--help"], capture_output=True, text=True, check=True
     )
     assert "accounts" in shown.stdout and "check" in shown.stdout
+
+
+def test_check_as_text_shows_the_post_a_duplicate_matched() -> None:
+    scenario = ROOT / "tests" / "scenarios" / "BW103-cross-account-duplicate.jsonl"
+    code, output = invoke("check", "--replay", str(scenario))
+    assert code == 0, output
+    assert "matched: north at 2026-03-21T09:00:00+00:00: Storm warning for the whole coast tonight" in output
+
+
+def test_explain_shows_what_the_configuration_set_the_rule_to(tmp_path: Path) -> None:
+    path = tmp_path / "bw.toml"
+    path.write_text(
+        '[[accounts]]\nid = "wx"\nnetwork = "local"\nrules = { BW105 = "ignore" }\n'
+        '[[feeds]]\nid = "hourly"\nurl = "https://e.org/rss"\n'
+        '[[routes]]\nfeed = "hourly"\naccount = "wx"\nrules = { near-duplicate-post = "warn" }\n'
+    )
+    code, output = invoke("explain", "BW102", "--config", str(path))
+    assert code == 0 and "set by the operator" in output and "route hourly->wx: warn" in output
+    code, output = invoke("explain", "BW105", "--config", str(path))
+    assert "account wx: ignore" in output
+    code, output = invoke("explain", "BW101", "--config", str(path))
+    assert "set by the operator" not in output

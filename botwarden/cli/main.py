@@ -341,13 +341,27 @@ def check(
                 f"  {finding.code} {finding.slug} ({finding.severity.label}): {finding.message}",
                 highlight=False,
             )
+            matched = _matched_post(finding.evidence)
+            if matched:
+                out.print(f"    {matched}", highlight=False)
+
+
+def _matched_post(evidence: dict[str, Any]) -> str:
+    """The earlier post a duplicate finding matched, as a line: whose, when, and what it said."""
+    text = evidence.get("earlier_text")
+    if not text:
+        return ""
+    account = evidence.get("earlier_account") or evidence.get("other_account") or "this account"
+    return f"matched: {account} at {evidence.get('earlier_at', '?')}: {text}"
 
 
 @app.command()
 def explain(
     code: Annotated[str, typer.Argument(help="A rule code (BW101) or slug (duplicate-post).")],
+    config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
-    """Explain one rule: what it catches, why, and what it enforces."""
+    """Explain one rule: what it catches, why, and what it enforces (and what the configuration, when
+    there is one, changed about it)."""
     from rich.markup import escape
 
     from botwarden.rules import load_registry
@@ -366,6 +380,25 @@ def explain(
         out.print(f"\n[bold]{example.title}[/] ({example.decision}): {escape(what)}", highlight=False)
         if example.message:
             out.print(f"  {rule.code}: {escape(example.message)}", highlight=False)
+    for line in _overrides_of(rule.code, config):
+        out.print(line, highlight=False)
+
+
+def _overrides_of(code: str, path: Path) -> list[str]:
+    """What the configuration at ``path`` (if there is one) sets this rule to, route by route."""
+    if not path.is_file():
+        return []
+    from botwarden.config import load
+
+    loaded = load(path)
+    found = []
+    for account in loaded.accounts:
+        for route in [None, *(r for r, c in loaded.routes.items() if c.account == account)]:
+            override = loaded.overrides_for(account, route).get(code)
+            if override is not None:
+                found.append(f"  {override.source}: {override.choice}")
+    lines = sorted(set(found))
+    return [f"\nIn {path}, set by the operator:", *lines] if lines else []
 
 
 def _rule_json(rule: Any) -> dict[str, str]:
