@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from botwarden.rules import load_registry
 from botwarden.store.models import (
     AccountRow,
+    CredentialRow,
     EventRow,
     FeedRow,
     HistoryRow,
@@ -35,23 +35,36 @@ class EntryReport:
     account: str
     title: str
     state: str
-    outcome: str  # posted, posted after delay, delayed, held, denied, failed, pending
+    outcome: str  # posted, posted after delay, delayed, held, denied, failed, cancelled, pending, sending
     codes: tuple[str, ...]
     reason: str
     posted_at: datetime | None
     not_before: datetime
     text: str
+    route: str = ""
+    created_at: datetime | None = None
 
 
 def entry_reports(
-    session: Session, *, account: str | None = None, states: list[str] | None = None, limit: int | None = None
+    session: Session,
+    *,
+    account: str | None = None,
+    states: Collection[str] | None = None,
+    delayed: bool = False,
+    newest_first: bool = False,
+    limit: int | None = None,
 ) -> list[EntryReport]:
-    query = select(QueueRow, ItemRow.title).join(ItemRow, ItemRow.id == QueueRow.item_id)
-    if account:
-        query = query.where(QueueRow.account_id == account)
-    if states:
-        query = query.where(QueueRow.state.in_(states))
-    query = query.order_by(QueueRow.created_at, QueueRow.id)
+    """Queue entries with what happened to each and why: of ``account``, in ``states``, only those once
+    delayed (``delayed``); oldest first unless ``newest_first``."""
+    query = (
+        select(QueueRow, ItemRow.title)
+        .join(ItemRow, ItemRow.id == QueueRow.item_id)
+        .where(*_entries_where(account, states, delayed))
+    )
+    if newest_first:
+        query = query.order_by(QueueRow.created_at.desc(), QueueRow.id.desc())
+    else:
+        query = query.order_by(QueueRow.created_at, QueueRow.id)
     if limit:
         query = query.limit(limit)
     rows = session.execute(query).all()
@@ -59,73 +72,108 @@ def entry_reports(
     posted = dict(
         session.execute(select(HistoryRow.queue_id, HistoryRow.at).where(HistoryRow.queue_id.in_(ids))).all()
     )
-    verdicts = _notable_verdicts(session, ids)
-    auto_codes = frozenset(rule.code for rule in load_registry() if rule.enforced == "auto")
+    verdicts = _explaining_verdicts(
+        session, {row.QueueRow.id: bool(row.QueueRow.was_delayed) for row in rows}
+    )
     return [
-        _report(
-            row.QueueRow, row.title, posted.get(row.QueueRow.id), verdicts.get(row.QueueRow.id), auto_codes
-        )
+        _report(row.QueueRow, row.title, posted.get(row.QueueRow.id), verdicts.get(row.QueueRow.id))
         for row in rows
     ]
 
 
-def _notable_verdicts(session: Session, ids: list[int]) -> dict[int, VerdictRow]:
-    """Per entry, the latest verdict with codes (what explains a delay, hold or denial), else the latest
-    verdict at all (whose notes may say what composing changed, e.g. a trending hashtag left out)."""
-    with_codes: dict[int, VerdictRow] = {}
+def count_entries(
+    session: Session,
+    *,
+    account: str | None = None,
+    states: Collection[str] | None = None,
+    delayed: bool = False,
+) -> int:
+    """How many queue entries ``entry_reports`` would list without a limit."""
+    query = select(func.count(QueueRow.id)).where(*_entries_where(account, states, delayed))
+    return int(session.scalar(query) or 0)
+
+
+def _entries_where(
+    account: str | None, states: Collection[str] | None, delayed: bool
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if account:
+        where.append(QueueRow.account_id == account)
+    if states:
+        where.append(QueueRow.state.in_(list(states)))
+    if delayed:
+        where.append(QueueRow.was_delayed == 1)
+    return where
+
+
+def _explaining_verdicts(session: Session, entries: dict[int, bool]) -> dict[int, VerdictRow]:
+    """Per entry (id: whether it was ever delayed), the verdict that explains where it stands: the latest
+    one, so that an earlier hold's codes do not stay with an entry a person approved or an account's
+    resumption released; but where the latest says nothing and the entry was delayed, the latest delay
+    (what "posted after delay" means)."""
     latest: dict[int, VerdictRow] = {}
-    for verdict in session.scalars(
-        select(VerdictRow).where(VerdictRow.queue_id.in_(ids)).order_by(VerdictRow.id)
-    ):
+    delays: dict[int, VerdictRow] = {}
+    rows = session.scalars(
+        select(VerdictRow).where(VerdictRow.queue_id.in_(list(entries))).order_by(VerdictRow.id)
+    )
+    for verdict in rows:
         latest[verdict.queue_id] = verdict
-        if verdict.codes:
-            with_codes[verdict.queue_id] = verdict
-    return {**latest, **with_codes}
+        if verdict.decision == "delay":
+            delays[verdict.queue_id] = verdict
+    chosen = {}
+    for entry_id, verdict in latest.items():
+        quiet = not verdict.codes and verdict.decision == "allow"
+        chosen[entry_id] = delays.get(entry_id, verdict) if quiet and entries[entry_id] else verdict
+    return chosen
 
 
-def _action_notes(verdict: VerdictRow, auto_codes: frozenset[str]) -> list[dict[str, Any]]:
-    """Info findings of rules checked on every action (not the account-setup reminders every post has)."""
-    return [f for f in verdict.findings if f.get("code") in auto_codes]
+_OUTCOMES = {
+    "held": "held",
+    "denied": "denied",
+    "failed": "failed",
+    "sending": "sending",
+    "cancelled": "cancelled",
+}
+
+
+def outcome_of(state: str, was_delayed: bool) -> str:
+    """What happened to an entry, in the words the demo, ``queue`` and the dashboard show."""
+    if state == "sent":
+        return "posted after delay" if was_delayed else "posted"
+    return _OUTCOMES.get(state) or ("delayed" if was_delayed else "pending")
 
 
 def _report(
-    entry: QueueRow,
-    title: str,
-    posted_at: datetime | None,
-    verdict: VerdictRow | None,
-    auto_codes: frozenset[str],
+    entry: QueueRow, title: str, posted_at: datetime | None, verdict: VerdictRow | None
 ) -> EntryReport:
-    outcome = {
-        "sent": "posted after delay" if entry.was_delayed else "posted",
-        "held": "held",
-        "denied": "denied",
-        "failed": "failed",
-        "sending": "sending",
-    }.get(entry.state, "")
-    if not outcome:
-        outcome = "delayed" if entry.was_delayed else "pending"
     reason = ""
     codes: tuple[str, ...] = ()
     if verdict is not None:
         codes = tuple(verdict.codes)
-        notable = [f for f in verdict.findings if f.get("code") in codes] or _action_notes(
-            verdict, auto_codes
-        )
-        reason = notable[0]["message"] if notable else ""
-    if entry.state == "failed":
+        reason = verdict.reason if verdict.reason is not None else _older_reason(verdict)
+    if entry.state in ("failed", "cancelled"):
         reason = entry.last_error
     return EntryReport(
         entry.id,
         entry.account_id,
         title,
         entry.state,
-        outcome,
+        outcome_of(entry.state, bool(entry.was_delayed)),
         codes,
         reason,
         posted_at,
         entry.not_before,
         entry.text,
+        entry.route_id,
+        entry.created_at,
     )
+
+
+def _older_reason(verdict: VerdictRow) -> str:
+    """The reason of a verdict stored before verdicts kept one, worked out from its findings."""
+    from botwarden.store.queue import auto_codes, verdict_reason
+
+    return verdict_reason(verdict.codes, list(verdict.findings), auto_codes())
 
 
 # -- accounts -----------------------------------------------------------------------------------------
@@ -143,6 +191,16 @@ class AccountSummary:
     status_reason: str
     queue: dict[str, int]
     spent_today_usd: float
+    has_login: bool = False  # tokens are stored for it (a local account needs none)
+
+    def health(self, configured: Collection[str] = ()) -> str:
+        """What ``status`` and the dashboard both show: its stop (locked, paused, ...), "no login" for an
+        account of the configuration on a real network with no tokens stored, else ok."""
+        if self.status != "ok":
+            return self.status.replace("_", " ")
+        if self.network != "local" and self.id in configured and not self.has_login:
+            return "no login"
+        return "ok"
 
 
 def account_summaries(
@@ -171,6 +229,9 @@ def account_summaries(
             .group_by(HistoryRow.account_id)
         ).all()
     )
+    logged_in = set(
+        session.scalars(select(CredentialRow.account_id).where(CredentialRow.account_id.in_(wanted)))
+    )
     return [
         AccountSummary(
             row.id,
@@ -181,9 +242,15 @@ def account_summaries(
             row.status_reason,
             counts.get(row.id, {}),
             float(spent.get(row.id) or 0),
+            row.id in logged_in,
         )
         for row in rows
     ]
+
+
+def account_ids(session: Session) -> list[str]:
+    """Every account's id, in order."""
+    return list(session.scalars(select(AccountRow.id).order_by(AccountRow.id)))
 
 
 @dataclass(frozen=True, slots=True)
