@@ -7,7 +7,6 @@ and what is wrong (``botwarden.toml: routes[1].pacing.quiet_hours: ...``).
 from __future__ import annotations
 
 import os
-import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from botwarden import settings as settings_table
 from botwarden.compose import DEFAULT_TEMPLATE, HashtagPolicy, TemplateError, fields_of
+from botwarden.compose.filters import Filters, PatternError, parse_pattern
 from botwarden.errors import ConfigError
 from botwarden.feeds.fetch import FetchLimits
 from botwarden.netguard import AddressPolicy
@@ -89,9 +89,32 @@ class FeedConfig(_Strict):
         return value
 
 
+FilterField = Literal["title", "summary", "link", "categories", "author"]
+
+
 class FiltersConfig(_Strict):
-    include: dict[Literal["title", "summary", "link", "categories", "author"], list[str]] = {}
-    exclude: dict[Literal["title", "summary", "link", "categories", "author"], list[str]] = {}
+    """Patterns per field: plain text, ``/regular expression/``, either turned round by a leading ``!``
+    (``botwarden.compose.filters``); and the oldest item worth posting."""
+
+    include: dict[FilterField, list[str]] = {}
+    exclude: dict[FilterField, list[str]] = {}
+    max_age_hours: float | None = Field(
+        default=None, gt=0, description="skip items published longer ago than this (default: the setting)"
+    )
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, value: dict[FilterField, list[str]]) -> dict[FilterField, list[str]]:
+        for name, patterns in value.items():
+            for pattern in patterns:
+                try:
+                    parse_pattern(pattern)
+                except PatternError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        return value
+
+    def compiled(self) -> Filters:
+        return Filters.parse(self.include, self.exclude)
 
 
 class HashtagsConfig(_Strict):
@@ -222,6 +245,7 @@ class Config:
         self.accounts = {a.id: a for a in bot.accounts}
         self.feeds = {f.id: f for f in bot.feeds}
         self.routes = {r.id: r for r in bot.routes}
+        self._filters: dict[str, Filters] = {}
 
     def pacing_for(self, route: RouteConfig) -> PacingPolicy:
         s, p = self.settings, route.pacing
@@ -267,6 +291,23 @@ class Config:
     def first_run(self, route: RouteConfig) -> str:
         return route.first_run or str(self.settings["first_run"])
 
+    def filters_for(self, route: RouteConfig) -> Filters:
+        """The route's filters, compiled once."""
+        found = self._filters.get(route.id)
+        if found is None:
+            found = self._filters[route.id] = route.filters.compiled()
+        return found
+
+    def max_item_age(self, route: RouteConfig) -> timedelta | None:
+        """How old an item may be and still be posted by the route (None: any age)."""
+        hours = route.filters.max_age_hours or float(self.settings["max_item_age_hours"])
+        return timedelta(hours=hours) if hours > 0 else None
+
+    @property
+    def tracking_parameters(self) -> frozenset[str]:
+        """The operator's own tracking parameters (a trailing ``*``: a prefix), beyond the built-in ones."""
+        return frozenset(p.strip().lower() for p in self.settings["tracking_parameters"] if p.strip())
+
 
 def _pick(value: int | None, fallback: Any) -> int:
     return int(fallback) if value is None else value
@@ -280,18 +321,7 @@ def load(
 ) -> Config:
     """Read, validate and resolve a config file; raises ConfigError saying what to fix."""
     path = Path(path)
-    label = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: no such file; create one with `botwarden init`") from None
-    except OSError as exc:
-        raise ConfigError(f"{label}: cannot read it ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
-    return from_mapping(raw, label=label, overrides=overrides, env=env)
+    return from_mapping(settings_table.read_toml(path), label=str(path), overrides=overrides, env=env)
 
 
 def from_mapping(

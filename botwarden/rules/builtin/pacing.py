@@ -29,8 +29,16 @@ class DailyCap(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         cap = ctx.pacing.daily_cap
         start = action.at - _DAY  # a post exactly 24 hours old no longer counts
+        if cap <= 0:  # a cap of 0 means what it says: the account posts nothing
+            return [
+                self.finding(
+                    "the daily cap is 0, so this account posts nothing; raise daily_cap to let it post",
+                    evidence={"cap": 0, "used": 0},
+                    not_before=action.at + _DAY,
+                )
+            ]
         day = ctx.history.posts_after(action.account, start, action.at)
-        if cap <= 0 or len(day) < cap:
+        if len(day) < cap:
             return []
         not_before = day[len(day) - cap].at + _DAY
         return [
