@@ -202,11 +202,18 @@ def entry(entry_id: EntryId, caller: Caller, session: Db) -> S.QueueEntryOut:
     tags=["queue"],
 )
 def approve_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnswer:
-    """Approve a held entry: it is checked again, and the holds shown with it no longer stop it."""
+    """Approve a held entry: it is checked again, and the holds shown with it no longer stop it. An entry
+    whose account is stopped (BW904) stays held, with the approval kept: `released` is false and
+    `message` says how to restore the account."""
     row = owned_entry(session, caller, entry_id)
-    codes = approve(session, row.id, caller.name, _now())
+    approval = approve(session, row.id, caller.name, _now())
     session.commit()
-    return S.ReviewAnswer(entry=entry_view(session, row), approved_codes=codes)
+    return S.ReviewAnswer(
+        entry=entry_view(session, row),
+        approved_codes=approval.approved_codes,
+        released=approval.released,
+        message=approval.describe(),
+    )
 
 
 @router.post(
@@ -220,7 +227,11 @@ def reject_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnsw
     row = owned_entry(session, caller, entry_id)
     reject(session, row.id, caller.name, _now())
     session.commit()
-    return S.ReviewAnswer(entry=entry_view(session, row))
+    return S.ReviewAnswer(
+        entry=entry_view(session, row),
+        released=False,
+        message=f"entry {row.id} rejected; it will not be sent",
+    )
 
 
 # -- history and verdicts -----------------------------------------------------------------------------

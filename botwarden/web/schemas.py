@@ -122,6 +122,10 @@ class QueueEntryOut(BaseModel):
 class ReviewAnswer(BaseModel):
     entry: QueueEntryOut
     approved_codes: list[str] = []
+    released: bool = Field(
+        default=False, description="Back in the queue to be checked again (false: still held, or rejected)"
+    )
+    message: str = Field(default="", description="What the decision did, for a person")
 
 
 class PostOut(BaseModel):

@@ -84,7 +84,8 @@ def _another(ctx: CheckContext, account: str) -> str:
     info = ctx.facts.accounts.get(account)
     network = info.network if info is not None else ctx.account.network
     where = f"another {network} account" if network == ctx.account.network else f"an account on {network}"
-    return f"{account}, {where} of operator {ctx.account.operator},"
+    operator = ctx.account.operator
+    return f"{account}, {where} of {f'operator {operator}' if operator else 'the same operator'},"
 
 
 def _differs(evidence: dict[str, Any]) -> str:
