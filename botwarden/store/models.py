@@ -187,8 +187,10 @@ class HistoryRow(Base):
     remote_id: Mapped[str | None] = mapped_column(Text)
     # What the network billed for the post (X's per-post prices), for the cost meter.
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    # A post that outside software made and reported through the API: the caller's own id for it.
+    # A post that outside software made and reported through the API: the caller's own id for it, and
+    # the verdict the check API gave when the caller asked it to record the post as taken.
     external_id: Mapped[str | None] = mapped_column(String(200))
+    check_verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class SkippedRow(Base):

@@ -33,6 +33,7 @@ def upgrade() -> None:
     op.create_index("ix_skipped_account_at", "skipped_items", ["account_id", "at"], unique=False)
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.add_column(sa.Column("external_id", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("check_verdict", sa.JSON(), nullable=True))
         batch_op.create_unique_constraint("uq_history_account_external", ["account_id", "external_id"])
     with op.batch_alter_table("verdicts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reason", sa.Text(), nullable=True))
@@ -43,6 +44,7 @@ def downgrade() -> None:
         batch_op.drop_column("reason")
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.drop_constraint("uq_history_account_external", type_="unique")
+        batch_op.drop_column("check_verdict")
         batch_op.drop_column("external_id")
     op.drop_index("ix_skipped_account_at", table_name="skipped_items")
     op.drop_table("skipped_items")
