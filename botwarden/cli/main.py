@@ -31,6 +31,7 @@ from botwarden.cli.common import (
 )
 from botwarden.cli.consent import consent_app, inbound, optin_app, optout_app
 from botwarden.cli.diagnose import diagnose
+from botwarden.cli.feeds import feeds_app
 from botwarden.cli.queue import approve, queue, reject, retry, review, skipped
 from botwarden.cli.service import serve, tokens_app
 from botwarden.errors import BotwardenError, ConfigError, InputError
@@ -56,6 +57,7 @@ app.command("reject")(reject)
 app.command("retry")(retry)
 app.command("skipped")(skipped)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(feeds_app, name="feeds")
 
 
 LogLevelOption = Annotated[
@@ -145,12 +147,57 @@ def run(
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        watch = FileWatch(config)
         try:
-            runtime.run_forever(stop, on_pass=PassLog(cfg.settings["log_idle_minutes"]))
+            while not stop.is_set():
+                runtime.run_forever(
+                    stop, on_pass=PassLog(cfg.settings["log_idle_minutes"]), until=watch.changed
+                )
+                if stop.is_set():
+                    break
+                runtime = _reloaded(runtime, config, set_, worker_id)
         except KeyboardInterrupt:
             logging.getLogger("botwarden.runtime").info("stopped")
     finally:
         runtime.close()
+
+
+def _reloaded(runtime: Any, config: Path, set_: list[str] | None, worker_id: str | None) -> Any:
+    """A runtime on the configuration file as it now is, or the running one when the file is not valid
+    (the problem is logged, and the worker goes on as it was)."""
+    from botwarden.run.loop import Runtime
+
+    log = logging.getLogger("botwarden.runtime")
+    try:
+        cfg = load_config(config, set_)
+    except ConfigError as exc:
+        log.error("%s changed but is not valid, so the worker goes on as before: %s", config, exc)
+        return runtime
+    runtime.close()
+    log.info("%s changed: feeds, routes and settings reloaded", config)
+    return Runtime(cfg, worker_id=runtime.publisher.worker_id if worker_id is None else worker_id)
+
+
+class FileWatch:
+    """Whether a file changed since the last look (its modification time and size)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[float, int] | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_mtime, found.st_size
+
+    def changed(self) -> bool:
+        now = self._stamp()
+        if now == self._seen or now is None:
+            return False
+        self._seen = now
+        return True
 
 
 @app.command()

@@ -215,7 +215,10 @@ class Runtime:
         stop: threading.Event,
         clock: Callable[[], datetime] = utcnow,
         on_pass: Callable[[PassReport], None] | None = None,
+        until: Callable[[], bool] | None = None,
     ) -> None:
+        """Pass after pass until ``stop`` is set, or until ``until()`` says so after a pass (the
+        configuration file changed, say: the caller builds a new runtime from it)."""
         while not stop.is_set():
             report = self.run_pass_safely(clock(), clock)
             if report is None:  # the database is away: wait, then try again; nothing is lost meanwhile
@@ -223,6 +226,8 @@ class Runtime:
                 continue
             if on_pass is not None:
                 on_pass(report)
+            if until is not None and until():
+                return
             try:
                 wait = (self.next_due(clock()) - clock()).total_seconds()
             except DatabaseError:
