@@ -117,7 +117,8 @@ def test_pause_holds_and_resume_releases(client: TestClient, world: World) -> No
 def test_an_operator_creates_an_account_and_checks_its_posts(client: TestClient, world: World) -> None:
     harbour, valley = _auth(world.tokens["harbour"]), _auth(world.tokens["valley"])
     # On the network of harbour-news: cross-account rules compare an operator's accounts on one network.
-    made = client.post("/api/v1/accounts", json={"id": "harbour-weather", "network": "local"}, headers=harbour)
+    new = {"id": "harbour-weather", "network": "local"}
+    made = client.post("/api/v1/accounts", json=new, headers=harbour)
     assert made.status_code == 201, made.text
     assert made.json() | {"status_since": None} == {
         "id": "harbour-weather",

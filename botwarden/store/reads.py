@@ -53,13 +53,15 @@ def entry_reports(
     delayed: bool = False,
     newest_first: bool = False,
     limit: int | None = None,
+    operator: str | None = None,
 ) -> list[EntryReport]:
     """Queue entries with what happened to each and why: of ``account``, in ``states``, only those once
     delayed (``delayed``); oldest first unless ``newest_first``."""
     query = (
         select(QueueRow, ItemRow.title)
         .join(ItemRow, ItemRow.id == QueueRow.item_id)
-        .where(*_entries_where(account, states, delayed))
+        .join(AccountRow, AccountRow.id == QueueRow.account_id)
+        .where(*_entries_where(account, states, delayed, operator))
     )
     if newest_first:
         query = query.order_by(QueueRow.created_at.desc(), QueueRow.id.desc())
@@ -87,16 +89,23 @@ def count_entries(
     account: str | None = None,
     states: Collection[str] | None = None,
     delayed: bool = False,
+    operator: str | None = None,
 ) -> int:
     """How many queue entries ``entry_reports`` would list without a limit."""
-    query = select(func.count(QueueRow.id)).where(*_entries_where(account, states, delayed))
+    query = (
+        select(func.count(QueueRow.id))
+        .join(AccountRow, AccountRow.id == QueueRow.account_id)
+        .where(*_entries_where(account, states, delayed, operator))
+    )
     return int(session.scalar(query) or 0)
 
 
 def _entries_where(
-    account: str | None, states: Collection[str] | None, delayed: bool
+    account: str | None, states: Collection[str] | None, delayed: bool, operator: str | None
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
+    if operator is not None:
+        where.append(AccountRow.operator == operator)
     if account:
         where.append(QueueRow.account_id == account)
     if states:

@@ -41,6 +41,20 @@ def create_app(config: Config, sessions: Sessions, *, dashboard: bool = True) ->
     return app
 
 
+def use_config(app: FastAPI, config: Config) -> None:
+    """Serve from ``config`` from now on (the dashboard changed the file, or another process did): the
+    store's feeds and routes follow it, and checks are paced by its routes."""
+    from botwarden.checking import FleetChecks
+    from botwarden.store.sync import sync_config
+
+    with app.state.sessions.begin() as session:
+        sync_config(session, config)
+    app.state.config = config
+    app.state.checker.config = config
+    app.state.checker.checks = FleetChecks(config, refresh_every=1.0)
+    app.state.networks = _networks(config, app.state.sessions)
+
+
 def _networks(config: Config, sessions: Sessions) -> Callable[[], dict[str, Network]]:
     """The network adapters, built on first use (only the setup check needs them)."""
 
