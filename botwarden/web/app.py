@@ -12,6 +12,7 @@ from botwarden.config import Config
 from botwarden.networks import Network
 from botwarden.store import Sessions
 from botwarden.web import errors
+from botwarden.web.access import AccessLog
 from botwarden.web.api import router
 from botwarden.web.auth import TokenCache
 from botwarden.web.checks import Checker
@@ -33,6 +34,7 @@ def create_app(config: Config, sessions: Sessions, *, dashboard: bool = True) ->
     app.state.token_cache = TokenCache()
     errors.install(app)
     app.state.metrics.install(app)
+    app.add_middleware(AccessLog)
     app.include_router(router)
     if dashboard:
         from botwarden.web.dashboard import install as install_dashboard
