@@ -25,7 +25,6 @@ from sqlalchemy import (
     make_url,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,6 +68,8 @@ def one_of(session: Session, column: Any, values: Collection[str]) -> ColumnElem
     routes would otherwise put thousands of parameters into each pass's queries (rendered, sent and
     planned every time)."""
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # only where it is used: SQLite never loads it
+
         return column == any_(bindparam(None, list(values), type_=ARRAY(String)))  # type: ignore[no-any-return]
     return column.in_(list(values))  # type: ignore[no-any-return]
 
