@@ -6,6 +6,7 @@ and what is wrong (``botwarden.toml: routes[1].pacing.quiet_hours: ...``).
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,8 +18,6 @@ from botwarden import settings as settings_table
 from botwarden.compose import DEFAULT_TEMPLATE, HashtagPolicy, TemplateError, fields_of
 from botwarden.compose.filters import Filters, PatternError, parse_pattern
 from botwarden.errors import ConfigError
-from botwarden.feeds.fetch import FetchLimits
-from botwarden.netguard import AddressPolicy
 from botwarden.pacing import PacingPolicy, QuietHours
 
 DEFAULT_PATH = settings_table.DEFAULT_CONFIG_PATH
@@ -26,8 +25,11 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 FILTER_FIELDS = ("title", "summary", "link", "categories", "author")
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what fetching needs is loaded by what fetches, not by every command reading the file
+    from botwarden.feeds.fetch import FetchLimits
+    from botwarden.netguard import AddressPolicy
     from botwarden.rules.overrides import Override
+    from botwarden.rules.registry import Registry
 
 
 class _Strict(BaseModel):
@@ -220,11 +222,20 @@ class BotConfig(_Strict):
 
 def _checked_overrides(value: dict[str, str]) -> dict[str, str]:
     """Rule overrides as written, once every code or slug and choice is known (else a clear error)."""
+    if not value:
+        return value
     from botwarden.rules import overrides
+
+    overrides.parse(value, _registry(), "config")
+    return value
+
+
+@functools.cache
+def _registry() -> Registry:
+    """The installed rule catalogue, loaded once (loading imports every rule family)."""
     from botwarden.rules.registry import load_registry
 
-    overrides.parse(value, load_registry(), "config")
-    return value
+    return load_registry()
 
 
 def _unique(what: str, ids: list[str]) -> None:
@@ -266,23 +277,28 @@ class Config:
     def overrides_for(self, account: str, route: str | None = None) -> dict[str, Override]:
         """The operator's rule overrides for an account's actions (through ``route``, when it is one of
         the routes): the account's, then the route's, which win."""
-        from botwarden.rules import overrides
-        from botwarden.rules.registry import load_registry
-
-        registry = load_registry()
-        layers = []
         configured = self.accounts.get(account)
+        routed = self.routes.get(route) if route is not None else None
+        if not (configured is not None and configured.rules) and not (routed is not None and routed.rules):
+            return {}  # the common case: no overrides, and no catalogue to load for them
+        from botwarden.rules import overrides
+
+        registry = _registry()
+        layers = []
         if configured is not None and configured.rules:
             layers.append(overrides.parse(configured.rules, registry, f"account {account}"))
-        routed = self.routes.get(route) if route is not None else None
         if routed is not None and routed.rules:
             layers.append(overrides.parse(routed.rules, registry, f"route {routed.id}"))
         return overrides.merged(*layers)
 
     def fetch_limits(self) -> FetchLimits:
+        from botwarden.feeds.fetch import FetchLimits
+
         return FetchLimits.from_settings(self.settings)
 
     def address_policy(self) -> AddressPolicy:
+        from botwarden.netguard import AddressPolicy
+
         return AddressPolicy(self.settings["allow_hosts"])
 
     def feed_interval(self, feed: FeedConfig) -> timedelta:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,6 +19,8 @@ from botwarden import settings as settings_table
 if TYPE_CHECKING:
     from botwarden.config import Config
     from botwarden.store import Sessions
+    from botwarden.store.lean import LeanStore
+    from botwarden.store.reads import SessionReads
 
 # The command modules import the configuration, the store and the network clients only inside the commands
 # that use them, so that `--help` and the quick commands do not wait for them.
@@ -65,6 +69,22 @@ def configured_accounts(path: Path) -> set[str]:
         if isinstance(accounts, list)
         else set()
     )
+
+
+@contextmanager
+def reading(url: str) -> Iterator[LeanStore | SessionReads]:
+    """The store at ``url`` to read: through its driver alone where it can be (quick: no SQLAlchemy to
+    load), else through a session on the migrated store."""
+    from botwarden.store.lean import connect
+
+    with connect(url) as lean:
+        if lean is not None:
+            yield lean
+            return
+    from botwarden.store.reads import SessionReads
+
+    with open_store(url)() as session:
+        yield SessionReads(session)
 
 
 def open_store(url: str) -> Sessions:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from botwarden.store.reads import EntryReport
+    from botwarden.store.views import EntryReport
 
 STYLES = {
     "posted": "green",

@@ -271,12 +271,11 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG, set_: SetOption = None, database: DatabaseOption = None
 ) -> None:
     """Accounts, queue and feeds at a glance."""
-    from botwarden.cli.common import utcnow
-    from botwarden.store import reads
+    from botwarden.cli.common import reading, utcnow
 
-    with open_store(database_url(config, set_, database))() as session:
-        summaries = reads.account_summaries(session, utcnow())
-        feed_views = reads.feed_views(session)
+    with reading(database_url(config, set_, database)) as store:
+        summaries = store.account_summaries(utcnow())
+        feed_views = store.feed_views()
     configured = configured_accounts(config)
     accounts = Table(
         "account", "network", "status", "since", "queued", "sent", "held", "denied", title="Accounts"

@@ -21,6 +21,7 @@ from botwarden.cli.common import (
     database_url,
     open_store,
     out,
+    reading,
     utcnow,
     write_json,
 )
@@ -29,8 +30,9 @@ from botwarden.errors import InputError
 
 if TYPE_CHECKING:
     from botwarden.store import Transaction
-    from botwarden.store.reads import EntryReport, EntryView
+    from botwarden.store.reads import EntryView
     from botwarden.store.skipped import SkippedView
+    from botwarden.store.views import EntryReport
 
 # The words `queue --state` takes: the queue's states, and the outcomes its table shows.
 STATE_WORDS: dict[str, tuple[str, ...]] = {
@@ -66,16 +68,14 @@ def queue(
     format_: FormatOption = "table",
 ) -> None:
     """The queue, newest first, each entry with the rule codes and the reason behind where it stands."""
-    from botwarden.store.reads import count_entries, entry_reports
-
     format_ = checked_format(format_)
     states, delayed = _states(state or [])
-    with open_store(database_url(config, set_, database))() as session:
-        _known_account(session, account)
-        entries = entry_reports(
-            session, account=account, states=states, delayed=delayed, newest_first=True, limit=limit
+    with reading(database_url(config, set_, database)) as store:
+        _known_account(store.account_ids(), account)
+        entries = store.entry_reports(
+            account=account, states=states, delayed=delayed, newest_first=True, limit=limit
         )
-        total = count_entries(session, account=account, states=states, delayed=delayed)
+        total = store.count_entries(account=account, states=states, delayed=delayed)
     if format_ != "table":
         write_json([_entry_json(e) for e in entries], format_)
         return
@@ -95,11 +95,11 @@ def review(
     format_: FormatOption = "table",
 ) -> None:
     """Held entries, each with the findings that hold it and their evidence; then approve or reject."""
-    from botwarden.store.reads import count_entries, entry_views
+    from botwarden.store.reads import account_ids, count_entries, entry_views
 
     format_ = checked_format(format_)
     with open_store(database_url(config, set_, database))() as session:
-        _known_account(session, account)
+        _known_account(account_ids(session), account)
         held = entry_views(session, state="held", account=account, limit=limit)
         total = count_entries(session, account=account, states=["held"])
     if format_ != "table":
@@ -184,8 +184,10 @@ def skipped(
     unknown = sorted(set(kind or []) - set(KINDS))
     if unknown:
         raise InputError(f"--kind {unknown[0]!r}: not a reason; one of {', '.join(KINDS)}")
+    from botwarden.store.reads import account_ids
+
     with open_store(database_url(config, set_, database))() as session:
-        _known_account(session, account)
+        _known_account(account_ids(session), account)
         rows, total = skipped_views(session, account=account, route=route, kinds=kind, limit=limit)
     if format_ != "table":
         write_json([_skipped_json(s) for s in rows], format_)
@@ -220,13 +222,8 @@ def _states(words: list[str]) -> tuple[list[str], bool]:
     return sorted(set(states)), delayed
 
 
-def _known_account(session: Transaction, account: str | None) -> None:
-    if account is None:
-        return
-    from botwarden.store.reads import account_ids
-
-    known = account_ids(session)
-    if account not in known:
+def _known_account(known: list[str], account: str | None) -> None:
+    if account is not None and account not in known:
         shown = ", ".join(known[:10]) + (f" and {len(known) - 10} more" if len(known) > 10 else "")
         raise InputError(f"--account {account!r}: no such account in the store (known: {shown or 'none'})")
 

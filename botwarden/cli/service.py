@@ -103,7 +103,7 @@ def create(
     database: DatabaseOption = None,
 ) -> None:
     """Make a token; it is printed once and only its hash is kept."""
-    from botwarden.run.loop import utcnow
+    from botwarden.cli.common import utcnow
     from botwarden.store.tokens import create_token
 
     if admin == (operator is not None):
@@ -145,7 +145,7 @@ def revoke(
     database: DatabaseOption = None,
 ) -> None:
     """Revoke a token at once: the API refuses it and dashboard sessions made with it end."""
-    from botwarden.run.loop import utcnow
+    from botwarden.cli.common import utcnow
     from botwarden.store.tokens import revoke_token
 
     with open_store(database_url(config, set_, database)).begin() as session:

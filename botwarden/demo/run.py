@@ -23,7 +23,8 @@ from botwarden.demo import samples
 from botwarden.demo.server import FeedServer, Redirect
 from botwarden.networks import Outcome, OutcomeKind
 from botwarden.run.loop import Runtime
-from botwarden.store.reads import EntryReport, entry_reports
+from botwarden.store.reads import entry_reports
+from botwarden.store.views import EntryReport
 
 DAY = datetime(2026, 3, 21, tzinfo=UTC)
 LOCK_MESSAGE = (

@@ -2,8 +2,9 @@
 machine and its operations, history, the read models the pages and commands show, and the handles that
 cross into the rest of the code (:data:`Sessions`, :data:`Transaction`).
 
-The queue and the history are loaded when first asked for: they bring the rule engine with them, which
-a command that only reads the store (``status``, ``queue``) does not need to wait for.
+Each name is loaded when first asked for: the queue and the history bring the rule engine with them and
+the database handles bring SQLAlchemy, which a command that reads through ``store.lean`` (``status``,
+``queue``, ``spend``) does not wait for.
 """
 
 from __future__ import annotations
@@ -12,26 +13,41 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from botwarden.errors import InvalidTransition
-from botwarden.store.db import (
-    DatabaseError,
-    Reader,
-    Sessions,
-    StandingConnection,
-    Transaction,
-    make_engine,
-    migrate,
-    open_store,
-    rolled_back,
-    safe_url,
-    session_factory,
-    unreachable,
-)
 
 if TYPE_CHECKING:
+    from botwarden.store.db import (
+        DatabaseError,
+        Reader,
+        Sessions,
+        StandingConnection,
+        Transaction,
+        make_engine,
+        migrate,
+        open_store,
+        rolled_back,
+        safe_url,
+        session_factory,
+        unreachable,
+    )
     from botwarden.store.history import StoreHistory
     from botwarden.store.queue import QueueEntry, State, transition
 
+_DB = (
+    "DatabaseError",
+    "Reader",
+    "Sessions",
+    "StandingConnection",
+    "Transaction",
+    "make_engine",
+    "migrate",
+    "open_store",
+    "rolled_back",
+    "safe_url",
+    "session_factory",
+    "unreachable",
+)
 _LATER = {
+    **dict.fromkeys(_DB, "botwarden.store.db"),
     "StoreHistory": "botwarden.store.history",
     "QueueEntry": "botwarden.store.queue",
     "State": "botwarden.store.queue",

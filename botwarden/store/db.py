@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.errors import StoreError
+from botwarden.store.views import HEAD_REVISION as HEAD_REVISION
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 30
@@ -110,10 +111,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-#: The newest migration in ``migrations/versions`` (a test checks it is Alembic's head).
-HEAD_REVISION = "0005"
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

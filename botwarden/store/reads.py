@@ -27,22 +27,13 @@ from botwarden.store.models import (
     RouteRow,
     VerdictRow,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class EntryReport:
-    id: int
-    account: str
-    title: str
-    state: str
-    outcome: str  # posted, posted after delay, delayed, held, denied, failed, cancelled, pending, sending
-    codes: tuple[str, ...]
-    reason: str
-    posted_at: datetime | None
-    not_before: datetime
-    text: str
-    route: str = ""
-    created_at: datetime | None = None
+from botwarden.store.views import (
+    AccountSummary,
+    EntryReport,
+    FeedView,
+    entry_report,
+    explaining,
+)
 
 
 def entry_reports(
@@ -116,65 +107,32 @@ def _entries_where(
 
 
 def _explaining_verdicts(session: Session, entries: dict[int, bool]) -> dict[int, VerdictRow]:
-    """Per entry (id: whether it was ever delayed), the verdict that explains where it stands: the latest
-    one, so that an earlier hold's codes do not stay with an entry a person approved or an account's
-    resumption released; but where the latest says nothing and the entry was delayed, the latest delay
-    (what "posted after delay" means)."""
-    latest: dict[int, VerdictRow] = {}
-    delays: dict[int, VerdictRow] = {}
     rows = session.scalars(
         select(VerdictRow).where(VerdictRow.queue_id.in_(list(entries))).order_by(VerdictRow.id)
     )
-    for verdict in rows:
-        latest[verdict.queue_id] = verdict
-        if verdict.decision == "delay":
-            delays[verdict.queue_id] = verdict
-    chosen = {}
-    for entry_id, verdict in latest.items():
-        quiet = not verdict.codes and verdict.decision == "allow"
-        chosen[entry_id] = delays.get(entry_id, verdict) if quiet and entries[entry_id] else verdict
-    return chosen
-
-
-_OUTCOMES = {
-    "held": "held",
-    "denied": "denied",
-    "failed": "failed",
-    "sending": "sending",
-    "cancelled": "cancelled",
-}
-
-
-def outcome_of(state: str, was_delayed: bool) -> str:
-    """What happened to an entry, in the words the demo, ``queue`` and the dashboard show."""
-    if state == "sent":
-        return "posted after delay" if was_delayed else "posted"
-    return _OUTCOMES.get(state) or ("delayed" if was_delayed else "pending")
+    return explaining(rows, entries)
 
 
 def _report(
     entry: QueueRow, title: str, posted_at: datetime | None, verdict: VerdictRow | None
 ) -> EntryReport:
     reason = ""
-    codes: tuple[str, ...] = ()
     if verdict is not None:
-        codes = tuple(verdict.codes)
         reason = verdict.reason if verdict.reason is not None else _older_reason(verdict)
-    if entry.state in ("failed", "cancelled"):
-        reason = entry.last_error
-    return EntryReport(
-        entry.id,
-        entry.account_id,
-        title,
-        entry.state,
-        outcome_of(entry.state, bool(entry.was_delayed)),
-        codes,
-        reason,
-        posted_at,
-        entry.not_before,
-        entry.text,
-        entry.route_id,
-        entry.created_at,
+    return entry_report(
+        id=entry.id,
+        account=entry.account_id,
+        title=title,
+        state=entry.state,
+        was_delayed=bool(entry.was_delayed),
+        codes=tuple(verdict.codes) if verdict is not None else (),
+        reason=reason,
+        last_error=entry.last_error,
+        posted_at=posted_at,
+        not_before=entry.not_before,
+        text=entry.text,
+        route=entry.route_id,
+        created_at=entry.created_at,
     )
 
 
@@ -186,30 +144,6 @@ def _older_reason(verdict: VerdictRow) -> str:
 
 
 # -- accounts -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AccountSummary:
-    """An account with its queue counted by state and what its posts cost today."""
-
-    id: str
-    network: str
-    operator: str
-    status: str
-    status_since: datetime | None
-    status_reason: str
-    queue: dict[str, int]
-    spent_today_usd: float
-    has_login: bool = False  # tokens are stored for it (a local account needs none)
-
-    def health(self, configured: Collection[str] = ()) -> str:
-        """What ``status`` and the dashboard both show: its stop (locked, paused, ...), "no login" for an
-        account of the configuration on a real network with no tokens stored, else ok."""
-        if self.status != "ok":
-            return self.status.replace("_", " ")
-        if self.network != "local" and self.id in configured and not self.has_login:
-            return "no login"
-        return "ok"
 
 
 def account_summaries(
@@ -289,18 +223,6 @@ def spending(session: Session, since: datetime) -> list[tuple[str, datetime, flo
 
 
 # -- feeds and routes ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FeedView:
-    id: str
-    url: str
-    title: str
-    last_status: str
-    last_fetched_at: datetime | None
-    next_fetch_at: datetime | None
-    error_streak: int
-    last_error: str
 
 
 def feed_views(session: Session, ids: Collection[str] | None = None) -> list[FeedView]:
@@ -500,3 +422,46 @@ def _verdict(row: VerdictRow) -> VerdictView:
 
 def _post(row: HistoryRow) -> PostView:
     return PostView(row.id, row.account_id, row.at, row.text, row.remote_id, row.cost_usd, row.link)
+
+
+class SessionReads:
+    """The reads ``lean.LeanStore`` offers, made through a session: where the store cannot be read the
+    lean way (it must be migrated first, or its URL names another database)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def account_ids(self) -> list[str]:
+        return account_ids(self._session)
+
+    def account_summaries(self, now: datetime) -> list[AccountSummary]:
+        return account_summaries(self._session, now)
+
+    def spending(self, since: datetime) -> list[tuple[str, datetime, float]]:
+        return spending(self._session, since)
+
+    def feed_views(self) -> list[FeedView]:
+        return feed_views(self._session)
+
+    def count_entries(
+        self, *, account: str | None = None, states: Collection[str] | None = None, delayed: bool = False
+    ) -> int:
+        return count_entries(self._session, account=account, states=states, delayed=delayed)
+
+    def entry_reports(
+        self,
+        *,
+        account: str | None = None,
+        states: Collection[str] | None = None,
+        delayed: bool = False,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[EntryReport]:
+        return entry_reports(
+            self._session,
+            account=account,
+            states=states,
+            delayed=delayed,
+            newest_first=newest_first,
+            limit=limit,
+        )

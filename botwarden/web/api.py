@@ -21,6 +21,7 @@ from botwarden.store.events import record
 from botwarden.store.reads import EntryView, RouteView, VerdictView
 from botwarden.store.review import approve, reject
 from botwarden.store.tokens import Principal
+from botwarden.store.views import AccountSummary
 from botwarden.web import schemas as S
 from botwarden.web.auth import Caller, Db, owned_account
 from botwarden.web.errors import ApiError
@@ -372,7 +373,7 @@ def account_view(session: Transaction, account: StoredAccount) -> S.AccountOut:
     return _account(summary)
 
 
-def _account(summary: reads.AccountSummary) -> S.AccountOut:
+def _account(summary: AccountSummary) -> S.AccountOut:
     return S.AccountOut(
         id=summary.id,
         network=summary.network,
