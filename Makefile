@@ -67,6 +67,7 @@ bench: $(UV)
 	$(BIN)/python bench/http_check.py
 	$(BIN)/python bench/content_rules.py
 	$(BIN)/python bench/fidelity.py
+	$(BIN)/python bench/cli_reads.py
 
 # What production installs (README, Install): `pip install .` into a new virtualenv that holds nothing else,
 # then the command answers. Needs the package index; `make test` checks the wheel itself offline.

@@ -54,7 +54,8 @@ def print_entries(
             head.append(f"#{entry.id}".ljust(id_width + 1), style="bold")
         head.append(entry.account.ljust(width + 2))
         head.append(entry.outcome.ljust(OUTCOME_WIDTH + 2), style=STYLES.get(entry.outcome, ""))
-        head.append(when(entry, with_day=ids).ljust(when_width + 2))
+        moment = when(entry, with_day=ids)
+        head.append(moment.ljust(when_width + 2) if entry.codes else moment)
         head.append(" ".join(entry.codes), style="bold")
         console.print(head, overflow="ellipsis", no_wrap=True)
         body = entry.text if text and entry.text else entry.title
