@@ -191,3 +191,45 @@ def test_errors_on_pages_are_pages_and_the_apis_stay_json(
         f"{url}/api/v1/queue/999999", headers={"Authorization": f"Bearer {world.tokens['harbour']}"}
     )
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+def test_the_diagnosis_page_keeps_every_label_inside_its_chart(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+) -> None:
+    """Drawn by Chromium: the lock label at the chart's right edge, and long cluster labels, stay inside
+    their charts and clear of the dots (they were clipped and overlapping)."""
+    from datetime import timedelta
+
+    from botwarden.diagnose import diagnose, to_html
+    from botwarden.diagnose.model import HistoryPost, Lock
+
+    long = "An extraordinarily long headline about the harbour bridge closure and its detours"
+    posts = [
+        HistoryPost(f"p{n}", "news", "x", T0 + timedelta(hours=5 * n), f"Harbour story number {n} today")
+        for n in range(20)
+    ]
+    last = posts[-1].at
+    posts += [
+        HistoryPost("c0", "alerts", "x", posts[0].at + timedelta(days=2), posts[0].text),
+        HistoryPost("c1", "news", "x", last + timedelta(minutes=1), long),
+        HistoryPost("c2", "alerts", "x", last + timedelta(minutes=2), long),
+    ]
+    report = tmp_path_factory.mktemp("report") / "report.html"
+    report.write_text(to_html(diagnose(posts, [Lock(last + timedelta(minutes=3), "news")], sources=["t"])))
+    page = browser.new_page()
+    page.goto(report.as_uri())
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('svg')].map(svg => ({
+            label: svg.getAttribute('aria-label'), width: svg.viewBox.baseVal.width,
+            texts: [...svg.querySelectorAll(':scope > text')].map(t => {
+                const b = t.getBBox(); return {text: t.textContent, left: b.x, right: b.x + b.width};
+            }),
+        }))"""
+    )
+    locks = [t for svg in boxes for t in svg["texts"] if t["text"] == "locked"]
+    assert locks and all(t["left"] >= 0 and t["right"] <= 1000 for t in locks)
+    [clusters] = [svg for svg in boxes if svg["label"] == "duplicate clusters"]
+    labels = [t for t in clusters["texts"] if t["left"] < 20]
+    assert labels and all(t["right"] < 224 for t in labels), labels  # the first dot's edge is at 224
+    assert all(t["right"] <= clusters["width"] for t in clusters["texts"])
+    page.screenshot(path=SHOTS / "diagnosis.png", full_page=True)
