@@ -233,3 +233,22 @@ def test_the_diagnosis_page_keeps_every_label_inside_its_chart(
     assert labels and all(t["right"] < 224 for t in labels), labels  # the first dot's edge is at 224
     assert all(t["right"] <= clusters["width"] for t in clusters["texts"])
     page.screenshot(path=SHOTS / "diagnosis.png", full_page=True)
+
+
+def test_approving_a_post_of_a_stopped_account_says_it_stays_held(
+    served: tuple[World, str], browser: Browser
+) -> None:
+    world, url = served
+    from botwarden.store.accounts import pause_account
+
+    with world.runtime.sessions.begin() as session:
+        pause_account(session, "harbour-news", "paused by a test", T0)
+    page = _log_in(browser, url, world.tokens["harbour"])
+    page.click("nav >> text=Review")
+    page.locator(f"#entry-{world.held_id} button", has_text="Approve").click()
+    notice = page.locator(".notice")
+    expect(notice).to_contain_text("still held")
+    expect(notice).to_contain_text("harbour-news is paused (BW904)")
+    expect(page.locator(f"#entry-{world.held_id}")).to_have_count(1)  # not reported as approved and gone
+    with world.runtime.sessions() as session:
+        assert session.get_one(QueueRow, world.held_id).state == "held"
