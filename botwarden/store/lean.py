@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from botwarden.errors import StoreError
 from botwarden.store.views import (
     HEAD_REVISION,
     AccountSummary,
@@ -51,17 +52,21 @@ class _Verdict:
 class LeanStore:
     """Reads on one DB-API connection; ``mark`` is its driver's parameter marker."""
 
-    def __init__(self, connection: Any, sqlite: bool) -> None:
+    def __init__(self, connection: Any, sqlite: bool, error: type[Exception] = Exception) -> None:
         self._connection = connection
         self._sqlite = sqlite
         self._mark = "?" if sqlite else "%s"
+        self._error = error  # what the driver raises
 
     # -- the statements -------------------------------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with closing(self._connection.cursor()) as cursor:
-            cursor.execute(sql.replace("?", self._mark), [self._param(p) for p in params])
-            return list(cursor.fetchall())
+        try:
+            with closing(self._connection.cursor()) as cursor:
+                cursor.execute(sql.replace("?", self._mark), [self._param(p) for p in params])
+                return list(cursor.fetchall())
+        except self._error as exc:
+            raise StoreError(f"cannot read the store: {exc}") from exc
 
     def _param(self, value: Any) -> Any:
         """A time as SQLAlchemy writes it: SQLite keeps UTC as text, without the zone."""
@@ -197,42 +202,43 @@ class LeanStore:
 @contextmanager
 def connect(url: str) -> Iterator[LeanStore | None]:
     """The store at ``url`` for reading, or None where it cannot be read this way (see the module)."""
-    connection, sqlite = _open(url)
+    connection, sqlite, error = _open(url)
     if connection is None:
         yield None
         return
     try:
-        store = LeanStore(connection, sqlite)
+        store = LeanStore(connection, sqlite, error)
         yield store if _at_head(store) else None
     finally:
         connection.close()
 
 
-def _open(url: str) -> tuple[Any, bool]:
+def _open(url: str) -> tuple[Any, bool, type[Exception]]:
+    """A connection (None where the store is not read this way), whether it is SQLite, the driver's error."""
     if url.startswith("sqlite:///") and "?" not in url:
         import sqlite3
 
         path = Path(unquote(url.removeprefix("sqlite:///")))
         if not path.name or str(path) == ":memory:" or not path.is_file():
-            return None, True  # no store yet: the usual way creates and migrates it
+            return None, True, sqlite3.Error  # no store yet: the usual way creates and migrates it
         try:
-            return sqlite3.connect(path, timeout=30), True
+            return sqlite3.connect(path, timeout=30), True, sqlite3.Error
         except sqlite3.Error:
-            return None, True
+            return None, True, sqlite3.Error
     if url.startswith(("postgresql://", "postgres://")) and "+" not in url.split("://", 1)[0]:
         import psycopg
 
         try:
-            return psycopg.connect(url, autocommit=True), False
+            return psycopg.connect(url, autocommit=True), False, psycopg.Error
         except psycopg.Error:  # the usual way says what is wrong with it
-            return None, False
-    return None, False
+            return None, False, psycopg.Error
+    return None, False, Exception
 
 
 def _at_head(store: LeanStore) -> bool:
     try:
         found = store._rows("SELECT version_num FROM alembic_version")
-    except Exception:  # no such table (a new store): read the usual way, which migrates it
+    except StoreError:  # no such table (a new store): read the usual way, which migrates it
         return False
     return bool(found) and found[0][0] == HEAD_REVISION
 
