@@ -10,7 +10,6 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from botwarden.cli.main import app
-from botwarden.errors import ConfigError
 
 from .conftest import ROOT, rss
 
@@ -156,27 +155,6 @@ def test_user_errors_have_no_traceback(tmp_path: Path) -> None:
         [sys.executable, "-m", "botwarden", "explain", "BW000"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "no rule 'BW000'" in done.stderr and "Traceback" not in done.stderr
-
-
-def test_accounts_without_a_login_are_refused_before_starting(tmp_path: Path) -> None:
-    config = tmp_path / "bw.toml"
-    config.write_text(f"""[settings]
-database_url = "sqlite:///{tmp_path / "x.db"}"
-secret_key_file = "{tmp_path / "secret.key"}"
-[[accounts]]
-id = "a"
-network = "x"
-[[feeds]]
-id = "f"
-url = "{tmp_path / "feed.xml"}"
-[[routes]]
-feed = "f"
-account = "a"
-""")
-    result = runner.invoke(app, ["run", "--once", "-c", str(config)])
-    assert isinstance(result.exception, ConfigError)
-    assert "no login stored for a (x)" in str(result.exception)
-    assert "botwarden accounts login" in str(result.exception)
 
 
 def test_the_command_line_starts_without_the_store_or_the_network_clients() -> None:

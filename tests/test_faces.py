@@ -229,6 +229,7 @@ INTERNAL_SIGNALS = {
     "botwarden.feeds.fastentry.Declined": "the fast parser hands a feed to feedparser",
     "botwarden.diagnose.bounds.RecordError": "one record of an export is skipped with a note",
     "botwarden.networks.bluesky._LoginBudgetSpent": "a login refused for the day, mapped to an outcome",
+    "botwarden.compose.filters.PatternError": "a bad filter pattern, reported as the configuration's error",
 }
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
 
-from botwarden.compose.filters import passes
 from botwarden.compose.links import canonical_link
 from botwarden.config import Config, RouteConfig
 from botwarden.errors import FeedError
@@ -22,10 +22,12 @@ from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
 from botwarden.links import ResolveLimits, resolve_many
 from botwarden.netguard import tls_context
-from botwarden.store import Sessions, Transaction, feeds, queue
+from botwarden.store import Sessions, Transaction, feeds, queue, skipped
 from botwarden.store.events import record
 from botwarden.store.feeds import DueFeed, StoredItem
 from botwarden.store.links import save_chains, stale_links
+
+log = logging.getLogger("botwarden.ingest")
 
 
 @dataclass(slots=True)
@@ -52,13 +54,20 @@ class Ingestor:
         self.limits = config.fetch_limits()
         self.transport = transport
         self._queued_links: list[str] = []
+        self.without_login: frozenset[str] = frozenset()  # their routes wait (see Runtime.check_logins)
 
     def due_feeds(self, now: datetime) -> list[DueFeed]:
         """Claim the feeds due now, for as long as two fetch timeouts and a minute: another worker
         sharing the store does not fetch them too; if this one dies, the claim lapses."""
         claim = timedelta(seconds=2 * self.config.settings["fetch_timeout_seconds"] + 60)
         with self.sessions.begin() as session:
-            return feeds.claim_due(session, now, self.config.feeds, claim)
+            return feeds.claim_due(session, now, self._wanted_feeds(), claim)
+
+    def _wanted_feeds(self) -> list[str]:
+        """The feeds to fetch: not those whose every route waits for its account's login."""
+        waiting = {r.feed for r in self.config.routes.values() if r.account in self.without_login}
+        waiting -= {r.feed for r in self.config.routes.values() if r.account not in self.without_login}
+        return [feed for feed in self.config.feeds if feed not in waiting]
 
     def run(self, now: datetime) -> IngestReport:
         report = IngestReport()
@@ -183,8 +192,16 @@ class Ingestor:
             route = self.config.routes.get(route_id)
             if route is None:
                 continue
+            if route.account in self.without_login:
+                # Its items are not kept for later, or the account's first post would be a stale backlog;
+                # a route not seeded yet seeds itself once the account has a login.
+                if seeded:
+                    why = f"account {route.account} has no login stored (`botwarden accounts login`)"
+                    for item in new_items:
+                        self._skip(session, route, item, ("no_login", why), now)
+                continue
             if not seeded:
-                candidates = self._backlog(session, feed_id, route)
+                candidates = self._backlog(session, feed_id, route, now)
                 feeds.mark_seeded(session, route_id, now)
                 record(
                     session,
@@ -200,42 +217,71 @@ class Ingestor:
             for item in candidates:
                 report.queued += self._enqueue(session, route, item, now)
 
-    def _backlog(self, session: Transaction, feed_id: str, route: RouteConfig) -> list[StoredItem]:
+    def _backlog(
+        self, session: Transaction, feed_id: str, route: RouteConfig, now: datetime
+    ) -> list[StoredItem]:
+        """What a new route queues of the feed's backlog; the rest is recorded as skipped, with why."""
         mode = self.config.first_run(route)
-        if mode == "none":
-            return []
         items = feeds.items_of(session, feed_id)
         items.sort(key=lambda r: (r.published or r.first_seen_at, r.id))
-        eligible = [r for r in items if _filter(route, r)[0]]
-        return eligible[-1:] if mode == "newest" else eligible
+        eligible = []
+        for item in items:
+            why = self._why_not(route, item, now)
+            if why is None:
+                eligible.append(item)
+            else:
+                self._skip(session, route, item, why, now)
+        keep = eligible if mode == "all" else eligible[-1:] if mode == "newest" else []
+        reason = (
+            "first run: only the newest item of the backlog is posted (first_run = newest)"
+            if mode == "newest"
+            else "first run: the backlog is not posted (first_run = none)"
+        )
+        for item in eligible[: len(eligible) - len(keep)]:
+            self._skip(session, route, item, ("first_run", reason), now)
+        return keep
 
     def _enqueue(self, session: Transaction, route: RouteConfig, item: StoredItem, now: datetime) -> int:
-        ok, why = _filter(route, item)
-        if not ok:
-            record(
-                session,
-                now,
-                "filtered",
-                f"{route.id}: '{item.title[:60]}' skipped: {why}",
-                account=route.account,
-            )
+        why = self._why_not(route, item, now)
+        if why is not None:
+            self._skip(session, route, item, why, now)
             return 0
         key = hashlib.sha256(f"{route.id}\x1f{item.feed_id}\x1f{item.identity}".encode()).hexdigest()[:40]
         if not queue.enqueue(session, route.id, route.account, item.id, key, now):
             return 0
-        self._queued_links.append(canonical_link(item.link))
+        self._queued_links.append(canonical_link(item.link, self.config.tracking_parameters))
         return 1
 
+    def _why_not(self, route: RouteConfig, item: StoredItem, now: datetime) -> tuple[str, str] | None:
+        """Why the route does not post the item (its kind of skip and a reason), or None."""
+        filtered = self.config.filters_for(route).why_not(_fields(item))
+        if filtered:
+            return "filter", filtered
+        oldest = self.config.max_item_age(route)
+        if oldest is not None and item.published is not None and now - item.published > oldest:
+            hours = oldest.total_seconds() / 3600
+            return (
+                "too_old",
+                f"published {item.published:%Y-%m-%d %H:%M} UTC, more than {hours:g} hours before "
+                f"{now:%Y-%m-%d %H:%M} UTC (max_age_hours)",
+            )
+        return None
 
-def _filter(route: RouteConfig, item: StoredItem) -> tuple[bool, str]:
-    fields = {
+    def _skip(
+        self, session: Transaction, route: RouteConfig, item: StoredItem, why: tuple[str, str], now: datetime
+    ) -> None:
+        if skipped.skip(session, route.id, route.account, item.id, why[0], why[1], now):
+            log.debug("%s: '%s' skipped: %s", route.id, item.title[:60], why[1])
+
+
+def _fields(item: StoredItem) -> dict[str, str | list[str]]:
+    return {
         "title": item.title,
         "summary": item.summary,
         "link": item.link,
         "categories": list(item.categories or []),
         "author": item.author,
     }
-    return passes(fields, route.filters.include, route.filters.exclude)
 
 
 def _oldest_first(items: list[Item]) -> list[Item]:

@@ -72,6 +72,7 @@ class Publisher:
         self.alerts = Alerts(alerter or Alerter(config.settings["alert_webhook_url"]))
         self.outcomes = OutcomeRecorder(config, self.alerts, self.worker_id, self.rng)
         self.recovery = Recovery(config, sessions, networks, self.alerts, self.checks)
+        self.without_login: frozenset[str] = frozenset()  # their routes wait (see Runtime.check_logins)
 
     @property
     def facts(self) -> Facts:
@@ -93,7 +94,8 @@ class Publisher:
         # leases reconciled between passes, and a pass on a fixed ``now`` does not drift far from it.
         budget = self.lease / 4
         with self.sessions() as session:
-            due = queue.due(session, now, self.config.routes, limit=self.batch, spread_by=self.worker_id)
+            routes = [r.id for r in self.config.routes.values() if r.account not in self.without_login]
+            due = queue.due(session, now, routes, limit=self.batch, spread_by=self.worker_id)
         for entry_id in due:
             if running() - now > budget:
                 break
@@ -178,6 +180,7 @@ class Publisher:
             hashtags=route.hashtag_policy(account_cfg.required_hashtags),
             trending=self.checks.facts.trending(account.network, now),
             content_warning=route.post.content_warning,
+            tracking=self.config.tracking_parameters,
         )
         entry.set_text(draft.text, draft.measure.length)
         self.checks.learn_link(draft.link, cached_chain(session, canonical_link(draft.link)))

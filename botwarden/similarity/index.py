@@ -23,12 +23,17 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from botwarden.similarity import kernels
+from botwarden.similarity import lazy_module
 from botwarden.similarity.profile import CONTENT_UNITS, MIN_SHARED, SHORT, Profile, profile
+
+if TYPE_CHECKING:
+    from botwarden.similarity import kernels
+else:
+    kernels = lazy_module("botwarden.similarity.kernels")
 
 FORMAT = 3  # of save(); load() refuses other versions (their features differ)
 KEYS = 6  # the rarest content words of a post: every pair of them is one of its buckets

@@ -34,11 +34,18 @@ import struct
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from botwarden.similarity import lazy_module
 from botwarden.similarity.normalize import normalize, without_tag_block
 from botwarden.similarity.terms import CONTENT, SERIES_WORDS, number_term, roman, term
+
+if TYPE_CHECKING:
+    from botwarden.similarity import kernels
+else:  # compiled on first use, not when the rules are loaded
+    kernels = lazy_module("botwarden.similarity.kernels")
 
 #: Content terms two posts must share to be substantially similar.
 MIN_SHARED = 2

@@ -35,6 +35,14 @@ class DailyCap(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         cap, reply_cap = ctx.pacing.daily_cap, ctx.pacing.reply_cap
         start = action.at - _DAY  # a post exactly 24 hours old no longer counts
+        if cap <= 0:  # a cap of 0 means what it says: the account posts nothing
+            return [
+                self.finding(
+                    "the daily cap is 0, so this account posts nothing; raise daily_cap to let it post",
+                    evidence={"cap": 0, "used": 0},
+                    not_before=action.at + _DAY,
+                )
+            ]
         day = ctx.history.posts_after(action.account, start, action.at)
         counted = "posts"
         if reply_cap is not None:  # replies and original posts have caps of their own

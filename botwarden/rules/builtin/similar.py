@@ -84,7 +84,9 @@ def _another(ctx: CheckContext, account: str) -> str:
     info = ctx.facts.accounts.get(account)
     network = info.network if info is not None else ctx.account.network
     which = "another account" if network == ctx.account.network else "an account"
-    return f"{account}, {which} of operator {ctx.account.operator} on {network},"
+    operator = ctx.account.operator
+    owner = f"operator {operator}" if operator else "the same operator"
+    return f"{account}, {which} of {owner} on {network},"
 
 
 def _differs(evidence: dict[str, Any]) -> str:
