@@ -112,7 +112,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 #: The newest migration in ``migrations/versions`` (a test checks it is Alembic's head).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
