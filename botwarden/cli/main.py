@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwarden import settings as settings_table
-from botwarden.cli.accounts import accounts_app, spend
+from botwarden.cli.accounts import accounts_app
 from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -31,6 +31,7 @@ from botwarden.cli.common import (
 from botwarden.cli.consent import consent_app, inbound, optin_app, optout_app
 from botwarden.cli.diagnose import diagnose
 from botwarden.cli.service import serve, tokens_app
+from botwarden.cli.spend import spend
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
 app = typer.Typer(
