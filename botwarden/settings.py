@@ -220,6 +220,14 @@ SETTINGS: tuple[Setting, ...] = (
         "consent ledger keeps (X; at most 23, so that deletions leave the ledger within 24 hours).",
     ),
     Setting(
+        "inbound_id_days",
+        14,
+        int,
+        "How long the consent ledger keeps the X id of a post or message someone sent the account: while "
+        "replies to it are judged (BW403, BW404) and looked up for deletions; then the id is removed, what "
+        "it meant stays.",
+    ),
+    Setting(
         "bluesky_labelers",
         ["did:plc:ar7c4by46qjdydhdevvrndac"],
         list,

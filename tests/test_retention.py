@@ -215,3 +215,21 @@ def test_the_migration_removes_stored_message_text_and_says_so_in_the_ledger(tmp
     )
     assert ledger_after.standing("xnews", "ana", datetime.now(UTC)).opted_out_at is not None
     assert ledger_after.standing("xnews", "ben", datetime.now(UTC)).latest() is not None
+
+
+def test_an_id_consent_no_longer_needs_is_removed_without_asking_x(tmp_path: Path, x: FakeX) -> None:
+    runtime = _runtime(tmp_path, x, inbound_id_days=14)
+    now = datetime.now(UTC)
+    old, recent = x.mention("xnews", "ana", "@xnews hi"), x.mention("xnews", "ben", "@xnews hello")
+    with runtime.sessions.begin() as session:
+        ledger = ConsentStore(session, recorded_by="ops", now=now)
+        ledger.inbound("xnews", "ana", "@xnews hi", now - timedelta(days=15), "mention", interaction=old)
+        ledger.inbound("xnews", "ben", "@xnews hello", now - timedelta(days=13), "mention", interaction=recent)
+    runtime.run_pass(now)
+    rows = _lines(runtime)
+    [redaction] = [r for r in rows if r.kind == "redaction"]
+    ana = next(r for r in rows if r.user == "ana" and r.kind == "opt_in")
+    assert redaction.refers_to == ana.id and "14 days" in redaction.note
+    [lookup] = x.requests_to("GET", "/2/tweets")
+    assert lookup.request.query["ids"] == [recent]  # only the id consent still needs is looked up
+    runtime.close()

@@ -41,6 +41,7 @@ class Watch:
         self.alerts = alerts
         self.interval = timedelta(hours=config.settings["watch_interval_hours"])
         self.probe_interval = timedelta(hours=config.settings["probe_interval_hours"])
+        self.keep_ids = timedelta(days=config.settings["inbound_id_days"])
 
     def run(self, now: datetime) -> None:
         watched = {
@@ -73,7 +74,7 @@ class Watch:
             self._attempt(
                 failures,
                 "retention",
-                lambda: redact_deleted(self.sessions, network, network_name, account_id, now),
+                lambda: redact_deleted(self.sessions, network, network_name, account_id, now, self.keep_ids),
             )
         with self.sessions.begin() as session:
             found: dict[str, Any] = {"at": now.isoformat(), "failed": failures}

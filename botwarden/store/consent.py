@@ -217,6 +217,7 @@ class RetainedLine:
     user: str
     via: str
     interaction: str
+    at: datetime
 
 
 def retained_lines(session: Session, accounts: Iterable[str]) -> list[RetainedLine]:
@@ -234,7 +235,7 @@ def retained_lines(session: Session, accounts: Iterable[str]) -> list[RetainedLi
         .order_by(ConsentRow.id)
     )
     return [
-        RetainedLine(r.id, r.account_id or "", r.user or "", r.via or "", r.interaction or "")
+        RetainedLine(r.id, r.account_id or "", r.user or "", r.via or "", r.interaction or "", r.at)
         for r in session.scalars(query)
     ]
 
