@@ -91,7 +91,7 @@ def first_image(markup: str, base: str = "") -> tuple[str, str] | None:
 class _FirstImage(HTMLParser):
     # Read inside <style> and <script> as markup, as feedparser's sanitizer does: an unclosed <style> in
     # a feed's HTML would otherwise hide every image after it.
-    CDATA_CONTENT_ELEMENTS = ()
+    CDATA_CONTENT_ELEMENTS = ()  # type: ignore[misc]
 
     def __init__(self, base: str) -> None:
         super().__init__(convert_charrefs=True)

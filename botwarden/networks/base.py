@@ -60,9 +60,14 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Media:
+    """An image to attach, already fitted to the network's limits and described (``alt``)."""
+
     data: bytes
     mime_type: str
     alt: str = ""
+    width: int = 0
+    height: int = 0
+    sensitive: bool = False  # the feed rates it adult: marked so where the network can mark it
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,16 @@ class Post:
     media: tuple[Media, ...] = ()
     card: LinkCard | None = None
     links: tuple[str, ...] = field(default=())
+    # A part of a thread after the first answers the part before it (``reply_to``, its remote id); the
+    # thread's first post is its ``thread_root`` (Bluesky names both in a reply).
+    reply_to: str | None = None
+    thread_root: str | None = None
+
+    @property
+    def sensitive(self) -> bool:
+        return any(media.sensitive for media in self.media) or bool(
+            self.card and self.card.image and self.card.image.sensitive
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import regex
 from authlib.oauth1 import ClientAuth
 
 from botwarden.errors import NetworkUnavailable
-from botwarden.networks.base import InboundMessage, Outcome, OutcomeKind, Post, Profile
+from botwarden.networks.base import InboundMessage, Media, Outcome, OutcomeKind, Post, Profile
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.http import body_of, failed_request, network_time
 from botwarden.networks.x_answers import x_outcome
@@ -25,6 +25,9 @@ from botwarden.networks.x_answers import x_outcome
 OAUTH1 = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 OAUTH2 = ("client_id", "oauth2_access_token", "oauth2_refresh_token")
 _URL = regex.compile(r"https?://\S+")
+# A post carries at most 4 images; alt text is at most 1,000 characters (X API v2: CreatePostsMedia,
+# POST /2/media/metadata).
+MAX_MEDIA, MAX_ALT = 4, 1000
 
 
 class XNetwork:
@@ -66,26 +69,18 @@ class XNetwork:
 
     def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
         media_ids = []
-        for media in post.media:
-            try:
-                answer = self._send(
-                    account,
-                    "POST",
-                    "/2/media/upload",
-                    files={"media": ("media", media.data, media.mime_type)},
-                    data={"media_category": "tweet_image"},
-                )
-            except httpx.HTTPError as exc:
-                return _not_posted(failed_request(exc))
-            outcome = x_outcome(answer, at)
-            if outcome.kind is not OutcomeKind.POSTED or outcome.remote_id is None:
-                return _not_posted(outcome)
-            media_ids.append(outcome.remote_id)
+        for media in post.media[:MAX_MEDIA]:
+            uploaded = self._upload(account, media, at)
+            if isinstance(uploaded, Outcome):
+                return uploaded
+            media_ids.append(uploaded)
         body: dict[str, Any] = {"text": post.text}
         if post.reply_settings:
             body["reply_settings"] = post.reply_settings
         if media_ids:
             body["media"] = {"media_ids": media_ids}
+        if post.reply_to:  # a later part of a thread answers the part before it
+            body["reply"] = {"in_reply_to_tweet_id": post.reply_to}
         try:
             answer = self._send(account, "POST", "/2/tweets", json=body)
         except httpx.HTTPError as exc:
@@ -95,6 +90,31 @@ class XNetwork:
             cost = self.link_post_cost_usd if _has_link(post) else self.post_cost_usd
             return Outcome(OutcomeKind.POSTED, outcome.remote_id, budget=outcome.budget, cost_usd=cost)
         return outcome
+
+    def _upload(self, account: str, media: Media, at: datetime) -> str | Outcome:
+        """Upload one image and give it its alt text (``POST /2/media/metadata``); its media id, or the
+        outcome that says why not. Nothing is posted until every image is uploaded and described."""
+        try:
+            answer = self._send(
+                account,
+                "POST",
+                "/2/media/upload",
+                files={"media": ("media", media.data, media.mime_type)},
+                data={"media_category": "tweet_image"},
+            )
+            outcome = x_outcome(answer, at)
+            if outcome.kind is not OutcomeKind.POSTED or outcome.remote_id is None:
+                return _not_posted(outcome)
+            media_id = outcome.remote_id
+            if media.alt:
+                described = {"id": media_id, "metadata": {"alt_text": {"text": media.alt[:MAX_ALT]}}}
+                answer = self._send(account, "POST", "/2/media/metadata", json=described)
+                outcome = x_outcome(answer, at)
+                if outcome.kind is not OutcomeKind.POSTED:
+                    return _not_posted(outcome)
+        except httpx.HTTPError as exc:
+            return _not_posted(failed_request(exc))
+        return media_id
 
     def find_published(self, account: str, post: Post) -> str | None:
         """Look for the post among the account's 100 latest (X shortens links, so they are left out)."""

@@ -21,11 +21,14 @@ from botwarden.errors import FeedError
 from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
 from botwarden.links import ResolveLimits, resolve_many
+from botwarden.media import Image, MediaFetchLimits, prepare_images
 from botwarden.netguard import tls_context
 from botwarden.store import Sessions, Transaction, feeds, queue
+from botwarden.store import media as stored_media
 from botwarden.store.events import record
 from botwarden.store.feeds import DueFeed, StoredItem
 from botwarden.store.links import save_chains, stale_links
+from botwarden.store.media import PendingMedia
 
 
 @dataclass(slots=True)
@@ -36,6 +39,7 @@ class IngestReport:
     new_items: int = 0
     queued: int = 0
     links_resolved: int = 0
+    media_fetched: int = 0  # items whose images were fetched (or found missing) this pass
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -75,7 +79,48 @@ class Ingestor:
                     self._fetched(session, feed.id, result, now, report)
         if self.config.settings["resolve_links"] and self._queued_links:
             report.links_resolved = self._resolve_links(self._queued_links, now)
+        report.media_fetched = self.prepare_media(now)
         return report
+
+    def prepare_media(self, now: datetime, *, batch: int = 50) -> int:
+        """Fetch the images of queued items that wait for them (this pass's, or ones a worker that died
+        left), once per item for every route that posts it. Returns how many items were done."""
+        with self.sessions() as session:
+            waiting = stored_media.pending(session, limit=batch)
+        if not waiting:
+            return 0
+        found = asyncio.run(self._fetch_media(waiting))
+        for item, images in zip(waiting, found, strict=True):
+            with self.sessions.begin() as session:
+                stored_media.save(session, item.item_id, images)
+                for image in images:
+                    if image.picture is None:
+                        record(
+                            session, now, "media_missing", f"{item.feed_id}: {image.error}", feed=item.feed_id
+                        )
+        return len(waiting)
+
+    async def _fetch_media(self, waiting: list[PendingMedia]) -> list[list[Image]]:
+        limit = asyncio.Semaphore(self.config.settings["fetch_concurrency"])
+        limits = MediaFetchLimits.from_settings(self.config.settings)
+        async with httpx.AsyncClient(
+            transport=self.transport, follow_redirects=False, verify=tls_context()
+        ) as client:
+
+            async def one(item: PendingMedia) -> list[Image]:
+                _wanted, page_image = self.config.media_wanted(item.feed_id)
+                async with limit:
+                    return await prepare_images(
+                        client,
+                        item.refs,
+                        item.link,
+                        count=self.config.media_count(item.feed_id),
+                        page_image=page_image,
+                        policy=self.policy,
+                        limits=limits,
+                    )
+
+            return await asyncio.gather(*(one(item) for item in waiting))
 
     def _resolve_links(self, links: list[str], now: datetime) -> int:
         """Follow the redirects of the links just queued (unless resolved lately) before any is checked."""
@@ -159,7 +204,9 @@ class Ingestor:
         self, session: Transaction, feed_id: str, items: list[Item], now: datetime, feed_url: str
     ) -> list[StoredItem]:
         """Store unseen items (oldest first); note edits of known ones. Returns the new items."""
-        fresh, edited = feeds.store_items(session, feed_id, _oldest_first(items), now, feed_url)
+        fresh, edited = feeds.store_items(
+            session, feed_id, _oldest_first(items), now, feed_url, media=self.config.media_wanted(feed_id)
+        )
         for item in edited:
             record(
                 session,
