@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -222,12 +223,16 @@ class FleetChecks(Checks):
                 self.facts.add_account(AccountInfo(account_id, network, operator))
 
     def account(self, reader: Reader, account_id: str) -> AccountInfo | None:
-        """The stored account as the rules see it, with its configured spend cap; None if unknown."""
+        """The stored account as the rules see it, with its configured spend cap and whether it is marked
+        as posting sensitive media (BW802); None if unknown."""
         from botwarden.store.accounts import stored_account_info
 
         configured = self.config.accounts.get(account_id)
         cap = configured.spend_cap_usd if configured else None
-        return stored_account_info(reader, account_id, spend_cap_usd=cap)
+        found = stored_account_info(reader, account_id, spend_cap_usd=cap)
+        if found is not None and configured is not None and configured.sensitive_media:
+            found = replace(found, sensitive_media=True)
+        return found
 
     def learn_link(self, link: str, chain: tuple[str, ...] | None) -> None:
         """What the resolver found about ``link`` goes into the facts, judged by today's host lists."""

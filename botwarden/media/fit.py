@@ -25,7 +25,7 @@ from botwarden.media.limits import MediaLimits
 # before its pixels are decoded.
 MAX_PIXELS = 64_000_000
 _QUALITIES = (88, 80, 72, 64)
-_READABLE = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO", "AVIF")
+_READABLE = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 
 
 @dataclass(frozen=True, slots=True)
