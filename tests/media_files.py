@@ -49,7 +49,10 @@ def media_rss(items: list[dict[str, str]], *, when: datetime) -> bytes:
                 if item.get("description")
                 else ""
             )
-            media = f'<media:content url="{item["image"]}" type="image/jpeg" medium="image">{described}</media:content>'
+            media = (
+                f'<media:content url="{item["image"]}" type="image/jpeg" medium="image">'
+                f"{described}</media:content>"
+            )
         if item.get("rating"):
             media += f"<media:rating>{item['rating']}</media:rating>"
         body += (

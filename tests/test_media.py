@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from botwarden import config as config_module
 from botwarden.errors import MediaError
+from botwarden.feeds import MediaRef
 from botwarden.media import (
     LIMITS,
     STORED,
@@ -28,7 +29,6 @@ from botwarden.media import (
     fit,
     prepare_images,
 )
-from botwarden.feeds import MediaRef
 from botwarden.media.fit import MAX_PIXELS
 from botwarden.netguard import AddressPolicy
 from botwarden.networks.build import credential_store
@@ -136,14 +136,14 @@ def test_an_image_is_fetched_through_the_guard(site: tuple[Site, Any]) -> None:
     docs, server = site
     docs.put("/a.jpg", photo(50, 50), "image/jpeg")
     assert _fetch(f"{server.base_url}/a.jpg")[:2] == b"\xff\xd8"
-    with pytest.raises(MediaError, match="refused.*loopback|allow_hosts"):
+    with pytest.raises(MediaError, match=r"refused.*allow_hosts"):
         _fetch(f"{server.base_url}/a.jpg", AddressPolicy())
 
 
 def test_a_redirect_to_a_private_address_is_refused(site: tuple[Site, Any]) -> None:
     docs, server = site
     docs.redirect("/hop.jpg", "http://10.0.0.8/secret.jpg")
-    with pytest.raises(MediaError, match="10.0.0.8"):
+    with pytest.raises(MediaError, match=r"10\.0\.0\.8"):
         _fetch(f"{server.base_url}/hop.jpg")
 
 
