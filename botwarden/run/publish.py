@@ -146,12 +146,11 @@ class Publisher:
             sending = outgoing(session, entry, self.config)
         # Committed as 'sending' before the call: a crash from here on is reconciled, never resent blind.
         previous, root = sending.previous, sending.root
-        for position, post in sending.posts:
+        for index, (position, post) in enumerate(sending.posts):
             if position is not None:
                 post = replace(post, reply_to=previous, thread_root=root)
-            sent = self._send(
-                entry_id, account, network, post, position, len(sending.posts), now, clock, report
-            )
+            last = index == len(sending.posts) - 1
+            sent = self._send(entry_id, account, network, post, position, last, now, clock, report)
             if sent is None:
                 return  # not sent, or the network cannot tell yet: the entry says what happens next
             previous, root = sent or None, root or sent or None
@@ -163,7 +162,7 @@ class Publisher:
         network: Network,
         post: Post,
         position: int | None,
-        left: int,
+        last: bool,
         now: datetime,
         clock: Clock,
         report: PublishReport,
@@ -199,7 +198,7 @@ class Publisher:
                 part = None
             else:
                 past = self.outcomes.record_part(
-                    session, locked, outcome, position, last=left == 1, lease=clock() + self.lease, now=now
+                    session, locked, outcome, position, last=last, lease=clock() + self.lease, now=now
                 )
                 part = outcome.remote_id or ""
                 if locked.state is State.SENT:
