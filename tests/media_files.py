@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 from PIL import Image
@@ -34,11 +34,12 @@ def transparent_png(width: int = 64, height: int = 64) -> bytes:
     return out.getvalue()
 
 
-def media_rss(items: list[dict[str, str]], *, when: datetime) -> bytes:
+def media_rss(items: list[dict[str, str]], *, when: datetime, step: timedelta = timedelta(0)) -> bytes:
     """An RSS 2.0 feed with Media RSS: each item may have ``image`` (media:content), ``description``
-    (media:description), ``rating``, ``summary`` and ``img`` (an <img> in its description)."""
+    (media:description), ``rating``, ``summary`` and ``img`` (an <img> in its description); each item
+    is ``step`` older than the one before it."""
     body = ""
-    for item in items:
+    for number, item in enumerate(items):
         summary = item.get("summary", "")
         if item.get("img"):
             summary += f'&lt;img src="{item["img"]}" alt="{item.get("img_alt", "")}"&gt;'
@@ -57,7 +58,7 @@ def media_rss(items: list[dict[str, str]], *, when: datetime) -> bytes:
             media += f"<media:rating>{item['rating']}</media:rating>"
         body += (
             f"<item><guid>{item['guid']}</guid><title>{item['title']}</title><link>{item['link']}</link>"
-            f"<pubDate>{format_datetime(when)}</pubDate><description>{summary}</description>{media}</item>"
+            f"<pubDate>{format_datetime(when - number * step)}</pubDate><description>{summary}</description>{media}</item>"
         )
     return (
         '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>'

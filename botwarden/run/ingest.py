@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 import httpx
 
@@ -29,6 +31,8 @@ from botwarden.store.events import record
 from botwarden.store.feeds import DueFeed, StoredItem
 from botwarden.store.links import save_chains, stale_links
 from botwarden.store.media import PendingMedia
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -205,7 +209,7 @@ class Ingestor:
     ) -> list[StoredItem]:
         """Store unseen items (oldest first); note edits of known ones. Returns the new items."""
         fresh, edited = feeds.store_items(
-            session, feed_id, _oldest_first(items), now, feed_url, media=self.config.media_wanted(feed_id)
+            session, feed_id, oldest_first(items), now, feed_url, media=self.config.media_wanted(feed_id)
         )
         for item in edited:
             record(
@@ -253,11 +257,10 @@ class Ingestor:
             return []
         items = feeds.items_of(session, feed_id)
         items.sort(key=lambda r: (r.published or r.first_seen_at, r.id))
-        eligible = [r for r in items if _filter(route, r)[0]]
-        return eligible[-1:] if mode == "newest" else eligible
+        return first_run_items(mode, [r for r in items if route_filter(route, r)[0]])
 
     def _enqueue(self, session: Transaction, route: RouteConfig, item: StoredItem, now: datetime) -> int:
-        ok, why = _filter(route, item)
+        ok, why = route_filter(route, item)
         if not ok:
             record(
                 session,
@@ -274,7 +277,21 @@ class Ingestor:
         return 1
 
 
-def _filter(route: RouteConfig, item: StoredItem) -> tuple[bool, str]:
+class Filterable(Protocol):
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def link(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def categories(self) -> Sequence[str]: ...
+
+
+def route_filter(route: RouteConfig, item: Filterable) -> tuple[bool, str]:
+    """Whether the route's include and exclude filters let the item through, and why not."""
     fields = {
         "title": item.title,
         "summary": item.summary,
@@ -285,7 +302,14 @@ def _filter(route: RouteConfig, item: StoredItem) -> tuple[bool, str]:
     return passes(fields, route.filters.include, route.filters.exclude)
 
 
-def _oldest_first(items: list[Item]) -> list[Item]:
+def first_run_items(mode: str, eligible: list[T]) -> list[T]:
+    """What a route's first run queues of the backlog (oldest first, filtered): the newest, all, none."""
+    if mode == "none":
+        return []
+    return eligible[-1:] if mode == "newest" else eligible
+
+
+def oldest_first(items: list[Item]) -> list[Item]:
     """Feeds list newest first; undated items keep their feed position relative to each other."""
 
     def key(pair: tuple[int, Item]) -> tuple[float, int]:
