@@ -58,7 +58,8 @@ def media_rss(items: list[dict[str, str]], *, when: datetime, step: timedelta = 
             media += f"<media:rating>{item['rating']}</media:rating>"
         body += (
             f"<item><guid>{item['guid']}</guid><title>{item['title']}</title><link>{item['link']}</link>"
-            f"<pubDate>{format_datetime(when - number * step)}</pubDate><description>{summary}</description>{media}</item>"
+            f"<pubDate>{format_datetime(when - number * step)}</pubDate>"
+            f"<description>{summary}</description>{media}</item>"
         )
     return (
         '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>'
