@@ -94,6 +94,9 @@ class FakeServer:
         self.latency = (0.0, 0.0)
         self.drop_rate = 0.0
         self.rng = random.Random(0)
+        # Called with each request whose work is done, before its answer leaves (a chaos test kills the
+        # client there: the network has what it asked for, the client never learns it).
+        self.after_work: Callable[[Request], None] | None = None
 
     # -- set-up -------------------------------------------------------------------------------------
 
@@ -180,6 +183,8 @@ class FakeServer:
             reply: Reply | None = self.FAULTS[fault.kind](self, request)
         else:
             reply = self._route(request)
+            if self.after_work is not None:
+                self.after_work(request)
             if fault is not None:  # drop_after: the work is done, the answer never arrives
                 reply = None
         self._log(request, reply)
