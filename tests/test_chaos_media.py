@@ -64,7 +64,8 @@ def _setup(tmp_path: Path, docs: Site, base: str, fake: FakeX) -> tuple[Path, di
         )
         feeds.append(f'[[feeds]]\nid = "feed-{a}"\nurl = "{base}/{handle}.rss"\n')
         routes.append(
-            f'[[routes]]\nfeed = "feed-{a}"\naccount = "{handle}"\ntemplate = "{{title}}: {{summary}} {{link}}"\n'
+            f'[[routes]]\nfeed = "feed-{a}"\naccount = "{handle}"\n'
+            'template = "{title}: {summary} {link}"\n'
             "[routes.post]\nthread = true\nthread_max = 3\n"
         )
     config = tmp_path / "bw.toml"
