@@ -18,6 +18,7 @@ from botwarden import settings as settings_table
 from botwarden.compose import DEFAULT_TEMPLATE, HashtagPolicy, TemplateError, fields_of
 from botwarden.errors import ConfigError
 from botwarden.feeds.fetch import FetchLimits
+from botwarden.media.limits import STORED, MediaLimits, limits_for
 from botwarden.netguard import AddressPolicy
 from botwarden.pacing import PacingPolicy, QuietHours
 
@@ -299,6 +300,17 @@ class Config:
         routes = [route for route in self.routes.values() if route.feed == feed_id]
         eager = [counts[r.post.media] for r in routes] + [1 for r in routes if self._card_thumb(r)]
         return max(eager, default=0)
+
+    def media_limits(self, feed_id: str) -> MediaLimits:
+        """The strictest image limits of the networks this feed's routes post to: an image kept so fits
+        every one of them as it is."""
+        networks = {self.accounts[r.account].network for r in self.routes.values() if r.feed == feed_id}
+        chosen = [limits_for(network) for network in networks] or [STORED]
+        return MediaLimits(
+            "store",
+            min(limits.max_bytes for limits in chosen),
+            min(limits.max_side for limits in chosen),
+        )
 
     def _card_thumb(self, route: RouteConfig) -> bool:
         """A Bluesky route's link card takes the item's image as its thumbnail."""

@@ -155,6 +155,7 @@ async def _images(config: Config, feed_id: str, items: list[Item]) -> list[list[
                         page_image=page_image,
                         policy=config.address_policy(),
                         limits=limits,
+                        fit_to=config.media_limits(feed_id),
                     )
                     for item in items
                 )

@@ -122,6 +122,7 @@ class Ingestor:
                         page_image=page_image,
                         policy=self.policy,
                         limits=limits,
+                        fit_to=self.config.media_limits(item.feed_id),
                     )
 
             return await asyncio.gather(*(one(item) for item in waiting))
