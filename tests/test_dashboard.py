@@ -119,7 +119,7 @@ def test_log_in_review_explain_approve_and_see_it_scheduled(
     # The rule's page shows its worked examples: what it catches, with the finding, and what it lets pass.
     examples = page.locator(".example")
     expect(examples.first).to_contain_text("Caught")
-    expect(examples.first).to_contain_text("another x account of operator")
+    expect(examples.first).to_contain_text("another account of operator acme on x")
     expect(examples.last).to_contain_text("Not caught")
     expect(examples.last.locator(".pill")).to_have_text("allow")
 

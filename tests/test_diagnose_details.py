@@ -65,7 +65,7 @@ def test_no_placeholder_operator_is_named() -> None:
     for shown in (_text(report), dumps(report), to_html(report)):
         assert "your-fleet" not in shown
         assert "of operator ," not in shown
-    assert "another x account of the same operator" in dumps(report)
+    assert "another account of the same operator on x" in dumps(report)
 
 
 def test_when_nothing_explains_a_lock_the_report_says_so() -> None:

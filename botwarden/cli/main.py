@@ -291,9 +291,14 @@ def demo(
     from botwarden.demo.run import print_summary, run_demo
 
     configure("error")
-    logging.getLogger("botwarden").setLevel(logging.CRITICAL)  # the summary tells what happened
-    out.print("Serving three sample feeds on 127.0.0.1 and running one simulated day (5-minute steps)…")
-    print_summary(run_demo(out_dir, out), out)
+    quiet = logging.getLogger("botwarden")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # the summary tells what happened
+    try:
+        out.print("Serving three sample feeds on 127.0.0.1 and running one simulated day (5-minute steps)…")
+        print_summary(run_demo(out_dir, out), out)
+    finally:
+        quiet.setLevel(level)  # a caller in the same process (a test, an embedding program) logs again
 
 
 # -- looking -----------------------------------------------------------------------------------------
