@@ -113,7 +113,12 @@ def test_sigkill_chaos_against_x_loses_nothing_and_doubles_nothing(tmp_path: Pat
             worker = _worker(config, start)
             assert worker.stdout is not None
             worker.stdout.readline()  # "started": killing it while Python imports would prove nothing
-            time.sleep(rng.uniform(0.1, 1.2))
+            # Killed while it publishes: a pass begins with feeds and the accounts' watch, and a kill
+            # there would prove nothing about sending, so the kill waits for its first post on X.
+            posted, waited = len(fake.all_texts()), time.monotonic() + 60
+            while len(fake.all_texts()) == posted and worker.poll() is None and time.monotonic() < waited:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0.0, 0.8))
             if worker.poll() is not None:
                 break  # it finished everything before this kill
             os.kill(worker.pid, signal.SIGKILL)
