@@ -65,7 +65,9 @@ def drain(
     return Drain(len(waiting), now, slot)
 
 
-def _earliest(policy: PacingPolicy, windows: Sequence[Window], sent: list[datetime], at: datetime) -> datetime:
+def _earliest(
+    policy: PacingPolicy, windows: Sequence[Window], sent: list[datetime], at: datetime
+) -> datetime:
     """The first moment from ``at`` when every rule of the account's pace lets one more post go."""
     while True:
         moved = at

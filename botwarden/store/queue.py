@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 
 from botwarden.errors import InvalidTransition
 from botwarden.rules import PastPost, Verdict, load_registry
+from botwarden.rules.facts import Waiting
 from botwarden.similarity import text_hash
 from botwarden.similarity.profile import profile
 from botwarden.store.db import Reader, one_of, shared
-from botwarden.rules.facts import Waiting
 from botwarden.store.models import AccountRow, HistoryRow, ItemRow, QueueRow, VerdictRow
 
 
