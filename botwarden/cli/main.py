@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from botwarden import settings as settings_table
-from botwarden.cli.accounts import accounts_app, spend
+from botwarden.cli.accounts import accounts_app
 from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -35,6 +35,7 @@ from botwarden.cli.feeds import feeds_app
 from botwarden.cli.limits import limits
 from botwarden.cli.queue import approve, queue, reject, retry, review, skipped
 from botwarden.cli.service import serve, tokens_app
+from botwarden.cli.spend import spend
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
 app = typer.Typer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from botwarden.config import Config
 from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Outcome
@@ -76,10 +77,32 @@ class OutcomeRecorder:
 
     def _stop_account(self, session: Transaction, account_id: str, outcome: Outcome, now: datetime) -> None:
         reason = outcome.message or outcome.kind.value
-        accounts.stop_account(session, account_id, outcome.kind.value, reason, now, now + self.probe_interval)
-        message = (
-            f"{account_id} stopped: the network answered {outcome.kind.value} ({reason}); "
-            "its queue is held until a person restores the account"
+        stop_and_alert(
+            session,
+            self.alerts,
+            account_id,
+            outcome.kind.value,
+            reason,
+            f"the network answered {outcome.kind.value} ({reason})",
+            now,
+            now + self.probe_interval,
         )
-        record(session, now, "account_stopped", message, account=account_id)
-        self.alerts.add("account_stopped", account_id, message, now, outcome.kind.value)
+
+
+def stop_and_alert(
+    session: Transaction,
+    alerts: Alerts,
+    account_id: str,
+    status: str,
+    reason: str,
+    what: str,
+    now: datetime,
+    probe_at: datetime,
+    **evidence: Any,
+) -> None:
+    """Stop the account (its queue is held under BW904, one probe at ``probe_at``) and tell a person:
+    the same for a network's answer and for what the watch sees."""
+    accounts.stop_account(session, account_id, status, reason, now, probe_at)
+    message = f"{account_id} stopped: {what}; its queue is held until a person restores the account"
+    record(session, now, "account_stopped", message, account=account_id, status=status, **evidence)
+    alerts.add("account_stopped", account_id, message, now, status)

@@ -150,6 +150,10 @@ class Publisher:
             if locked is None:
                 raise LookupError(f"queue entry {entry_id} is gone")
             sent = self.outcomes.record(session, locked, outcome, now, report)
+        if outcome.budget is not None:
+            # What the answer said of the budget holds for the rest of this pass too: after a rate limit
+            # or a usage cap, the account's next post waits (BW901) instead of meeting the same wall.
+            self.checks.facts.budgets[account] = outcome.budget
         if sent is not None:
             self.checks.recorded(sent)
             self.checks.facts.settled(account, str(entry_id))

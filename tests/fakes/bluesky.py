@@ -1,5 +1,8 @@
 """A fake Bluesky PDS (XRPC): sessions with JWT-shaped tokens that expire and refresh, createRecord
-validated against the atproto lexicon models, uploadBlob, listRecords, resolveHandle, getProfile."""
+validated against the atproto lexicon models, uploadBlob, listRecords, resolveHandle, getProfile and
+getAuthorFeed with moderation labels (only those of the labelers the request's
+``atproto-accept-labelers`` header names, as the AppView does), each answer checked against the atproto
+models before it is sent."""
 
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from tests.fakes.server import FakeServer, Reply, Request
 
 POINTS_PER_HOUR = 5000
 CREATE_POINTS = 3
+#: Bluesky's own moderation service.
+BSKY_LABELER = "did:plc:ar7c4by46qjdydhdevvrndac"
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -92,6 +97,7 @@ class FakeBluesky(FakeServer):
         self.access_lifetime = access_lifetime
         self.logins = 0
         self.notifications: list[dict[str, Any]] = []
+        self.labels: list[dict[str, Any]] = []
         self._rkeys = itertools.count(1)
         for nsid, handler in {
             "com.atproto.server.createSession": self._create_session,
@@ -105,6 +111,7 @@ class FakeBluesky(FakeServer):
             "com.atproto.repo.listRecords": self._list_records,
             "com.atproto.identity.resolveHandle": self._resolve_handle,
             "app.bsky.actor.getProfile": self._get_profile,
+            "app.bsky.feed.getAuthorFeed": self._get_author_feed,
             "app.bsky.notification.listNotifications": self._list_notifications,
         }.items():
             self.route("GET", f"/xrpc/{nsid}", handler)
@@ -137,6 +144,27 @@ class FakeBluesky(FakeServer):
             }
         )
         return uri
+
+    def label(
+        self,
+        handle: str,
+        val: str,
+        *,
+        labeler: str = BSKY_LABELER,
+        post: int | None = None,
+        neg: bool = False,
+        exp: str | None = None,
+    ) -> dict[str, Any]:
+        """A labeler labels the account (or its ``post``-th record, oldest first) with ``val``."""
+        user = self.user(handle)
+        uri = user.did if post is None else user.records[post]["uri"]
+        label: dict[str, Any] = {"ver": 1, "src": labeler, "uri": uri, "val": val, "cts": _now()}
+        if neg:
+            label["neg"] = True
+        if exp:
+            label["exp"] = exp
+        self.labels.append(label)
+        return label
 
     def revoke_sessions(self, handle: str) -> None:
         user = self.user(handle)
@@ -275,6 +303,35 @@ class FakeBluesky(FakeServer):
         ]
         return Reply(200, {"notifications": shown[:50]})
 
+    def _labels_for(self, request: Request, uri: str) -> list[dict[str, Any]]:
+        """The labels on ``uri`` from the labelers the request accepts (``did[;redact], ...``)."""
+        header = request.headers.get("atproto-accept-labelers", "")
+        accepted = {part.split(";")[0].strip() for part in header.split(",") if part.strip()}
+        return [dict(label) for label in self.labels if label["uri"] == uri and label["src"] in accepted]
+
+    def _get_author_feed(self, request: Request) -> Reply:
+        actor = request.query.get("actor", [""])[0]
+        user = self.users.get(actor) or next((u for u in self.users.values() if u.handle == actor), None)
+        if user is None:
+            return _error(400, "InvalidRequest", "Profile not found")
+        limit = int(request.query.get("limit", ["50"])[0])
+        feed = [
+            {
+                "post": {
+                    "uri": record["uri"],
+                    "cid": record["cid"],
+                    "author": {"did": user.did, "handle": user.handle},
+                    "record": record["value"],
+                    "indexedAt": record["value"]["createdAt"],
+                    "labels": self._labels_for(request, record["uri"]),
+                }
+            }
+            for record in list(reversed(user.records))[:limit]
+        ]
+        body = {"feed": feed}
+        get_or_create(body, models.AppBskyFeedGetAuthorFeed.Response, strict=True)  # the lexicon's shape
+        return Reply(200, body)
+
     def _get_profile(self, request: Request) -> Reply:
         actor = request.query.get("actor", [""])[0]
         user = self.users.get(actor) or next((u for u in self.users.values() if u.handle == actor), None)
@@ -292,21 +349,18 @@ class FakeBluesky(FakeServer):
             if user.bot_label
             else []
         )
-        return Reply(
-            200,
-            {
-                "did": user.did,
-                "handle": user.handle,
-                "description": user.description,
-                "labels": labels,
-                "postsCount": len(user.records),
-                "followersCount": user.followers,
-                "followsCount": 0,
-                "createdAt": user.created_at,
-                **(
-                    {"avatar": f"https://cdn.bsky.app/img/avatar/plain/{user.did}/me@jpeg"}
-                    if user.avatar
-                    else {}
-                ),
-            },
-        )
+        body = {
+            "did": user.did,
+            "handle": user.handle,
+            "description": user.description,
+            "labels": labels + self._labels_for(request, user.did),
+            "postsCount": len(user.records),
+            "followersCount": user.followers,
+            "followsCount": 0,
+            "createdAt": user.created_at,
+            **(
+                {"avatar": f"https://cdn.bsky.app/img/avatar/plain/{user.did}/me@jpeg"} if user.avatar else {}
+            ),
+        }
+        get_or_create(body, models.AppBskyActorDefs.ProfileViewDetailed, strict=True)  # the lexicon's shape
+        return Reply(200, body)

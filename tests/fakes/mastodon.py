@@ -1,5 +1,6 @@
 """A fake Mastodon server: statuses (with Idempotency-Key), media, verify_credentials, the account's
-statuses, instance limits. Answers carry X-RateLimit-* headers; objects have the documented fields."""
+statuses, the instance's limits and rules, account lookup (where another server's view of an account shows
+it limited or suspended). Answers carry X-RateLimit-* headers; objects have the documented fields."""
 
 from __future__ import annotations
 
@@ -49,10 +50,21 @@ class FakeMastodon(FakeServer):
         ),
     }
 
-    def __init__(self, *, max_characters: int = 500, processing_polls: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        max_characters: int = 500,
+        processing_polls: int = 1,
+        domain: str = "fake.social",
+        rules: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__()
         self.users: dict[str, MastodonUser] = {}
         self.max_characters = max_characters
+        self.domain = domain
+        self.rules = rules if rules is not None else [{"id": "1", "text": "Bots post unlisted", "hint": ""}]
+        # How this server sees accounts of other servers (user@domain): "limited" or "suspended".
+        self.remote_states: dict[str, str] = {}
         self.processing_polls = processing_polls
         self._ids = itertools.count(113_000_000_000_000_000)
         self._media: dict[str, int] = {}  # id -> polls left before it is processed
@@ -63,6 +75,7 @@ class FakeMastodon(FakeServer):
         self.route("GET", "/api/v1/accounts/{id}/statuses", self._statuses)
         self.route("GET", "/api/v2/instance", self._instance)
         self.route("GET", "/api/v1/notifications", self._notifications)
+        self.route("GET", "/api/v1/accounts/lookup", self._lookup)
         self.notifications: list[dict[str, Any]] = []
 
     def add_user(self, username: str, **fields: Any) -> dict[str, str]:
@@ -278,11 +291,30 @@ class FakeMastodon(FakeServer):
         ]
         return Reply(200, shown, self._headers(user))
 
+    def _lookup(self, request: Request) -> Reply:
+        """An account by its address, without authentication: this server's own users by their name,
+        others as this server knows them (with ``limited``/``suspended`` where it moderated them)."""
+        acct = request.query.get("acct", [""])[0].removeprefix("@")
+        name, _, domain = acct.partition("@")
+        local = next((u for u in self.users.values() if u.username == name), None)
+        if local is not None and domain in ("", self.domain):
+            return Reply(200, self._account(local))
+        if acct not in self.remote_states:
+            return _error(404, "Record not found")
+        state = self.remote_states[acct]
+        remote = MastodonUser(str(abs(hash(acct)) % 10**17), name, "-")
+        account = self._account(remote) | {"acct": acct, "url": f"https://{domain}/@{name}"}
+        if state == "suspended":
+            account |= {"suspended": True, "note": "", "statuses_count": 0}
+        else:
+            account["limited"] = True
+        return Reply(200, account)
+
     def _instance(self, request: Request) -> Reply:
         return Reply(
             200,
             {
-                "domain": "fake.social",
+                "domain": self.domain,
                 "title": "Fake Social",
                 "version": "4.5.0",
                 "source_url": "https://github.com/mastodon/mastodon",
@@ -303,12 +335,21 @@ class FakeMastodon(FakeServer):
                     "media_attachments": {
                         "supported_mime_types": ["image/png", "image/jpeg"],
                         "image_size_limit": 16777216,
+                        "image_matrix_limit": 33177600,
+                        "video_size_limit": 103809024,
+                        "video_frame_rate_limit": 120,
+                        "video_matrix_limit": 8294400,
                     },
-                    "polls": {"max_options": 4},
+                    "polls": {
+                        "max_options": 4,
+                        "max_characters_per_option": 50,
+                        "min_expiration": 300,
+                        "max_expiration": 2629746,
+                    },
                     "translation": {"enabled": False},
                 },
-                "registrations": {"enabled": False, "approval_required": False},
+                "registrations": {"enabled": False, "approval_required": False, "message": None},
                 "contact": {"email": "admin@fake.social"},
-                "rules": [{"id": "1", "text": "Bots post unlisted", "hint": ""}],
+                "rules": self.rules,
             },
         )
