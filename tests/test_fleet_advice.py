@@ -17,8 +17,8 @@ from botwarden import config as config_module
 from botwarden.cli.main import app
 from botwarden.run.loop import Runtime
 from botwarden.store import lean
-from botwarden.store.reads import SessionReads
 from botwarden.store.models import LocalPostRow, QueueRow, VerdictRow
+from botwarden.store.reads import SessionReads
 from tests.conftest import rss
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
