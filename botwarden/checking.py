@@ -295,7 +295,7 @@ class FleetChecks(Checks):
 
     def account(self, reader: Reader, account_id: str) -> AccountInfo | None:
         """The stored account as the rules see it, with what its configuration declares (spend cap,
-        X access and app, verification, age, the labels declared on); None if unknown."""
+        X access and app, verification, age, the labels declared on, sensitive media); None if unknown."""
         from botwarden.store.accounts import stored_account_info
 
         configured = self.config.accounts.get(account_id)
@@ -332,6 +332,7 @@ def configured_account(config: Config, account_id: str) -> AccountInfo:
         app=account.app,
         use_case=account.use_case or (f"feeds: {', '.join(feeds)}" if feeds else ""),
         ai_replies_approved=bool(account.ai_replies_approved_by),
+        sensitive_media=account.sensitive_media,
     )
 
 

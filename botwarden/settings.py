@@ -74,6 +74,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("feed_max_redirects", 5, int, "Most redirects followed for one feed request.", minimum=0),
     Setting(
+        "media_max_bytes",
+        10_000_000,
+        int,
+        "Largest image fetched from a feed or a page; bigger ones are left out (then fitted per network).",
+    ),
+    Setting(
+        "media_page_max_bytes",
+        512_000,
+        int,
+        "How much of a linked page is read to find its og:image (routes with page_image = true).",
+    ),
+    Setting(
+        "media_wait_minutes",
+        10,
+        int,
+        "How long a post waits for its item's images to be fetched before it goes without them.",
+    ),
+    Setting(
         "feed_backoff_max_minutes",
         1440,
         int,

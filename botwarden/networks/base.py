@@ -60,9 +60,14 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Media:
+    """An image to attach, already fitted to the network's limits and described (``alt``)."""
+
     data: bytes
     mime_type: str
     alt: str = ""
+    width: int = 0
+    height: int = 0
+    sensitive: bool = False  # the feed rates it adult: marked so where the network can mark it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,16 @@ class Post:
     card: LinkCard | None = None
     links: tuple[str, ...] = field(default=())
     paid_partnership: bool = False  # X: labelled as paid promotion (BW805)
-    in_reply_to: str = ""  # the id of the post this one answers, for a reply
+    # The remote id of the post this one answers: a reply's, or for a part of a thread after the first,
+    # the part before it; the thread's first post is its ``thread_root`` (Bluesky names both in a reply).
+    reply_to: str | None = None
+    thread_root: str | None = None
+
+    @property
+    def sensitive(self) -> bool:
+        return any(media.sensitive for media in self.media) or bool(
+            self.card and self.card.image and self.card.image.sensitive
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,6 +108,16 @@ class BlueskyNetwork:
             embed = self._embed(client, post)
             if embed:
                 record["embed"] = embed
+            if post.sensitive:  # the feed rates an image adult: the post labels itself
+                record["labels"] = {
+                    "$type": "com.atproto.label.defs#selfLabels",
+                    "values": [{"val": "sexual"}],
+                }
+            if post.reply_to:  # a later part of a thread answers the part before it, under the first
+                record["reply"] = {
+                    "root": self._strong_ref(client, post.thread_root or post.reply_to),
+                    "parent": self._strong_ref(client, post.reply_to),
+                }
             created = client.com.atproto.repo.create_record(
                 models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, record=record)
             )
@@ -265,7 +275,7 @@ class BlueskyNetwork:
         if post.media:
             return {
                 "$type": "app.bsky.embed.images",
-                "images": [{"image": self._blob(client, m), "alt": m.alt} for m in post.media[:4]],
+                "images": [self._image(client, m) for m in post.media[:4]],
             }
         if post.card is not None:
             external: dict[str, Any] = {
@@ -277,6 +287,21 @@ class BlueskyNetwork:
                 external["thumb"] = self._blob(client, post.card.image)
             return {"$type": "app.bsky.embed.external", "external": external}
         return None
+
+    def _image(self, client: Client, media: Media) -> dict[str, Any]:
+        image: dict[str, Any] = {"image": self._blob(client, media), "alt": media.alt}
+        if media.width and media.height:  # lets the app lay the image out before it loads
+            image["aspectRatio"] = {"width": media.width, "height": media.height}
+        return image
+
+    @staticmethod
+    def _strong_ref(client: Client, uri: str) -> dict[str, str]:
+        """The uri and cid of one of the account's own posts, as a reply names its parent and root."""
+        repo, collection, rkey = uri.removeprefix("at://").split("/", 2)
+        found = client.com.atproto.repo.get_record(
+            models.ComAtprotoRepoGetRecord.Params(repo=repo, collection=collection, rkey=rkey)
+        )
+        return {"uri": str(found.uri), "cid": str(found.cid)}
 
     @staticmethod
     def _blob(client: Client, media: Media) -> Any:

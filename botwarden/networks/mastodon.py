@@ -31,6 +31,9 @@ from botwarden.networks.http import body_of, failed_request, network_time
 from botwarden.networks.mastodon_answers import mastodon_outcome
 
 TOKEN = ("access_token",)
+# At most 4 attachments a status, a description of at most 1,500 characters (GET /api/v2/instance's
+# configuration; POST /api/v2/media, https://docs.joinmastodon.org/methods/media/).
+MAX_MEDIA, MAX_DESCRIPTION = 4, 1500
 _TAG = regex.compile(r"<[^>]+>")
 _BREAK = regex.compile(r"<br\s*/?>|</p>\s*<p>", regex.IGNORECASE)
 
@@ -60,7 +63,7 @@ class MastodonNetwork:
 
     def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
         media_ids = []
-        for media in post.media:
+        for media in post.media[:MAX_MEDIA]:
             uploaded = self._upload(account, media, at)
             if isinstance(uploaded, Outcome):
                 return uploaded
@@ -72,6 +75,10 @@ class MastodonNetwork:
             body["spoiler_text"] = post.content_warning
         if media_ids:
             body["media_ids"] = media_ids
+            if post.sensitive:  # the feed rates an image adult: shown behind a warning
+                body["sensitive"] = True
+        if post.reply_to:  # a later part of a thread answers the part before it
+            body["in_reply_to_id"] = post.reply_to
         try:
             # The same key for every attempt of this post: the server answers a repeat with the
             # status it already made (for an hour) instead of making a second one.
@@ -196,7 +203,7 @@ class MastodonNetwork:
                 "POST",
                 "/api/v2/media",
                 files={"file": ("media", media.data, media.mime_type)},
-                data={"description": media.alt} if media.alt else None,
+                data={"description": media.alt[:MAX_DESCRIPTION]} if media.alt else None,
             )
             deadline = time.monotonic() + self.media_wait_seconds
             while answer.status_code in (202, 206) and time.monotonic() < deadline:

@@ -53,6 +53,10 @@ _PROFILE_FIELDS = ",".join(
     ]
 )
 
+# A post carries at most 4 images; alt text is at most 1,000 characters (X API v2: CreatePostsMedia,
+# POST /2/media/metadata).
+MAX_MEDIA, MAX_ALT = 4, 1000
+
 
 class XNetwork:
     name = "x"
@@ -110,7 +114,7 @@ class XNetwork:
 
     def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
         media_ids = []
-        for media in post.media:
+        for media in post.media[:MAX_MEDIA]:
             uploaded = self._upload(account, media, at)
             if isinstance(uploaded, Outcome):
                 return _not_posted(uploaded)
@@ -120,10 +124,10 @@ class XNetwork:
             body["reply_settings"] = post.reply_settings
         if post.paid_partnership:
             body["paid_partnership"] = True
-        if post.in_reply_to:
-            body["reply"] = {"in_reply_to_tweet_id": post.in_reply_to}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
+        if post.reply_to:  # a reply, or a later part of a thread answering the part before it
+            body["reply"] = {"in_reply_to_tweet_id": post.reply_to}
         try:
             answer = self._send(account, "POST", "/2/tweets", json=body)
         except httpx.HTTPError as exc:
@@ -138,7 +142,8 @@ class XNetwork:
         return outcome
 
     def _upload(self, account: str, media: Media, at: datetime) -> str | Outcome:
-        """Upload one image (and its alt text, which X bills as media metadata): its media id, or why not."""
+        """Upload one image and give it its alt text (``POST /2/media/metadata``); its media id, or the
+        outcome that says why not. Nothing is posted until every image is uploaded and described."""
         try:
             answer = self._send(
                 account,
@@ -160,7 +165,7 @@ class XNetwork:
 
     def _describe(self, account: str, media_id: str, alt: str, at: datetime) -> Outcome | None:
         """Set an image's alt text (``POST /2/media/metadata``); None when X took it."""
-        body = {"id": media_id, "metadata": {"alt_text": {"text": alt[:1000]}}}
+        body = {"id": media_id, "metadata": {"alt_text": {"text": alt[:MAX_ALT]}}}
         try:
             answer = self._send(account, "POST", "/2/media/metadata", json=body)
         except httpx.HTTPError as exc:

@@ -11,7 +11,7 @@ from botwarden.config import Config
 from botwarden.networks import RETRY_LATER, STOPS_ACCOUNT, Outcome
 from botwarden.rules import PastPost
 from botwarden.run.outbox import Alerts, PublishReport
-from botwarden.store import QueueEntry, State, Transaction, accounts
+from botwarden.store import QueueEntry, State, Transaction, accounts, threads
 from botwarden.store.events import record
 
 
@@ -70,6 +70,42 @@ class OutcomeRecorder:
                 queue_id=entry.id,
             )
         return None
+
+    def record_part(
+        self,
+        session: Transaction,
+        entry: QueueEntry,
+        outcome: Outcome,
+        position: int,
+        *,
+        last: bool,
+        lease: datetime,
+        now: datetime,
+    ) -> PastPost | None:
+        """The network has this part of the entry's thread: it is recorded at once, whoever holds the
+        entry now (it must never be sent again); the entry is done with its last part, and otherwise keeps
+        its lease for the next. The part as history has it, when it was recorded here."""
+        if outcome.budget is not None:
+            accounts.set_budget(session, entry.account_id, outcome.budget)
+        remote_id = outcome.remote_id or ""
+        past = threads.mark_part_sent(
+            session, entry.id, entry.account_id, position, remote_id, now, outcome.cost_usd
+        )
+        if entry.state is not State.SENDING or entry.lease_owner != self.worker_id:
+            record(
+                session,
+                now,
+                "late_outcome",
+                f"entry {entry.id}: part {position + 1} reached the network after the lease was taken over; "
+                "recorded, and the thread goes on from there",
+                queue_id=entry.id,
+            )
+            return past
+        if last:
+            entry.finish_thread(threads.parts(session, entry.id)[0].remote_id, now)
+        else:
+            entry.extend_lease(lease)
+        return past
 
     def _backoff(self, attempts: int) -> timedelta:
         base = 60 * 2 ** max(attempts - 1, 0)

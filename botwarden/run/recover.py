@@ -14,10 +14,10 @@ from botwarden.config import Config
 from botwarden.networks import Network, OutcomeKind
 from botwarden.networks.base import Watched
 from botwarden.rules import PastPost
-from botwarden.run.outbox import Alerts, PublishReport, post_for
+from botwarden.run.outbox import Alerts, PublishReport, outgoing
 from botwarden.run.usage import UsageReconciler
 from botwarden.run.watch import WATCH_STATUSES, Watch
-from botwarden.store import Sessions, State, Transaction, accounts, queue
+from botwarden.store import QueueEntry, Sessions, State, Transaction, accounts, queue, threads
 from botwarden.store.accounts import resume_account
 from botwarden.store.events import record
 
@@ -62,8 +62,13 @@ class Recovery:
         if entry is None or entry.state is not State.SENDING:
             return None  # another worker is reconciling it, or already has
         network = self.networks[accounts.network_of(session, entry.account_id)]
+        sending = outgoing(session, entry, self.config)
+        if not sending.posts:  # every part of its thread is on the network already
+            entry.finish_thread(threads.parts(session, entry_id)[0].remote_id, now)
+            return True
+        position, post = sending.posts[0]
         try:
-            remote_id = network.find_published(entry.account_id, post_for(session, entry, self.config))
+            remote_id = network.find_published(entry.account_id, post)
         except Exception as exc:
             record(
                 session,
@@ -76,7 +81,10 @@ class Recovery:
             )
             return None
         settled: PastPost | bool = True
-        if remote_id is not None:
+        if remote_id is not None and position is not None:
+            settled = self._part_found(session, entry, position, remote_id, len(sending.posts) == 1, now)
+            message = f"part {position + 1} of its thread found on the network: recorded, not sent again"
+        elif remote_id is not None:
             settled = entry.mark_sent(remote_id, now)
             message = "found on the network: recorded as sent, not sent again"
         else:
@@ -91,6 +99,24 @@ class Recovery:
             queue_id=entry_id,
         )
         return settled
+
+    def _part_found(
+        self,
+        session: Transaction,
+        entry: QueueEntry,
+        position: int,
+        remote_id: str,
+        last: bool,
+        now: datetime,
+    ) -> PastPost | bool:
+        """A part of the entry's thread is on the network: recorded; the thread is done with its last
+        part, else the entry goes back to the queue and the next pass sends the part after it."""
+        past = threads.mark_part_sent(session, entry.id, entry.account_id, position, remote_id, now)
+        if last:
+            entry.finish_thread(threads.parts(session, entry.id)[0].remote_id, now)
+        else:
+            entry.defer(now, now)
+        return past if past is not None else True
 
     # -- stopped accounts -----------------------------------------------------------------------------
 

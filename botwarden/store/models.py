@@ -80,6 +80,30 @@ class ItemRow(Base):
     published: Mapped[datetime | None]
     first_seen_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
+    # The images the feed names for the item (feeds.MediaRef as dicts), and whether they are fetched yet:
+    # "" (no route wants them), "pending", or "ready" (item_media holds what was fetched).
+    media: Mapped[list[Any]] = mapped_column(default=list)
+    media_state: Mapped[str] = mapped_column(String(10), default="")
+
+
+class ItemMediaRow(Base):
+    """An image fetched once for an item (from its feed, or its page's og:image), cleaned of metadata and
+    kept at the largest size any network takes; or why it could not be fetched (``error``, no data)."""
+
+    __tablename__ = "item_media"
+    __table_args__ = (UniqueConstraint("item_id", "position", name="uq_item_media_position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20))  # enclosure, media:content, ..., img, page
+    url: Mapped[str] = mapped_column(Text)
+    mime_type: Mapped[str] = mapped_column(String(40), default="")
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    alt: Mapped[str] = mapped_column(Text, default="")  # the feed's (or page's) own words for it
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
 
 
 class AccountRow(Base):
@@ -155,6 +179,21 @@ class QueueRow(Base):
     # A person approved this held entry: holds by these rule codes no longer stop it (new ones still do).
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_codes: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class ThreadPartRow(Base):
+    """One post of a thread a queue entry makes of a long item. Fixed once the first part is sent; a part
+    with a ``remote_id`` is on the network and is never sent again."""
+
+    __tablename__ = "thread_parts"
+    __table_args__ = (UniqueConstraint("queue_id", "position", name="uq_thread_part_position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0 is the thread's first post
+    text: Mapped[str] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(Integer, default=0)
+    remote_id: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
 
 
 class VerdictRow(Base):

@@ -22,6 +22,8 @@ from atproto_client.models import get_or_create
 from tests.fakes.server import FakeServer, Reply, Request
 
 POINTS_PER_HOUR = 5000
+# app.bsky.embed.images and app.bsky.embed.external: an image or a card's thumbnail, 1,000,000 bytes at most.
+MAX_BLOB_BYTES = 1_000_000
 CREATE_POINTS = 3
 #: Bluesky's own moderation service.
 BSKY_LABELER = "did:plc:ar7c4by46qjdydhdevvrndac"
@@ -99,6 +101,7 @@ class FakeBluesky(FakeServer):
         self.notifications: list[dict[str, Any]] = []
         self.labels: list[dict[str, Any]] = []
         self._rkeys = itertools.count(1)
+        self.blobs: dict[str, dict[str, Any]] = {}  # cid -> size, mimeType, data
         for nsid, handler in {
             "com.atproto.server.createSession": self._create_session,
             "com.atproto.server.refreshSession": self._refresh_session,
@@ -109,6 +112,7 @@ class FakeBluesky(FakeServer):
         for nsid, handler in {
             "com.atproto.server.getSession": self._get_session,
             "com.atproto.repo.listRecords": self._list_records,
+            "com.atproto.repo.getRecord": self._get_record,
             "com.atproto.identity.resolveHandle": self._resolve_handle,
             "app.bsky.actor.getProfile": self._get_profile,
             "app.bsky.feed.getAuthorFeed": self._get_author_feed,
@@ -241,6 +245,11 @@ class FakeBluesky(FakeServer):
             return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {exc}")
         if len(body["record"]["text"].encode()) > 3000:
             return _error(400, "InvalidRequest", "Record/text must not be longer than 3000 bytes")
+        problem = self._blob_problem(body["record"].get("embed")) or self._reply_problem(
+            user, body["record"].get("reply")
+        )
+        if problem:
+            return _error(400, *problem)
         rkey = f"3l{next(self._rkeys):011d}"
         record_cid = cid(json.dumps(body["record"], sort_keys=True).encode())
         uri = f"at://{user.did}/app.bsky.feed.post/{rkey}"
@@ -257,6 +266,45 @@ class FakeBluesky(FakeServer):
             self._headers(user),
         )
 
+    def _blob_problem(self, embed: Any) -> tuple[str, str] | None:
+        """A record's images and card thumbnail must be blobs uploaded before, within the lexicon's size."""
+        if not isinstance(embed, dict):
+            return None
+        refs = [image.get("image") for image in embed.get("images") or []]
+        refs += (
+            [(embed.get("external") or {}).get("thumb")] if (embed.get("external") or {}).get("thumb") else []
+        )
+        for ref in refs:
+            link = ((ref or {}).get("ref") or {}).get("$link", "")
+            blob = self.blobs.get(link)
+            if blob is None:
+                return "InvalidRequest", f"Could not find blob: {link}"
+            if blob["size"] > MAX_BLOB_BYTES:
+                return (
+                    "BlobTooLarge",
+                    f"This file is too large: {blob['size']} bytes, the maximum is {MAX_BLOB_BYTES}.",
+                )
+        return None
+
+    def _reply_problem(self, user: BskyUser, reply: Any) -> tuple[str, str] | None:
+        """A reply names its parent and root by uri and cid, as they are in the repository."""
+        if not isinstance(reply, dict):
+            return None
+        for role in ("root", "parent"):
+            ref = reply.get(role) or {}
+            if not any(r["uri"] == ref.get("uri") and r["cid"] == ref.get("cid") for r in user.records):
+                return "InvalidRequest", f"reply {role} {ref.get('uri')} is not a record of this repository"
+        return None
+
+    def _get_record(self, request: Request) -> Reply:
+        repo = request.query.get("repo", [""])[0]
+        rkey = request.query.get("rkey", [""])[0]
+        user = self.users.get(repo) or next((u for u in self.users.values() if u.handle == repo), None)
+        found = next((r for r in user.records if r["uri"].endswith(f"/{rkey}")), None) if user else None
+        if found is None:
+            return _error(400, "RecordNotFound", f"Could not locate record: at://{repo}/…/{rkey}")
+        return Reply(200, {"uri": found["uri"], "cid": found["cid"], "value": found["value"]})
+
     def _upload_blob(self, request: Request) -> Reply:
         user = self._bearer(request, "access")
         if user is None:
@@ -264,6 +312,8 @@ class FakeBluesky(FakeServer):
         blob_cid = "b" + base64.b32encode(
             b"\x01\x55\x12\x20" + hashlib.sha256(request.body).digest()
         ).decode().lower().rstrip("=")
+        kind = request.headers.get("content-type", "*/*")
+        self.blobs[blob_cid] = {"size": len(request.body), "mimeType": kind, "data": request.body}
         return Reply(
             200,
             {

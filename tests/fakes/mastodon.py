@@ -8,6 +8,7 @@ import html
 import itertools
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,10 @@ from typing import Any, ClassVar
 from tests.fakes.server import FakeServer, Reply, Request, segments
 
 _URL = re.compile(r"https?://\S+")
+# A server's defaults (GET /api/v2/instance; the rate-limits page): 4 attachments a status, images up to
+# 16 MiB, descriptions up to 1,500 characters, 30 uploads in 30 minutes per account.
+MAX_ATTACHMENTS, IMAGE_SIZE_LIMIT, MAX_DESCRIPTION = 4, 16 * 1024 * 1024, 1500
+UPLOADS_PER_WINDOW, UPLOAD_WINDOW = 30, 1800.0
 
 
 @dataclass
@@ -68,6 +73,8 @@ class FakeMastodon(FakeServer):
         self.processing_polls = processing_polls
         self._ids = itertools.count(113_000_000_000_000_000)
         self._media: dict[str, int] = {}  # id -> polls left before it is processed
+        self.media: dict[str, dict[str, Any]] = {}  # id -> size, type, description
+        self.uploads: dict[str, list[float]] = {}  # user token -> when each upload came
         self.route("POST", "/api/v1/statuses", self._create)
         self.route("POST", "/api/v2/media", self._upload)
         self.route("GET", "/api/v1/media/{id}", self._media_status)
@@ -180,7 +187,12 @@ class FakeMastodon(FakeServer):
             + "</p>"
         )
         media = [
-            {"id": m, "type": "image", "url": f"{self.url}/media/{m}.png", "description": None}
+            {
+                "id": m,
+                "type": "image",
+                "url": f"{self.url}/media/{m}.png",
+                "description": self.media.get(m, {}).get("description") or None,
+            }
             for m in body.get("media_ids", [])
         ]
         return {
@@ -191,7 +203,8 @@ class FakeMastodon(FakeServer):
             "account": self._account(user),
             "content": content,
             "visibility": body.get("visibility", "public"),
-            "sensitive": bool(body.get("spoiler_text")),
+            "sensitive": bool(body.get("spoiler_text")) or bool(body.get("sensitive")),
+            "in_reply_to_id": body.get("in_reply_to_id"),
             "spoiler_text": body.get("spoiler_text", ""),
             "media_attachments": media,
             "mentions": [],
@@ -217,6 +230,11 @@ class FakeMastodon(FakeServer):
             return _error(422, "Validation failed: Text can't be blank")
         if len(str(body.get("status", ""))) > self.max_characters:
             return _error(422, f"Validation failed: Text character limit of {self.max_characters} exceeded")
+        if len(body.get("media_ids", [])) > MAX_ATTACHMENTS:
+            return _error(422, f"Validation failed: Cannot attach more than {MAX_ATTACHMENTS} files")
+        reply_to = body.get("in_reply_to_id")
+        if reply_to and not any(s["id"] == reply_to for u in self.users.values() for s in u.statuses):
+            return _error(404, "Record not found")
         for media_id in body.get("media_ids", []):
             if self._media.get(media_id, 1) > 0:
                 return _error(
@@ -232,17 +250,31 @@ class FakeMastodon(FakeServer):
         user = self._auth(request)
         if user is None:
             return _error(401, "The access token is invalid")
-        if b'name="file"' not in request.body:
+        parts = request.parts()
+        if "file" not in parts:
             return _error(422, "Validation failed: File can't be blank")
+        now = time.time()
+        recent = [t for t in self.uploads.get(user.token, []) if t > now - UPLOAD_WINDOW]
+        if len(recent) >= UPLOADS_PER_WINDOW:  # the server's budget for uploads: 30 in 30 minutes
+            return self._rate_limited()
+        self.uploads[user.token] = [*recent, now]
+        data, kind = parts["file"]
+        if len(data) > IMAGE_SIZE_LIMIT:
+            return _error(422, "Validation failed: File file size must be less than 16 MB")
+        description = parts.get("description", (b"", ""))[0].decode()
+        if len(description) > MAX_DESCRIPTION:
+            return _error(
+                422, f"Validation failed: Description is too long (maximum is {MAX_DESCRIPTION} characters)"
+            )
         media_id = str(next(self._ids))
         self._media[media_id] = self.processing_polls
-        described = b'name="description"' in request.body
+        self.media[media_id] = {"size": len(data), "type": kind, "description": description, "data": data}
         attachment = {
             "id": media_id,
             "type": "image",
             "url": None,
             "preview_url": f"{self.url}/p/{media_id}.png",
-            "description": "described" if described else None,
+            "description": description or None,
             "blurhash": None,
         }
         return Reply(202 if self.processing_polls else 200, attachment, self._headers(user))

@@ -44,6 +44,7 @@ NOT_SUMMONED = (
 )
 TOO_MANY_CASHTAGS = "Posts created through the API may contain at most one cashtag."
 QUOTES_NOT_OFFERED = "Quote posts are not available to your access level."
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -80,6 +81,10 @@ def _not_found(resource_type: str, parameter: str, value: str, detail: str) -> d
         "resource_id": value,
         "type": "https://api.x.com/2/problems/resource-not-found",
     }
+
+
+def _invalid(detail: str) -> Reply:
+    return _problem(400, "Invalid Request", detail, "https://api.x.com/2/problems/invalid-request")
 
 
 def _v1_error(code: int, message: str, status: int = 403) -> Reply:
@@ -146,17 +151,17 @@ class FakeX(FakeServer):
         self.self_serve = access not in ("enterprise", "public-utility")
         self.window_limit = window_limit
         self._ids = itertools.count(1_860_000_000_000_000_000)
-        self._media: set[str] = set()
+        self.media: dict[str, dict[str, Any]] = {}  # id -> size, type, alt
         self._window: dict[str, list[float]] = {}
         self.route("POST", "/2/tweets", self._create)
         self.route("POST", "/2/media/upload", self._upload)
+        self.route("POST", "/2/media/metadata", self._metadata)
         self.route("GET", "/2/users/me", self._me)
         self.route("GET", "/2/users/{id}/tweets", self._timeline)
         self.route("POST", "/2/oauth2/token", self._token)
         self.route("GET", "/2/users/{id}/mentions", self._mentions)
         self.route("GET", "/2/tweets", self._lookup)
         self.route("GET", "/2/dm_events/{event_id}", self._dm_event)
-        self.route("POST", "/2/media/metadata", self._metadata)
         self.route("GET", "/2/trends/by/woeid/{woeid}", self._trends)
         self.route("GET", "/2/usage/tweets", self._usage)
         self.mentions: list[dict[str, str]] = []
@@ -327,14 +332,18 @@ class FakeX(FakeServer):
                 "One or more parameters to your request was invalid.",
                 "https://api.x.com/2/problems/invalid-request",
             )
-        for media_id in (body.get("media") or {}).get("media_ids", []):
-            if media_id not in self._media:
-                return _problem(
-                    400,
-                    "Invalid Request",
-                    f"Your media IDs are invalid: {media_id}",
-                    "https://api.x.com/2/problems/invalid-request",
-                )
+        media_ids = (body.get("media") or {}).get("media_ids", [])
+        if len(media_ids) > 4:
+            return _invalid("media.media_ids: at most 4 items are allowed")
+        for media_id in media_ids:
+            if media_id not in self.media:
+                return _invalid(f"Your media IDs are invalid: {media_id}")
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        known = [t["id"] for u in self.users.values() for t in u.tweets] + [
+            p["id"] for p in self.strangers + self.mentions
+        ]
+        if reply_to and reply_to not in known:
+            return _invalid("The post you are replying to does not exist or has been deleted.")
         text = str(body.get("text", ""))
         refused = self._self_serve_refusal(user, body, text)
         if refused:
@@ -347,7 +356,8 @@ class FakeX(FakeServer):
             "text": _URL.sub(lambda m: "https://t.co/" + secrets.token_hex(5), text),
             "sent_text": text,
             "paid_partnership": bool(body.get("paid_partnership")),
-            "in_reply_to": str((body.get("reply") or {}).get("in_reply_to_tweet_id", "")),
+            "media": [self.media[m] for m in media_ids],
+            "in_reply_to": reply_to or "",
         }
         user.tweets.append(tweet)
         return Reply(
@@ -365,7 +375,12 @@ class FakeX(FakeServer):
         if len(_CASHTAG.findall(text)) > 1:
             return TOO_MANY_CASHTAGS
         replying = str((body.get("reply") or {}).get("in_reply_to_tweet_id", ""))
-        if replying and not any(m["id"] == replying and m["to"] == user.id for m in self.mentions):
+        own = any(t["id"] == replying for t in user.tweets)  # a thread: the user answers its own post
+        if (
+            replying
+            and not own
+            and not any(m["id"] == replying and m["to"] == user.id for m in self.mentions)
+        ):
             return NOT_SUMMONED
         return ""
 
@@ -373,28 +388,41 @@ class FakeX(FakeServer):
         user = self._authenticate(request)
         if user is None:
             return self._unauthorized()
-        if b'name="media"' not in request.body or b"tweet_image" not in request.body:
-            return _problem(
-                400,
-                "Invalid Request",
-                "media and media_category are required",
-                "https://api.x.com/2/problems/invalid-request",
-            )
+        parts = request.parts()
+        if "media" not in parts or parts.get("media_category", (b"", ""))[0] != b"tweet_image":
+            return _invalid("media and media_category are required")
+        data, kind = parts["media"]
+        if len(data) > MAX_IMAGE_BYTES:  # what X takes through the API: images up to 5 MB
+            return _invalid(f"File size exceeds {MAX_IMAGE_BYTES} bytes.")
         media_id = str(next(self._ids))
-        self._media.add(media_id)
+        self.media[media_id] = {"size": len(data), "type": kind, "alt": "", "data": data}
         return Reply(
             200,
             {
                 "data": {
                     "id": media_id,
                     "media_key": f"3_{media_id}",
-                    "size": len(request.body),
+                    "size": len(data),
                     "expires_after_secs": 86400,
-                    "image": {"image_type": "image/png", "w": 1, "h": 1},
+                    "image": {"image_type": kind, "w": 1, "h": 1},
                 }
             },
             self._headers(user),
         )
+
+    def _metadata(self, request: Request) -> Reply:
+        user = self._authenticate(request)
+        if user is None:
+            return self._unauthorized()
+        body = request.json()
+        media_id = str((body or {}).get("id", ""))
+        alt = (((body or {}).get("metadata") or {}).get("alt_text") or {}).get("text")
+        if media_id not in self.media:
+            return _invalid(f"Your media IDs are invalid: {media_id}")
+        if not isinstance(alt, str) or len(alt) > 1000:
+            return _invalid("metadata.alt_text.text: must be a string of at most 1000 characters")
+        self.media[media_id]["alt"] = self.alt_texts[media_id] = alt
+        return Reply(200, {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": alt}}}})
 
     def _me(self, request: Request) -> Reply:
         user = self._authenticate(request)
@@ -539,21 +567,6 @@ class FakeX(FakeServer):
             },
             self._headers(user),
         )
-
-    def _metadata(self, request: Request) -> Reply:
-        if self._authenticate(request) is None:
-            return self._unauthorized()
-        body = request.json()
-        media_id = str((body or {}).get("id", ""))
-        if media_id not in self._media:
-            return _problem(
-                400,
-                "Invalid Request",
-                f"Your media ID is invalid: {media_id}",
-                "https://api.x.com/2/problems/invalid-request",
-            )
-        self.alt_texts[media_id] = str(body.get("metadata", {}).get("alt_text", {}).get("text", ""))
-        return Reply(200, {"data": {"id": media_id, "associated_metadata": body.get("metadata", {})}})
 
     def _app_only(self, request: Request) -> bool:
         return request.headers.get("authorization", "") == f"Bearer {self.app_bearer}"
