@@ -263,6 +263,7 @@ class FleetChecks(Checks):
         Asked at most once every ``refresh_every`` seconds."""
         from botwarden.store.accounts import known_budgets
         from botwarden.store.consent import ledger_version, load_ledger
+        from botwarden.store.queue import waiting
 
         started = time.monotonic()
         if started - self._refreshed < self.refresh_every:
@@ -274,6 +275,7 @@ class FleetChecks(Checks):
             self._ledger_version = version
         self._refresh_accounts(reader)
         self._keep_recent_current(reader, now)
+        self.facts.set_waiting(waiting(reader))
         self.facts.budgets = known_budgets(reader, now)
         if self.trends is not None:
             self.facts.trends = self.trends.current(now)

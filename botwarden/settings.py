@@ -452,6 +452,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window.", minimum=1),
     Setting("burst_window_minutes", 15, int, "BW903: the burst window.", minimum=1),
     Setting(
+        "backlog_warn_hours",
+        6.0,
+        float,
+        "BW910: warn when an account's queue would take longer than this to drain at its pace (0: never).",
+        minimum=0,
+    ),
+    Setting(
         "min_interval_minutes", 5, int, "Pacing: least time between two posts of one account.", minimum=0
     ),
     Setting(

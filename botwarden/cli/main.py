@@ -313,6 +313,7 @@ def status(
 
     with reading(database_url(config, set_, database)) as store:
         summaries = store.account_summaries(utcnow())
+        backlogs = store.backlogs()
         feed_views = store.feed_views()
     configured = configured_accounts(config)
     accounts = Table(
@@ -340,6 +341,8 @@ def status(
             f"run `botwarden accounts login {account}`",
             highlight=False,
         )
+    for backlog in backlogs:
+        out.print(f"[yellow]backlog[/] {escape(backlog.line())}", highlight=False)
     feeds = Table(
         "feed", "last fetch", "status", "errors in a row", "next fetch", "last error", title="Feeds"
     )

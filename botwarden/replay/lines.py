@@ -70,6 +70,20 @@ class PostedLine(_Line):
     links: list[str] = []
 
 
+class QueuedLine(_Line):
+    """A post waiting in an account's queue (BW910's backlog; BW103's first publisher): queued at ``at``,
+    due at ``not_before`` (default: then), its feed's item published at ``published`` (default: then). An
+    action line with the same ``id`` is that post's turn: once it is not delayed, it no longer waits."""
+
+    type: Literal["queued"]
+    id: str | int
+    account: str
+    at: AwareDatetime
+    text: str = ""
+    published: AwareDatetime | None = None
+    not_before: AwareDatetime | None = None
+
+
 class TrendLine(_Line):
     type: Literal["trend"]
     network: NetworkName
@@ -175,12 +189,15 @@ class ActionLine(_Line):
     paid_partnership: bool = False
     # The text was written by a generative model (BW412).
     generated: bool = False
+    # When the item the post carries was published by its feed (BW103: the first publisher keeps a story).
+    published: AwareDatetime | None = None
 
 
 ReplayLine = Annotated[
     ConfigLine
     | AccountLine
     | PostedLine
+    | QueuedLine
     | TrendLine
     | LinkLine
     | OptInLine
@@ -197,6 +214,7 @@ LINE_TYPES = (
     "config",
     "account",
     "posted",
+    "queued",
     "trend",
     "link",
     "opt_in",

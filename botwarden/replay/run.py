@@ -21,7 +21,7 @@ from botwarden.replay import lines as L
 from botwarden.rules import AccountInfo, Action, Decision, Engine, MemoryHistory, PastPost, Verdict
 from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users_reached
 from botwarden.rules.builtin.engagement import ENGAGEMENT_KINDS, engagement_target
-from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend
+from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend, Waiting
 from botwarden.similarity import text_hash
 
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(L.ReplayLine)
@@ -144,6 +144,20 @@ class Replay:
             PastPost(post_id, line.account, line.at, line.text, text_hash(line.text), tuple(line.links))
         )
 
+    def _on_queued(self, line: L.QueuedLine) -> None:
+        if line.account not in self.facts.accounts:
+            raise ConfigError(f"queued line: account '{line.account}' has no account line before it")
+        self.facts.add_waiting(
+            Waiting(
+                str(line.id),
+                line.account,
+                line.at,
+                line.not_before or line.at,
+                line.text,
+                line.published or line.at,
+            )
+        )
+
     def _on_trend(self, line: L.TrendLine) -> None:
         self.facts.trends.append(Trend(line.network, line.at, frozenset(t.casefold() for t in line.terms)))
 
@@ -184,6 +198,8 @@ class Replay:
         account = self._account(line.account)
         action = to_action(line, account.network)
         verdict = self.checks.check(action, account, self.history)
+        if verdict.decision is not Decision.DELAY:
+            self.facts.settled(line.account, action.id)
         if verdict.decision is Decision.ALLOW and line.kind in ENGAGEMENT_KINDS:
             self.facts.actions.append(
                 ActionRecord(line.account, line.kind, line.at, engagement_target(action), line.bulk or 1)

@@ -50,6 +50,20 @@ class Budget:
     reset: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A post waiting in an account's queue: when it was queued and is due, its text (as composed, or
+    the item's title and link before it was), and when its feed published the item (BW103's first
+    publisher, BW910's backlog)."""
+
+    id: str
+    account: str
+    queued_at: datetime
+    due: datetime
+    text: str
+    published: datetime
+
+
 @dataclass(slots=True)
 class Facts:
     accounts: dict[str, AccountInfo] = field(default_factory=dict)
@@ -58,6 +72,8 @@ class Facts:
     actions: list[ActionRecord] = field(default_factory=list)
     ledger: ConsentLedger = field(default_factory=ConsentLedger)
     budgets: dict[str, Budget] = field(default_factory=dict)  # by account
+    # The posts waiting in each account's queue (pending or ready), oldest queued first: set_waiting.
+    waiting: dict[str, list[Waiting]] = field(default_factory=dict)
     # What rules work out once a day for an account (BW955's stories in common), by the rule's key.
     daily: dict[Any, Any] = field(default_factory=dict, repr=False)
     # Accounts by operator and by (operator, network), built on first use; add_account (or a change in the
@@ -73,6 +89,23 @@ class Facts:
         if len(self.daily) >= 10_000:
             self.daily.clear()
         self.daily[key] = value
+
+    def set_waiting(self, entries: list[Waiting]) -> None:
+        """The queue as it stands: what every account has waiting."""
+        by_account: dict[str, list[Waiting]] = {}
+        for entry in sorted(entries, key=lambda e: (e.queued_at, e.id)):
+            by_account.setdefault(entry.account, []).append(entry)
+        self.waiting = by_account
+
+    def add_waiting(self, entry: Waiting) -> None:
+        self.waiting.setdefault(entry.account, []).append(entry)
+
+    def settled(self, account: str, entry_id: str) -> None:
+        """The entry no longer waits (sent, held, refused): it stops counting at once, before the queue
+        is read again."""
+        found = self.waiting.get(account)
+        if found:
+            self.waiting[account] = [e for e in found if e.id != entry_id]
 
     def add_account(self, info: AccountInfo) -> None:
         self.accounts[info.id] = info

@@ -213,6 +213,7 @@ class Publisher:
             self.checks.facts.budgets[account] = outcome.budget
         if past is not None:
             self.checks.recorded(past)
+            self.checks.facts.settled(account, str(entry_id))
         self.alerts.flush()
         return part
 
@@ -278,6 +279,8 @@ class Publisher:
             "dropped_hashtags": list(plan.draft.dropped_hashtags),
             "content_warning": route.post.content_warning,
             "paid_partnership": route.post.paid_partnership,
+            # BW103: the account whose feed published a story first keeps it.
+            "published": item.published or item.first_seen_at,
         }
         history = self.checks.history(session, now)
         checked = [
@@ -304,10 +307,12 @@ class Publisher:
         if verdict.decision is Decision.DELAY:
             if entry.delay(verdict.not_before or now + timedelta(minutes=1), now):
                 report.delayed += 1
-        elif verdict.decision is Decision.HOLD:
+        else:  # held or refused: it waits no more, and keeps no story from another account (BW103)
+            self.checks.facts.settled(entry.account_id, str(entry.id))
+        if verdict.decision is Decision.HOLD:
             entry.hold(now)
             report.held += 1
-        else:
+        elif verdict.decision is Decision.DENY:
             entry.deny(now)
             report.denied += 1
         record(

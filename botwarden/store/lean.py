@@ -24,10 +24,13 @@ from urllib.parse import unquote
 
 from botwarden.errors import StoreError
 from botwarden.store.views import (
+    DUE_STATES,
     HEAD_REVISION,
     AccountSummary,
+    BacklogView,
     EntryReport,
     FeedView,
+    backlogs,
     entry_report,
     explaining,
 )
@@ -114,6 +117,25 @@ class LeanStore:
             )
             for id, network, operator, status, since, reason in accounts
         ]
+
+    def backlogs(self) -> list[BacklogView]:
+        """As ``reads.backlogs``."""
+        latest = self._rows(
+            "SELECT q.account_id, v.at, v.codes, v.findings "
+            "FROM verdicts v JOIN queue q ON q.id = v.queue_id "
+            "WHERE v.id IN (SELECT MAX(v2.id) FROM verdicts v2 JOIN queue q2 ON q2.id = v2.queue_id "
+            "GROUP BY q2.account_id)"
+        )
+        waiting = self._rows(
+            f"SELECT DISTINCT account_id FROM queue WHERE state IN ({self._marks(DUE_STATES)})", DUE_STATES
+        )
+        return backlogs(
+            (
+                (account, _utc(at), _json(codes) or [], _json(findings) or [])
+                for account, at, codes, findings in latest
+            ),
+            {row[0] for row in waiting},
+        )
 
     def spending(self, since: datetime) -> list[tuple[str, datetime, float]]:
         rows = self._rows("SELECT account_id, at, cost_usd FROM history WHERE at >= ?", [since])

@@ -30,10 +30,11 @@ from sqlalchemy.orm import Session
 
 from botwarden.errors import InvalidTransition
 from botwarden.rules import PastPost, Verdict, load_registry
+from botwarden.rules.facts import Waiting
 from botwarden.similarity import text_hash
 from botwarden.similarity.profile import profile
-from botwarden.store.db import one_of, shared
-from botwarden.store.models import AccountRow, HistoryRow, QueueRow, VerdictRow
+from botwarden.store.db import Reader, one_of, shared
+from botwarden.store.models import AccountRow, HistoryRow, ItemRow, QueueRow, VerdictRow
 
 
 class State(enum.StrEnum):
@@ -274,6 +275,37 @@ def count_ahead(session: Session, entry: QueueEntry) -> int:
         )
     )
     return ahead or 0
+
+
+def waiting(session: Reader) -> list[Waiting]:
+    """Every entry waiting to be sent (pending or ready), as the rules see it: its text as composed, or
+    the item's title and link before it was; when its feed published the item (first seen, undated)."""
+    rows = session.execute(
+        select(
+            QueueRow.id,
+            QueueRow.account_id,
+            QueueRow.created_at,
+            QueueRow.not_before,
+            QueueRow.text,
+            ItemRow.title,
+            ItemRow.link,
+            ItemRow.published,
+            ItemRow.first_seen_at,
+        )
+        .join(ItemRow, ItemRow.id == QueueRow.item_id)
+        .where(QueueRow.state.in_(DUE_STATES))
+    )
+    return [
+        Waiting(
+            str(row.id),
+            row.account_id,
+            row.created_at,
+            row.not_before,
+            row.text or f"{row.title} {row.link}",
+            row.published or row.first_seen_at,
+        )
+        for row in rows
+    ]
 
 
 def stale_sending(session: Session, now: datetime) -> list[int]:

@@ -28,12 +28,15 @@ from botwarden.store.models import (
     VerdictRow,
 )
 from botwarden.store.views import (
+    DUE_STATES,
     AccountSummary,
+    BacklogView,
     EntryReport,
     FeedView,
     entry_report,
     explaining,
 )
+from botwarden.store.views import backlogs as views_backlogs
 
 
 def entry_reports(
@@ -189,6 +192,25 @@ def account_summaries(
         )
         for row in rows
     ]
+
+
+def backlogs(session: Session) -> list[BacklogView]:
+    """The accounts whose latest check found their queue drains too slowly (BW910) and that still have
+    posts waiting, by account."""
+    last = (
+        select(func.max(VerdictRow.id))
+        .join(QueueRow, QueueRow.id == VerdictRow.queue_id)
+        .group_by(QueueRow.account_id)
+    )
+    latest = session.execute(
+        select(QueueRow.account_id, VerdictRow.at, VerdictRow.codes, VerdictRow.findings)
+        .join(QueueRow, QueueRow.id == VerdictRow.queue_id)
+        .where(VerdictRow.id.in_(last))
+    )
+    waiting = set(
+        session.scalars(select(QueueRow.account_id).where(QueueRow.state.in_(DUE_STATES)).distinct())
+    )
+    return views_backlogs(((a, at, list(c or []), list(f or [])) for a, at, c, f in latest), waiting)
 
 
 def account_ids(session: Session) -> list[str]:
@@ -436,6 +458,9 @@ class SessionReads:
 
     def account_summaries(self, now: datetime) -> list[AccountSummary]:
         return account_summaries(self._session, now)
+
+    def backlogs(self) -> list[BacklogView]:
+        return backlogs(self._session)
 
     def spending(self, since: datetime) -> list[tuple[str, datetime, float]]:
         return spending(self._session, since)

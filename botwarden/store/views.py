@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 #: The newest migration in ``migrations/versions`` (a test checks it is Alembic's head).
 HEAD_REVISION = "0008"
@@ -136,6 +136,65 @@ class AccountSummary:
         if self.network != "local" and self.id in configured and not self.has_login:
             return "no login"
         return "ok"
+
+
+#: The queue states of a post still waiting to be sent.
+DUE_STATES = ("pending", "ready")
+#: The rule whose finding says an account's queue drains too slowly (a ``status`` line, the dashboard's).
+BACKLOG_CODE = "BW910"
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogView:
+    """An account whose queue would take too long to drain, as its latest check worked it out (BW910)."""
+
+    account: str
+    checked_at: datetime
+    waiting: int
+    oldest_queued_at: datetime
+    drains_at: datetime | None  # None: never, at a daily cap of 0
+    drain_hours: float | None
+    message: str
+
+    def line(self) -> str:
+        """What ``status`` and the dashboard say of it."""
+        drains = (
+            f"drains about {self.drains_at:%Y-%m-%d %H:%M} UTC ({self.drain_hours:g} h)"
+            if self.drains_at is not None
+            else "never drains (daily cap 0)"
+        )
+        return (
+            f"{self.account}: {self.waiting} posts wait, the oldest since "
+            f"{self.oldest_queued_at:%Y-%m-%d %H:%M} UTC; at its pace the queue {drains} "
+            f"(BW910, checked {self.checked_at:%H:%M}): raise the daily cap, thin the feed with filters, "
+            "or move part of it to another account"
+        )
+
+
+def backlogs(
+    latest: Iterable[tuple[str, datetime, list[str], list[dict[str, Any]]]], waiting: Collection[str]
+) -> list[BacklogView]:
+    """From each account's latest verdict (account, when, codes, findings): those that found a backlog,
+    of the accounts that still have posts ``waiting``, by account."""
+    found = []
+    for account, at, codes, findings in sorted(latest, key=lambda row: row[0]):
+        if account not in waiting or BACKLOG_CODE not in codes:
+            continue
+        finding = next(f for f in findings if f.get("code") == BACKLOG_CODE)
+        evidence = finding.get("evidence", {})
+        drains = evidence.get("drains_at")
+        found.append(
+            BacklogView(
+                account,
+                at,
+                int(evidence["waiting"]),
+                datetime.fromisoformat(evidence["oldest_queued_at"]),
+                datetime.fromisoformat(drains) if drains else None,
+                evidence.get("drain_hours"),
+                str(finding.get("message", "")),
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,13 +126,15 @@ def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
 def overview(request: Request, who: Person, session: Db) -> HTMLResponse:
     summaries = reads.account_summaries(session, _now(), operator=who.operator)
     configured = set(request.app.state.config.accounts)
-    denials = reads.recent_denials(session, {a.id for a in summaries}, limit=10)
+    mine = {a.id for a in summaries}
+    denials = reads.recent_denials(session, mine, limit=10)
     return page(
         request,
         "overview.html",
         who,
         accounts=[(a, a.health(configured)) for a in summaries],
         denials=denials,
+        backlogs=[b for b in reads.backlogs(session) if b.account in mine],
     )
 
 
@@ -152,6 +154,7 @@ def account(request: Request, account_id: str, who: Person, session: Db) -> HTML
         posts=history(who, session, account=account_id, limit=50),
         entries=reads.entry_reports(session, account=account_id, newest_first=True, limit=50),
         locks=reads.account_events(session, account_id, kinds, limit=20),
+        backlog=next((b for b in reads.backlogs(session) if b.account == row.id), None),
         notice=_notice(request),
     )
 

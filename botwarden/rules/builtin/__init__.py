@@ -3,6 +3,7 @@
 from botwarden.rules.builtin.access import ActionNotOffered
 from botwarden.rules.builtin.account import AccountStopped
 from botwarden.rules.builtin.apps import OneAppPerUseCase
+from botwarden.rules.builtin.backlog import QueueBacklog
 from botwarden.rules.builtin.budget import RateLimit, SpendCap
 from botwarden.rules.builtin.cashtags import CashtagLimit
 from botwarden.rules.builtin.content import HashtagStuffing, MentionInBroadcast, RepeatedLink, TrendingTopic
@@ -121,6 +122,7 @@ RULES = (
     CashtagLimit,
     YoungAccount,
     QuietHoursRule,
+    QueueBacklog,
     AutomatedLabelMissing,
     OperatorUndisclosed,
     BotFlagMissing,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from botwarden.compose.links import links_in
 from botwarden.rules.context import CheckContext, PastPost
+from botwarden.rules.facts import Waiting
 from botwarden.rules.model import Action, Finding, Severity, days, minute
 from botwarden.rules.registry import Rule
 from botwarden.similarity import text_hash
-from botwarden.similarity.profile import differences, profile
+from botwarden.similarity.profile import differences, profile, resemblance
 
 _TEXT_KINDS = frozenset({"post", "reply", "quote", "mention"})
 
@@ -181,7 +183,7 @@ class CrossAccountDuplicate(Rule):
         threshold = float(ctx.setting("near_duplicate_threshold", 0.35))
         score, post = _best(action, ctx, threshold, own=False)
         if post is None:
-            return []
+            return self._first_elsewhere(action, ctx, others, same, threshold)
         evidence = {"other_account": post.account, **similarity_evidence(action, post, score, threshold)}
         return [
             self.finding(
@@ -191,3 +193,68 @@ class CrossAccountDuplicate(Rule):
                 severity=Severity.HOLD,
             )
         ]
+
+    def _first_elsewhere(
+        self, action: Action, ctx: CheckContext, others: tuple[str, ...], same: str, threshold: float
+    ) -> list[Finding]:
+        """The story waits in the queue of another account of the fleet whose feed published it first:
+        that account keeps it, and this later copy is held, whichever of the two is checked first."""
+        published = published_at(action)
+        found = first_publisher(action, ctx, others, same, threshold, published)
+        if found is None:
+            return []
+        score, first = found
+        only_here, only_there = differences(action.text, first.text)
+        evidence = {
+            "other_account": first.account,
+            "first_account": first.account,
+            "first_published": first.published.isoformat(),
+            "first_entry": first.id,
+            "first_text": first.text,
+            "this_published": published.isoformat(),
+            "similarity": round(score, 3),
+            "threshold": threshold,
+            "only_in_this_post": only_here,
+            "only_in_earlier_post": only_there,
+        }
+        return [
+            self.finding(
+                f"{score:.0%} similar (heuristic) to a post waiting in the queue of "
+                f"{_another(ctx, first.account)} whose feed had the story first, at "
+                f"{minute(first.published)} UTC (this one's feed: {minute(published)} UTC); the first "
+                f"publisher keeps the story, so this later copy is held ({_differs(evidence)})",
+                evidence=evidence,
+                severity=Severity.HOLD,
+            )
+        ]
+
+
+def published_at(action: Action) -> datetime:
+    """When the action's item was published by its feed (first seen, where the feed gives no date); an
+    action that says nothing of it counts as published now."""
+    published = action.extra.get("published")
+    return published if isinstance(published, datetime) else action.at
+
+
+def first_publisher(
+    action: Action,
+    ctx: CheckContext,
+    others: tuple[str, ...],
+    same: str,
+    threshold: float,
+    published: datetime,
+) -> tuple[float, Waiting] | None:
+    """The most similar post waiting for another account of the fleet whose item was published before
+    this one's (within the near-duplicate window), or None."""
+    since = published - days(int(ctx.setting("near_duplicate_window_days", 7)))
+    mine = profile(action.text)
+    best: tuple[float, Waiting] | None = None
+    for account in others:
+        for entry in ctx.facts.waiting.get(account, ()):
+            if entry.id == action.id or not since <= entry.published < published:
+                continue
+            exact = bool(same) and text_hash(entry.text) == same
+            score = 1.0 if exact else resemblance(mine, profile(entry.text))
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, entry)
+    return best
