@@ -48,8 +48,10 @@ FACES = {
     ],
     "botwarden.checking": [
         "Checks",
+        "Fault",
         "FleetChecks",
         "Pacing",
+        "gather",
         "strictest",
         "with_approvals",
     ],

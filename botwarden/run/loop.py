@@ -122,10 +122,20 @@ class Runtime:
             )
 
     def run_pass(self, now: datetime, clock: Callable[[], datetime] | None = None) -> PassReport:
-        """Fetch, then publish, then read inbound messages. With a ``clock``, publishing starts at the
-        time fetching ended, and each lease runs from the moment its post is marked 'sending'."""
-        ingest = self.ingestor.run(now)
-        publish = self.publisher.run(clock() if clock else now, clock)
+        """Fetch and publish, then read inbound messages.
+
+        With a ``clock`` (a running service), publishing runs in rounds while the feeds come in: each
+        feed's posts go out as soon as it is stored, whatever another feed is still waiting for, and
+        once more at the end; each round starts at the clock's time, and each lease runs from the moment
+        its post is marked 'sending'. Without one (a simulated day, a test), the pass fetches every feed,
+        then publishes at ``now``."""
+        publish = PublishReport()
+
+        def publish_round() -> None:
+            publish.add(self.publisher.run(clock() if clock else now, clock))
+
+        ingest = self.ingestor.run(now, between=publish_round if clock else None)
+        publish_round()
         return PassReport(now, ingest, publish, self.inbound.run(now))
 
     def next_due(self, now: datetime) -> datetime:

@@ -3,7 +3,7 @@ pass's report, and the alerts, which go out only once what they tell is committe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from botwarden.config import Config
@@ -22,6 +22,14 @@ class PublishReport:
     failed: int = 0
     reconciled: int = 0
     stopped_accounts: list[str] = field(default_factory=list)
+
+    def add(self, other: PublishReport) -> None:
+        """Count another round of the same pass in."""
+        for each in fields(self):
+            if each.name == "stopped_accounts":
+                self.stopped_accounts += [a for a in other.stopped_accounts if a not in self.stopped_accounts]
+            else:
+                setattr(self, each.name, getattr(self, each.name) + getattr(other, each.name))
 
 
 def post_for(session: Transaction, entry: QueueEntry, config: Config) -> Post:

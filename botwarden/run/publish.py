@@ -16,9 +16,8 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from botwarden.checking import FleetChecks
-from botwarden.compose import ItemFields, compose
-from botwarden.compose.links import canonical_link
+from botwarden.checking import Fault, FleetChecks, gather, held_for
+from botwarden.compose import Draft, ItemFields, compose
 from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.links.judge import LinkJudge
@@ -26,6 +25,7 @@ from botwarden.networks import Network, Outcome, OutcomeKind, Post
 from botwarden.rules import Action, Decision, Engine, Verdict
 from botwarden.rules.facts import Facts
 from botwarden.run.alerts import Alerter
+from botwarden.run.ingest import chain_key
 from botwarden.run.outbox import Alerts, PublishReport, post_for
 
 __all__ = ["PublishReport", "Publisher"]
@@ -34,7 +34,7 @@ from botwarden.run.recover import Recovery
 from botwarden.store import QueueEntry, Sessions, State, StoreHistory, Transaction, accounts, feeds, queue
 from botwarden.store.events import record
 from botwarden.store.feeds import StoredItem
-from botwarden.store.links import cached_chain
+from botwarden.store.links import CachedLink, cached_link
 from botwarden.trends import TrendsProvider
 
 Clock = Callable[[], datetime]
@@ -115,6 +115,8 @@ class Publisher:
                 entry.defer(self._turn(session, entry, slot), now)
                 return
             verdict = self._check(session, entry, now)
+            if verdict is None:
+                return  # its link is still being followed: checked in a later round, never without it
             if not self._apply_verdict(session, entry, verdict, now, report):
                 return
             if slot > now:  # allowed, but inside the account's minimum interval: come back then
@@ -163,24 +165,26 @@ class Publisher:
 
     # -- check ----------------------------------------------------------------------------------------
 
-    def _check(self, session: Transaction, entry: QueueEntry, now: datetime) -> Verdict:
-        route = self.config.routes[entry.route_id]
-        account_cfg = self.config.accounts[entry.account_id]
-        account = self.checks.account(session, entry.account_id)
+    def _check(self, session: Transaction, entry: QueueEntry, now: datetime) -> Verdict | None:
+        """The verdict on the entry, or None while its link's redirect chain is still to be learnt.
+
+        A fact that cannot be gathered (the account's state, the post's text, the link's chain) is a
+        fault, and the entry is held with a finding that names it (``checking.gather``)."""
+        faults: list[Fault] = []
+        account = self.checks.account(session, entry.account_id, faults)
         if account is None:
             raise LookupError(f"account {entry.account_id} is not in the store")
         item = feeds.item(session, entry.item_id)
-        draft = compose(
-            _fields(item, feeds.feed_title(session, item.feed_id)),
-            route.template_for(account_cfg.required_hashtags),
-            account.network,
-            limit=account_cfg.char_limit,
-            hashtags=route.hashtag_policy(account_cfg.required_hashtags),
-            trending=self.checks.facts.trending(account.network, now),
-            content_warning=route.post.content_warning,
-        )
+        draft = gather("the post's text", lambda: self._compose(session, entry, item, now), None, faults)
+        if draft is None:
+            verdict = held_for(str(entry.id), faults)
+            entry.record_verdict(verdict, now)
+            return verdict
         entry.set_text(draft.text, draft.measure.length)
-        self.checks.learn_link(draft.link, cached_chain(session, canonical_link(draft.link)))
+        if not self._learn_link(session, item.link, draft.link, faults):
+            return None
+        account_cfg = self.config.accounts[entry.account_id]
+        route = self.config.routes[entry.route_id]
         feed = self.config.feeds[route.feed]
         action = Action(
             id=str(entry.id),
@@ -199,10 +203,50 @@ class Publisher:
             },
         )
         verdict = self.checks.check(
-            action, account, StoreHistory(session), route=entry.route_id, approved=entry.approved_codes
+            action,
+            account,
+            StoreHistory(session),
+            route=entry.route_id,
+            approved=entry.approved_codes,
+            faults=faults,
         )
         entry.record_verdict(verdict, now)
         return verdict
+
+    def _compose(self, session: Transaction, entry: QueueEntry, item: StoredItem, now: datetime) -> Draft:
+        route = self.config.routes[entry.route_id]
+        account_cfg = self.config.accounts[entry.account_id]
+        network = account_cfg.network
+        return compose(
+            _fields(item, feeds.feed_title(session, item.feed_id)),
+            route.template_for(account_cfg.required_hashtags),
+            network,
+            limit=account_cfg.char_limit,
+            hashtags=route.hashtag_policy(account_cfg.required_hashtags),
+            trending=self.checks.facts.trending(network, now),
+            content_warning=route.post.content_warning,
+        )
+
+    def _learn_link(self, session: Transaction, item_link: str, link: str, faults: list[Fault]) -> bool:
+        """Put what the resolver learnt of the post's link into the facts. False while it has learnt
+        nothing yet (resolve_links on): the post waits for it. A link it could not follow to any
+        destination, or a chain that cannot be read or judged, is a fault: the post is held."""
+        if not link:
+            return True
+        source = f"the link chain of {link}"
+        before = len(faults)
+        known: CachedLink | None = gather(
+            source, lambda: cached_link(session, chain_key(item_link)), None, faults
+        )
+        if len(faults) > before:
+            return True
+        if known is None:
+            return not self.config.settings["resolve_links"]
+        if not known.chain:
+            faults.append(Fault(source, known.error or "where it leads is unknown"))
+            return True
+        self.checks.learn_link(link, known.chain, faults)
+        return True
 
     def _apply_verdict(
         self, session: Transaction, entry: QueueEntry, verdict: Verdict, now: datetime, report: PublishReport

@@ -26,7 +26,14 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.errors import StoreError
@@ -52,6 +59,12 @@ T = TypeVar("T")
 def unreachable(exc: DatabaseError) -> bool:
     """The database could not be reached or dropped the connection (a restart, a network outage)."""
     return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+def database_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` came from the database or its connection pool (rather than from the data read):
+    such an error undoes the transaction; the caller lets it pass and the pass is tried again."""
+    return isinstance(exc, DBAPIError | PoolTimeout | PendingRollbackError)
 
 
 def rolled_back(exc: DatabaseError) -> bool:
