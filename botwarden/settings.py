@@ -316,6 +316,47 @@ SETTINGS: tuple[Setting, ...] = (
         "Signs dashboard session cookies; set it (a long random string) so logins survive a restart.",
     ),
     Setting("dashboard_https_only", False, bool, "Send the dashboard's session cookie over HTTPS only."),
+    Setting(
+        "http_threads",
+        16,
+        int,
+        "`serve`: requests one server process works on at once (the API's reads and writes run in threads); "
+        "its database pool holds one connection for each, and two more.",
+    ),
+    Setting(
+        "db_pool_wait_seconds",
+        2.0,
+        float,
+        "`serve`: how long a request waits for a database connection before it is answered 503 with "
+        "Retry-After.",
+    ),
+    Setting(
+        "api_max_body_bytes",
+        1_000_000,
+        int,
+        "`serve`: largest request body accepted; a bigger one is answered 413 before it is read "
+        "(0: no limit).",
+    ),
+    Setting(
+        "api_rate_per_second",
+        200.0,
+        float,
+        "`serve`: requests a second one API token may make to one server process; more are answered 429 "
+        "with Retry-After (0: no limit).",
+    ),
+    Setting(
+        "api_rate_burst",
+        200,
+        int,
+        "`serve`: requests one API token may make in a burst above api_rate_per_second before it is limited.",
+    ),
+    Setting(
+        "api_token_concurrency",
+        4,
+        int,
+        "`serve`: requests one API token may have in flight at once in one server process; more are "
+        "answered 429 with Retry-After (0: no limit). Keeps one operator from taking every thread.",
+    ),
     Setting("network_timeout_seconds", 20, int, "How long to wait for a network's answer to one request."),
     Setting("select", [], list, "Rule codes, slugs or code prefixes to run (empty: all)."),
     Setting("ignore", [], list, "Rule codes, slugs or code prefixes to skip."),
@@ -389,7 +430,17 @@ def resolve(
             raise ConfigError(f"--set {name}: unknown setting; known: {', '.join(BY_NAME)}")
         resolved[name] = coerce(BY_NAME[name], raw, source=f"--set {name}")
     _check_lease(resolved, file_label)
+    _check_serving(resolved, file_label)
     return resolved
+
+
+def _check_serving(settings: Mapping[str, Any], label: str) -> None:
+    if settings["http_threads"] < 1:
+        raise ConfigError(f"{label}: http_threads must be 1 or more, got {settings['http_threads']}")
+    limits = ("api_max_body_bytes", "api_rate_per_second", "api_rate_burst", "api_token_concurrency")
+    for name in ("db_pool_wait_seconds", *limits):
+        if settings[name] < 0:
+            raise ConfigError(f"{label}: {name} must be 0 or more, got {settings[name]}")
 
 
 def _check_lease(settings: Mapping[str, Any], label: str) -> None:
