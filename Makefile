@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: demo test test-full example-plugin lint typecheck bench clean
+.PHONY: demo test test-full example-plugin install-check lint typecheck bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -67,6 +67,18 @@ bench: $(UV)
 	$(BIN)/python bench/http_check.py
 	$(BIN)/python bench/content_rules.py
 	$(BIN)/python bench/fidelity.py
+	$(BIN)/python bench/cli_reads.py
+
+# What production installs (README, Install): `pip install .` into a new virtualenv that holds nothing else,
+# then the command answers. Needs the package index; `make test` checks the wheel itself offline.
+INSTALL_CHECK := $(or $(TMPDIR),/tmp)/botwarden-install-check
+install-check:
+	rm -rf $(INSTALL_CHECK)
+	$(PYTHON) -m venv $(INSTALL_CHECK)
+	$(INSTALL_CHECK)/bin/pip install --quiet .
+	$(INSTALL_CHECK)/bin/botwarden --version
+	! $(INSTALL_CHECK)/bin/python -c "import pytest" 2>/dev/null
+	rm -rf $(INSTALL_CHECK)
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .

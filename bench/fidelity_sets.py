@@ -3,10 +3,12 @@ or item told twice, however worded) or ``different``, by where they come from.
 
 - ``cross-outlet``: items of the news feeds of ``../shared/corpora/feeds/`` (13-18 Feb 2026) grouped by
   story by a person reading all of them (``data/fidelity/news_stories.json``: feed file and item id, no
-  text copied). Every pair inside a story is ``same``; pairs of different stories are ``different``.
+  text copied). Every pair of two outlets' items inside a story is ``same``; pairs of different stories
+  that share at least one content word (a name, a place, a topic: the pairs a judgement can get wrong)
+  are ``different``. Pairs the person marked unsure are left out.
 - ``within-feed``: pairs of items of one real feed, posted within a week, whose titles share many words
   (series parts, products with similar names, re-posts), each labelled by reading it
-  (``data/fidelity/within_feed.jsonl``).
+  (``data/fidelity/within_feed.jsonl``); judged as one account's two posts, with their links.
 - ``series`` and ``templated``: numbered series titles and data posts (weather, tides, scores, alerts,
   quakes, rates) generated here from templates with seeded values: different numbers are ``different``,
   the same values twice are ``same``.
@@ -34,6 +36,7 @@ class Pair:
     b: str
     same: bool
     source: str
+    links: tuple[str, str] = ("", "")  # the items' own links, where they are two posts of one feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +101,17 @@ def cross_outlet_pairs() -> Iterator[Pair]:
     unsure = {
         frozenset(((u["a"]["feed"], u["a"]["id"]), (u["b"]["feed"], u["b"]["id"]))) for u in listed["unsure"]
     }
+    from botwarden.similarity.profile import profile
+
     items = news_items()
+    content = {(i.feed, i.id): profile(i.title).content_terms() for i in items}
     for a, b in itertools.combinations(items, 2):
         if a.feed == b.feed or frozenset(((a.feed, a.id), (b.feed, b.id))) in unsure:
             continue
         sa, sb = story_of.get((a.feed, a.id)), story_of.get((b.feed, b.id))
-        yield Pair(a.title, b.title, sa is not None and sa == sb, "cross-outlet")
+        same = sa is not None and sa == sb
+        if same or content[a.feed, a.id] & content[b.feed, b.id]:
+            yield Pair(a.title, b.title, same, "cross-outlet")
 
 
 def within_feed_pairs() -> Iterator[Pair]:
@@ -114,7 +122,7 @@ def within_feed_pairs() -> Iterator[Pair]:
                 continue
             items = feed_items(row["feed"])
             a, b = items[row["a"]], items[row["b"]]
-            yield Pair(a.title, b.title, row["label"] == "same", "within-feed")
+            yield Pair(a.title, b.title, row["label"] == "same", "within-feed", (a.link, b.link))
 
 
 # -- generated sets -------------------------------------------------------------------------------------

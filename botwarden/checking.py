@@ -24,19 +24,29 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botwarden.errors import ConfigError
+from botwarden.limits import Limits, builtin_limits
 from botwarden.links.judge import LinkJudge
-from botwarden.pacing import PacingPolicy, QuietHours
+from botwarden.pacing import PacingPolicy, QuietHours, daily_caps
 from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine, History, PastPost, Verdict
 from botwarden.rules.engine import combine
 from botwarden.rules.facts import Facts
 from botwarden.rules.model import Finding, Severity
 
-__all__ = ["Checks", "Fault", "FleetChecks", "Pacing", "gather", "strictest", "with_approvals"]
+__all__ = [
+    "Checks",
+    "Fault",
+    "FleetChecks",
+    "Pacing",
+    "configured_account",
+    "gather",
+    "strictest",
+    "with_approvals",
+]
 
 log = logging.getLogger("botwarden.checking")
 T = TypeVar("T")
@@ -48,7 +58,9 @@ FACTS_UNAVAILABLE = ("BW999", "facts-unavailable")
 if TYPE_CHECKING:  # a replay or a diagnosis checks without the store: they do not wait for it to load
     from botwarden.config import Config
     from botwarden.rules.overrides import Override
+    from botwarden.similarity.recent import RecentPosts
     from botwarden.store import Reader
+    from botwarden.store.history import StoreHistory
     from botwarden.trends import TrendsProvider
 
 
@@ -111,22 +123,31 @@ class Pacing:
       configuration. What the check allows, each of the account's routes would allow as well.
     - An account no route posts for (one created through the API, a replay's, an export's) is paced by
       the settings, with the account's own daily cap where it has one.
+
+    A daily cap nobody set (on the route, the account or as the ``daily_cap`` setting) is the network's
+    own, from the limits data: on X 50 original posts and 200 replies a day for an unverified account.
     """
 
     def __init__(
-        self, settings: Mapping[str, Any], config: Config | None = None, *, source: str = ""
+        self,
+        settings: Mapping[str, Any],
+        config: Config | None = None,
+        *,
+        source: str = "",
+        limits: Limits | None = None,
     ) -> None:
         self._settings = settings
         self._source = source or (str(config.source) if config is not None else "settings")
+        self._limits = limits or (config.limits if config is not None else builtin_limits())
         self._routes = (
             {rid: config.pacing_for(route) for rid, route in config.routes.items()} if config else {}
         )
-        self._caps = {a.id: a.daily_cap for a in config.accounts.values()} if config else {}
+        self._configured = dict(config.accounts) if config else {}
         by_account: dict[str, list[PacingPolicy]] = {}
         for route_id, route in config.routes.items() if config else ():
             by_account.setdefault(route.account, []).append(self._routes[route_id])
         self._accounts = {account: strictest(policies) for account, policies in by_account.items()}
-        self._plain: dict[int | None, PacingPolicy] = {}
+        self._plain: dict[tuple[int, int | None], PacingPolicy] = {}
 
     def route(self, route_id: str) -> PacingPolicy:
         return self._routes[route_id]
@@ -135,21 +156,34 @@ class Pacing:
         found = self._accounts.get(account.id)
         if found is not None:
             return found
-        cap = account.daily_cap if account.daily_cap is not None else self._caps.get(account.id)
-        plain = self._plain.get(cap)
+        caps = self._caps(account)
+        plain = self._plain.get(caps)
         if plain is None:
-            plain = self._plain[cap] = self._from_settings(cap)
+            plain = self._plain[caps] = self._from_settings(*caps)
         return plain
 
-    def _from_settings(self, daily_cap: int | None) -> PacingPolicy:
+    def _caps(self, account: AccountInfo) -> tuple[int, int | None]:
+        """The account's daily cap (and reply cap): its own, the configuration's, the setting's, else the
+        network's own from the limits data."""
+        configured = self._configured.get(account.id)
+        for explicit in (account.daily_cap, configured.daily_cap if configured else None):
+            if explicit is not None:
+                return explicit, None
+        if self._settings["daily_cap"] is not None:
+            return int(self._settings["daily_cap"]), None
+        verified = account.verified or bool(configured and configured.verified)
+        return daily_caps(self._limits, account.network, verified=verified)
+
+    def _from_settings(self, daily_cap: int, reply_cap: int | None) -> PacingPolicy:
         s = self._settings
         return PacingPolicy(
             min_interval=timedelta(minutes=s["min_interval_minutes"]),
             jitter=timedelta(0),  # checks judge a given time; only scheduling spreads posts out
             burst_max=s["burst_max"],
             burst_window=timedelta(minutes=s["burst_window_minutes"]),
-            daily_cap=daily_cap if daily_cap is not None else s["daily_cap"],
+            daily_cap=daily_cap,
             quiet_hours=self._quiet_hours(),
+            reply_cap=reply_cap,
         )
 
     def _quiet_hours(self) -> QuietHours | None:
@@ -182,11 +216,13 @@ class Checks:
         *,
         engine: Engine | None = None,
         pacing: Pacing | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.settings = settings
         self.facts = facts if facts is not None else Facts()
         self.engine = engine or Engine(select=settings["select"], ignore=settings["ignore"])
-        self.pacing = pacing or Pacing(settings)
+        self.limits = limits or builtin_limits()
+        self.pacing = pacing or Pacing(settings, limits=self.limits)
 
     @property
     def faults(self) -> list[Fault]:
@@ -196,7 +232,9 @@ class Checks:
     def context(self, account: AccountInfo, history: History, *, route: str | None = None) -> CheckContext:
         pacing = self.pacing.route(route) if route is not None else self.pacing.account(account)
         overrides = self.overrides(account.id, route)
-        return CheckContext(account, history, pacing, self.settings, self.facts, overrides=overrides)
+        return CheckContext(
+            account, history, pacing, self.settings, self.facts, overrides=overrides, limits=self.limits
+        )
 
     def overrides(self, account: str, route: str | None) -> Mapping[str, Override]:
         """The operator's own severities for this account's actions (through ``route``): none here."""
@@ -232,13 +270,15 @@ class Checks:
         return with_approvals(verdict, approved) if approved else verdict
 
     def recorded(self, post: PastPost) -> None:
-        """A post was recorded as sent. State that follows the fleet's history is updated here; the
-        facts as they are today need nothing from it (history is read from the store at each check)."""
+        """A post was recorded as sent: state that follows the fleet's history is updated here."""
 
 
 class FleetChecks(Checks):
     """The check state of the accounts a configuration runs, kept between checks (by the worker, for
     its passes; by the HTTP service, for its requests) and caught up with the store by :meth:`refresh`."""
+
+    #: How far back each refresh looks for posts another process committed after a later one was read.
+    SWEEP = timedelta(minutes=10)
 
     def __init__(
         self,
@@ -249,11 +289,11 @@ class FleetChecks(Checks):
         links: LinkJudge | None = None,
         refresh_every: float = 0.0,
     ) -> None:
-        # The operator's accounts, so cross-account rules (BW103, BW104, BW955) see the whole fleet.
-        facts = Facts(
-            accounts={a.id: AccountInfo(a.id, a.network, a.operator) for a in config.accounts.values()}
-        )
-        super().__init__(config.settings, facts, engine=engine, pacing=Pacing(config.settings, config))
+        # The operator's accounts, so cross-account rules (BW103, BW104, BW955, BW957) and the app's
+        # budget (BW901) see the whole fleet.
+        facts = Facts(accounts={a.id: configured_account(config, a.id) for a in config.accounts.values()})
+        pacing = Pacing(config.settings, config)
+        super().__init__(config.settings, facts, engine=engine, pacing=pacing, limits=config.limits)
         self.config = config
         self.trends = trends
         self.links = links or LinkJudge()
@@ -263,10 +303,47 @@ class FleetChecks(Checks):
         self._accounts_version: tuple[int, str] | None = None
         self._overrides: dict[tuple[str, str | None], Mapping[str, Override]] = {}
         self._faults: dict[str, Fault] = {}  # by source, until that source is read again
+        self._recent: RecentPosts | None = None  # built on the first check that needs history
 
     @property
     def faults(self) -> list[Fault]:
         return list(self._faults.values())
+
+    def history(self, reader: Reader, now: datetime, *, at: datetime | None = None) -> StoreHistory:
+        """The store's history for a check at ``now``, its near-duplicate and link questions answered from
+        the fleet's recent posts held in memory, caught up with the store first (posts other processes
+        recorded since the last check). An action dated before what is held (``at``: a caller of the HTTP
+        check may ask about any moment) is answered from the store alone."""
+        from botwarden.store.history import StoreHistory, catch_up
+
+        window = self._window_start(now)
+        if at is not None and self._window_start(at) < window:
+            return StoreHistory(reader)
+        if self._recent is None:
+            from botwarden.similarity.recent import RecentPosts
+
+            self._recent = RecentPosts()
+        catch_up(reader, self._recent, window)
+        return StoreHistory(reader, recent=self._recent)
+
+    def recorded(self, post: PastPost) -> None:
+        """A post this process recorded as sent is held at once (before the store is read again)."""
+        if self._recent is not None:
+            self._recent.add(int(post.id), post.account, post.at, post.text, post.links)
+
+    def _window_start(self, now: datetime) -> datetime:
+        """How far back the fleet's recent posts are held: the near-duplicate window and BW104's."""
+        days = self.settings["near_duplicate_window_days"]
+        return now - max(timedelta(days=days), timedelta(hours=self.settings["repeated_link_hours"]))
+
+    def _keep_recent_current(self, reader: Reader, now: datetime) -> None:
+        """Posts committed late with a lower id than one already read are picked up, and posts older than
+        the window let go."""
+        from botwarden.store.history import sweep
+
+        if self._recent is not None:
+            sweep(reader, self._recent, now - self.SWEEP)
+            self._recent.forget_before(self._window_start(now))
 
     def overrides(self, account: str, route: str | None) -> Mapping[str, Override]:
         """The configuration's rule overrides for the account and the route (``rules = {...}``)."""
@@ -291,6 +368,7 @@ class FleetChecks(Checks):
         self._refreshed = started
         self._read("the consent ledger", lambda: self._refresh_ledger(reader))
         self._read("the operator's accounts", lambda: self._refresh_accounts(reader))
+        self._read("the fleet's recent posts", lambda: self._keep_recent_current(reader, now))
         self._read("the request budgets", lambda: setattr(self.facts, "budgets", known_budgets(reader, now)))
         if self.trends is not None:
             trends = self.trends
@@ -332,23 +410,32 @@ class FleetChecks(Checks):
     def account(
         self, reader: Reader, account_id: str, faults: list[Fault] | None = None
     ) -> AccountInfo | None:
-        """The stored account as the rules see it, with its configured spend cap; None if unknown.
+        """The stored account as the rules see it, with what its configuration declares (spend cap,
+        X access and app, verification, age, the labels declared on); None if unknown.
 
         Given ``faults``, an account whose state cannot be read is a fault there, and the account as the
         fleet knows it stands in for it (None if the fleet does not know it either)."""
-        from botwarden.store.accounts import stored_account_info
-
         configured = self.config.accounts.get(account_id)
         cap = configured.spend_cap_usd if configured else None
         if faults is None:
-            return stored_account_info(reader, account_id, spend_cap_usd=cap)
+            return self._stored_account(reader, account_id, cap)
         known = self.facts.accounts.get(account_id)
         return gather(
             f"the state of account {account_id}",
-            lambda: stored_account_info(reader, account_id, spend_cap_usd=cap),
+            lambda: self._stored_account(reader, account_id, cap),
             known,
             faults,
         )
+
+    def _stored_account(self, reader: Reader, account_id: str, cap: float | None) -> AccountInfo | None:
+        from botwarden.store.accounts import stored_account_info
+
+        stored = stored_account_info(reader, account_id, spend_cap_usd=cap)
+        if stored is None or account_id not in self.config.accounts:
+            return stored
+        declared = configured_account(self.config, account_id)
+        return replace(declared, status=stored.status, status_since=stored.status_since,
+                       status_reason=stored.status_reason)  # fmt: skip
 
     def learn_link(self, link: str, chain: tuple[str, ...] | None, faults: list[Fault] | None = None) -> None:
         """What the resolver found about ``link`` goes into the facts, judged by today's host lists (a
@@ -361,6 +448,28 @@ class FleetChecks(Checks):
         judged = gather(f"the link chain of {link}", lambda: self.links.facts(link, chain), None, faults)
         if judged is not None:
             self.facts.add_link(judged)
+
+
+def configured_account(config: Config, account_id: str) -> AccountInfo:
+    """An account of the configuration as the rules see it, before the store adds its state: what the
+    operator declared of it. Its use case, where not declared, is the feeds its routes post from (two
+    apps whose accounts post the same feeds serve one use case: BW957)."""
+    account = config.accounts[account_id]
+    feeds = sorted({config.feeds[r.feed].url for r in config.routes.values() if r.account == account_id})
+    return AccountInfo(
+        account.id,
+        account.network,
+        account.operator,
+        verified=account.verified,
+        automated_label=bool(account.automated_label_declared_by),
+        daily_cap=account.daily_cap,
+        spend_cap_usd=account.spend_cap_usd,
+        created_at=account.created,
+        access=account.access,
+        app=account.app,
+        use_case=account.use_case or (f"feeds: {', '.join(feeds)}" if feeds else ""),
+        ai_replies_approved=bool(account.ai_replies_approved_by),
+    )
 
 
 def with_approvals(verdict: Verdict, approved: list[str]) -> Verdict:

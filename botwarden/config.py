@@ -6,9 +6,9 @@ and what is wrong (``botwarden.toml: routes[1].pacing.quiet_hours: ...``).
 
 from __future__ import annotations
 
+import functools
 import os
-import tomllib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,18 +16,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from botwarden import settings as settings_table
 from botwarden.compose import DEFAULT_TEMPLATE, HashtagPolicy, TemplateError, fields_of
+from botwarden.compose.filters import Filters, PatternError, parse_pattern
 from botwarden.errors import ConfigError
 from botwarden.feeds.fetch import FetchLimits
+from botwarden.limits import Limits, builtin_limits
 from botwarden.netguard import AddressPolicy
-from botwarden.pacing import PacingPolicy, QuietHours
+from botwarden.pacing import PacingPolicy, QuietHours, daily_caps
+from botwarden.rules.model import AccessLevel
 
 DEFAULT_PATH = settings_table.DEFAULT_CONFIG_PATH
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 FILTER_FIELDS = ("title", "summary", "link", "categories", "author")
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what fetching needs is loaded by what fetches, not by every command reading the file
+    from botwarden.feeds.fetch import FetchLimits
+    from botwarden.netguard import AddressPolicy
     from botwarden.rules.overrides import Override
+    from botwarden.rules.registry import Registry
 
 
 class _Strict(BaseModel):
@@ -49,11 +55,37 @@ class AccountConfig(_Strict):
     required_hashtags: list[str] = []
     # The operator's own severity for a rule on this account's actions: {code or slug: choice}.
     rules: dict[str, str] = {}
+    # X: a verified account's daily cap is 2,400 posts, an unverified one's 50 original posts and 200
+    # replies (BW902); the API access its app has (BW411, BW607); the developer app it posts through,
+    # whose daily budget its accounts share (BW901; empty: the configuration's one app) and the use case
+    # that app serves (BW957).
+    verified: bool = False
+    access: AccessLevel = "self-serve"
+    app: str = ""
+    use_case: str = ""
+    # When the account was created (BW909 judges young accounts), where the network does not say.
+    created_at: datetime | date | None = None
+    # BW951: X's API does not show the 'Automated' label, so whoever turned it on declares it.
+    automated_label_declared_by: str = ""
+    automated_label_declared_on: date | None = None
+    # BW412: X approved this account's AI-written replies (who recorded it, and when).
+    ai_replies_approved_by: str = ""
+    ai_replies_approved_on: date | None = None
 
     @field_validator("rules")
     @classmethod
     def _rules(cls, value: dict[str, str]) -> dict[str, str]:
         return _checked_overrides(value)
+
+    @property
+    def created(self) -> datetime | None:
+        """``created_at`` as a time with a zone (a date is its midnight, UTC)."""
+        value = self.created_at
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            return datetime.combine(value, time(0), tzinfo=UTC)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     @field_validator("server")
     @classmethod
@@ -89,9 +121,32 @@ class FeedConfig(_Strict):
         return value
 
 
+FilterField = Literal["title", "summary", "link", "categories", "author"]
+
+
 class FiltersConfig(_Strict):
-    include: dict[Literal["title", "summary", "link", "categories", "author"], list[str]] = {}
-    exclude: dict[Literal["title", "summary", "link", "categories", "author"], list[str]] = {}
+    """Patterns per field: plain text, ``/regular expression/``, either turned round by a leading ``!``
+    (``botwarden.compose.filters``); and the oldest item worth posting."""
+
+    include: dict[FilterField, list[str]] = {}
+    exclude: dict[FilterField, list[str]] = {}
+    max_age_hours: float | None = Field(
+        default=None, gt=0, description="skip items published longer ago than this (default: the setting)"
+    )
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, value: dict[FilterField, list[str]]) -> dict[FilterField, list[str]]:
+        for name, patterns in value.items():
+            for pattern in patterns:
+                try:
+                    parse_pattern(pattern)
+                except PatternError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        return value
+
+    def compiled(self) -> Filters:
+        return Filters.parse(self.include, self.exclude)
 
 
 class HashtagsConfig(_Strict):
@@ -124,6 +179,8 @@ class PostOptions(_Strict):
     content_warning: str = ""  # Mastodon
     reply_settings: Literal["", "following", "mentionedUsers", "subscribers", "verified"] = ""  # X
     link_card: bool = True  # Bluesky: attach a link card built from the item
+    # X: the route's posts are paid promotion, and go out with paid_partnership, X's label for it (BW805).
+    paid_partnership: bool = False
 
 
 class RouteConfig(_Strict):
@@ -170,6 +227,8 @@ class RouteConfig(_Strict):
 
 class BotConfig(_Strict):
     settings: dict[str, Any] = {}
+    # The operator's values for the networks' limits: {network: {key: value}} (`botwarden limits`).
+    limits: dict[str, Any] = {}
     accounts: list[AccountConfig] = []
     feeds: list[FeedConfig] = []
     routes: list[RouteConfig] = []
@@ -197,11 +256,20 @@ class BotConfig(_Strict):
 
 def _checked_overrides(value: dict[str, str]) -> dict[str, str]:
     """Rule overrides as written, once every code or slug and choice is known (else a clear error)."""
+    if not value:
+        return value
     from botwarden.rules import overrides
+
+    overrides.parse(value, _registry(), "config")
+    return value
+
+
+@functools.cache
+def _registry() -> Registry:
+    """The installed rule catalogue, loaded once (loading imports every rule family)."""
     from botwarden.rules.registry import load_registry
 
-    overrides.parse(value, load_registry(), "config")
-    return value
+    return load_registry()
 
 
 def _unique(what: str, ids: list[str]) -> None:
@@ -222,10 +290,13 @@ class Config:
         self.accounts = {a.id: a for a in bot.accounts}
         self.feeds = {f.id: f for f in bot.feeds}
         self.routes = {r.id: r for r in bot.routes}
+        self.limits: Limits = builtin_limits().overridden(bot.limits, f"{source} [limits]")
+        self._filters: dict[str, Filters] = {}
 
     def pacing_for(self, route: RouteConfig) -> PacingPolicy:
         s, p = self.settings, route.pacing
-        account_cap = self.accounts[route.account].daily_cap
+        account = self.accounts[route.account]
+        daily_cap, reply_cap = self.daily_caps(account, p.daily_cap)
         span, zone = p.quiet_hours, p.timezone
         if span is None and self.settings["quiet_hours"]:
             span, zone = self.settings["quiet_hours"], self.settings["quiet_hours_timezone"]
@@ -235,30 +306,44 @@ class Config:
             jitter=timedelta(seconds=_pick(p.jitter_seconds, s["jitter_seconds"])),
             burst_max=_pick(p.burst_max, s["burst_max"]),
             burst_window=timedelta(minutes=_pick(p.burst_window_minutes, s["burst_window_minutes"])),
-            daily_cap=_pick(p.daily_cap, _pick(account_cap, s["daily_cap"])),
+            daily_cap=daily_cap,
             quiet_hours=quiet,
+            reply_cap=reply_cap,
         )
+
+    def daily_caps(self, account: AccountConfig, route_cap: int | None = None) -> tuple[int, int | None]:
+        """The daily cap an account's posts are held to, and its cap for replies where they count apart:
+        the operator's (the route's, the account's, the setting), else the network's own."""
+        for explicit in (route_cap, account.daily_cap, self.settings["daily_cap"]):
+            if explicit is not None:
+                return int(explicit), None
+        return daily_caps(self.limits, account.network, verified=account.verified)
 
     def overrides_for(self, account: str, route: str | None = None) -> dict[str, Override]:
         """The operator's rule overrides for an account's actions (through ``route``, when it is one of
         the routes): the account's, then the route's, which win."""
-        from botwarden.rules import overrides
-        from botwarden.rules.registry import load_registry
-
-        registry = load_registry()
-        layers = []
         configured = self.accounts.get(account)
+        routed = self.routes.get(route) if route is not None else None
+        if not (configured is not None and configured.rules) and not (routed is not None and routed.rules):
+            return {}  # the common case: no overrides, and no catalogue to load for them
+        from botwarden.rules import overrides
+
+        registry = _registry()
+        layers = []
         if configured is not None and configured.rules:
             layers.append(overrides.parse(configured.rules, registry, f"account {account}"))
-        routed = self.routes.get(route) if route is not None else None
         if routed is not None and routed.rules:
             layers.append(overrides.parse(routed.rules, registry, f"route {routed.id}"))
         return overrides.merged(*layers)
 
     def fetch_limits(self) -> FetchLimits:
+        from botwarden.feeds.fetch import FetchLimits
+
         return FetchLimits.from_settings(self.settings)
 
     def address_policy(self) -> AddressPolicy:
+        from botwarden.netguard import AddressPolicy
+
         return AddressPolicy(self.settings["allow_hosts"])
 
     def feed_interval(self, feed: FeedConfig) -> timedelta:
@@ -266,6 +351,23 @@ class Config:
 
     def first_run(self, route: RouteConfig) -> str:
         return route.first_run or str(self.settings["first_run"])
+
+    def filters_for(self, route: RouteConfig) -> Filters:
+        """The route's filters, compiled once."""
+        found = self._filters.get(route.id)
+        if found is None:
+            found = self._filters[route.id] = route.filters.compiled()
+        return found
+
+    def max_item_age(self, route: RouteConfig) -> timedelta | None:
+        """How old an item may be and still be posted by the route (None: any age)."""
+        hours = route.filters.max_age_hours or float(self.settings["max_item_age_hours"])
+        return timedelta(hours=hours) if hours > 0 else None
+
+    @property
+    def tracking_parameters(self) -> frozenset[str]:
+        """The operator's own tracking parameters (a trailing ``*``: a prefix), beyond the built-in ones."""
+        return frozenset(p.strip().lower() for p in self.settings["tracking_parameters"] if p.strip())
 
 
 def _pick(value: int | None, fallback: Any) -> int:
@@ -280,18 +382,7 @@ def load(
 ) -> Config:
     """Read, validate and resolve a config file; raises ConfigError saying what to fix."""
     path = Path(path)
-    label = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: no such file; create one with `botwarden init`") from None
-    except OSError as exc:
-        raise ConfigError(f"{label}: cannot read it ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
-    return from_mapping(raw, label=label, overrides=overrides, env=env)
+    return from_mapping(settings_table.read_toml(path), label=str(path), overrides=overrides, env=env)
 
 
 def from_mapping(

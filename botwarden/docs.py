@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from botwarden import settings
+from botwarden.limits.markdown import render_markdown as limits_markdown
 from botwarden.rules import Rule, load_registry
 from botwarden.rules.examples import Example
 
@@ -136,6 +137,7 @@ def pages() -> dict[str, Callable[[], str]]:
     found: dict[str, Callable[[], str]] = {
         "docs/rules.md": rules_markdown,
         "docs/settings.md": settings.render_markdown,
+        "docs/limits.md": limits_markdown,
     }
     scenarios = _scenarios()
     found["botwarden/rules/examples.json"] = lambda: examples_json(scenarios)

@@ -9,6 +9,7 @@ Precedence, strongest first: ``--set``, environment, the config file, the defaul
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,9 @@ class Setting:
     kind: type
     help: str
     choices: tuple[str, ...] = ()  # the values a string setting may take, when only some make sense
+    # The range a number must be in where others make no sense (a burst of 0 posts, a negative cap).
+    minimum: float | None = None
+    maximum: float | None = None
 
     @property
     def env_var(self) -> str:
@@ -44,12 +48,13 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL of the store; a postgresql:// URL switches to PostgreSQL. "
         "On SQLite, ?timeout=SECONDS sets how long a write waits for another process's lock (default 30).",
     ),
-    Setting("fetch_interval_minutes", 15, int, "Default minutes between two fetches of one feed."),
+    Setting("fetch_interval_minutes", 15, int, "Default minutes between two fetches of one feed.", minimum=1),
     Setting(
         "fetch_timeout_seconds",
         20.0,
         float,
         "Timeout of connecting, and of each read, of feed and link requests (deadlines bound the whole).",
+        minimum=0.1,
     ),
     Setting(
         "fetch_deadline_seconds",
@@ -57,20 +62,23 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "Longest one feed fetch may take in all (name lookup, redirects, headers, body): a server that "
         "trickles bytes cannot stretch it.",
+        minimum=0.1,
     ),
-    Setting("fetch_concurrency", 8, int, "How many feeds are fetched at once."),
+    Setting("fetch_concurrency", 8, int, "How many feeds are fetched at once.", minimum=1),
     Setting(
         "feed_max_bytes",
         10_000_000,
         int,
         "Largest feed body accepted, after decompression; bigger ones are refused.",
+        minimum=1,
     ),
-    Setting("feed_max_redirects", 5, int, "Most redirects followed for one feed request."),
+    Setting("feed_max_redirects", 5, int, "Most redirects followed for one feed request.", minimum=0),
     Setting(
         "feed_backoff_max_minutes",
         1440,
         int,
         "Longest wait before retrying a feed that keeps failing (backoff doubles up to this).",
+        minimum=1,
     ),
     Setting(
         "allow_hosts",
@@ -83,6 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         int,
         "BW101: how far back an identical post by the same account counts as a duplicate.",
+        minimum=0,
     ),
     Setting(
         "near_duplicate_threshold",
@@ -90,6 +99,8 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "BW102/BW103: heuristic similarity (0..1: shared rare words and phrases, numbers agreeing) at which "
         "a post counts as substantially similar and is held.",
+        minimum=0,
+        maximum=1,
     ),
     Setting(
         "near_duplicate_other_link_threshold",
@@ -97,14 +108,24 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "BW102: similarity at which a post counts as substantially similar to one of the account's own that "
         "links to other pages (another item: only nearly the same words make it a near-duplicate).",
+        minimum=0,
+        maximum=1,
     ),
     Setting(
         "near_duplicate_deny",
         0.0,
         float,
         "BW102: similarity at which a near-duplicate is denied rather than held for review (0: never).",
+        minimum=0,
+        maximum=1,
     ),
-    Setting("near_duplicate_window_days", 7, int, "BW102/BW103: how far back similar posts are looked for."),
+    Setting(
+        "near_duplicate_window_days",
+        7,
+        int,
+        "BW102/BW103: how far back similar posts are looked for.",
+        minimum=0,
+    ),
     Setting(
         "fleet_scope",
         "network",
@@ -114,12 +135,32 @@ SETTINGS: tuple[Setting, ...] = (
         "'operator' (all the operator's accounts).",
         choices=("network", "operator"),
     ),
-    Setting("repeated_link_hours", 24, int, "BW104: how far back the same link counts as repeated."),
-    Setting("hashtag_max", 2, int, "BW105: most hashtags in one post before it reads as stuffing."),
-    Setting("repost_per_hour", 10, int, "BW602: most automated reposts and quotes of one account an hour."),
-    Setting("follow_per_day", 20, int, "BW603: most automated follows and unfollows of one account a day."),
     Setting(
-        "list_add_per_day", 20, int, "BW604/BW605: most list or collection additions of one account a day."
+        "repeated_link_hours", 24, int, "BW104: how far back the same link counts as repeated.", minimum=0
+    ),
+    Setting(
+        "hashtag_max", 2, int, "BW105: most hashtags in one post before it reads as stuffing.", minimum=0
+    ),
+    Setting(
+        "repost_per_hour",
+        10,
+        int,
+        "BW602: most automated reposts and quotes of one account an hour.",
+        minimum=0,
+    ),
+    Setting(
+        "follow_per_day",
+        20,
+        int,
+        "BW603: most automated follows and unfollows of one account a day.",
+        minimum=0,
+    ),
+    Setting(
+        "list_add_per_day",
+        20,
+        int,
+        "BW604/BW605: most list or collection additions of one account a day.",
+        minimum=0,
     ),
     Setting(
         "sensitive_terms",
@@ -139,18 +180,21 @@ SETTINGS: tuple[Setting, ...] = (
         0.0,
         float,
         "BW905: most an X account may spend on posts in a calendar month, in USD (0: no cap).",
+        minimum=0,
     ),
     Setting(
         "post_cost_usd",
         0.015,
         float,
         "BW905 and the cost meter: what X bills for one plain post (2026 pay-per-use price).",
+        minimum=0,
     ),
     Setting(
         "link_post_cost_usd",
         0.20,
         float,
         "BW905 and the cost meter: what X bills for one post containing a URL (2026 pay-per-use price).",
+        minimum=0,
     ),
     Setting(
         "mastodon_visibility",
@@ -164,6 +208,8 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "BW955: share of an account's posts in the window that tell a story another account of the "
         "operator on the same network told too, before the two look duplicative.",
+        minimum=0,
+        maximum=1,
     ),
     Setting(
         "declared_sources",
@@ -177,15 +223,20 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
         "BW301-BW305: follow each post's link hop by hop (HEAD, then GET) before posting it.",
     ),
-    Setting("link_max_hops", 5, int, "BW301-BW305: most redirects the link resolver follows."),
+    Setting("link_max_hops", 5, int, "BW301-BW305: most redirects the link resolver follows.", minimum=0),
     Setting(
         "link_deadline_seconds",
         30.0,
         float,
         "BW301-BW305: longest following one link's redirects may take in all; the chain so far is judged.",
+        minimum=0.1,
     ),
     Setting(
-        "link_cache_hours", 24, int, "How long a resolved redirect chain is reused (failed ones: an hour)."
+        "link_cache_hours",
+        24,
+        int,
+        "How long a resolved redirect chain is reused (failed ones: an hour).",
+        minimum=0,
     ),
     Setting(
         "blocklist_files",
@@ -213,6 +264,7 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         int,
         "BW201: read X's trends for this place (1: worldwide; 0: off); needs BOTWARDEN_X_BEARER_TOKEN.",
+        minimum=0,
     ),
     Setting(
         "import_max_bytes",
@@ -220,6 +272,7 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "diagnose: largest file of an export, once unpacked (a zip or tar can hold far more than its "
         "size); a bigger one is refused.",
+        minimum=1,
     ),
     Setting(
         "import_max_record_bytes",
@@ -227,34 +280,60 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "diagnose: longest record of an export (a line of CSV or JSON Lines, one post of a JSON or CAR "
         "export); a longer CSV line or JSON record refuses the file, a longer JSON line is skipped.",
+        minimum=1,
     ),
     Setting(
         "import_max_field_chars",
         100_000,
         int,
         "diagnose: longest text field of one record; a record with a longer one is skipped with a note.",
+        minimum=1,
     ),
     Setting(
         "import_max_depth",
         64,
         int,
         "diagnose: deepest nesting of one record; a record nested deeper is skipped with a note.",
+        minimum=1,
     ),
     Setting(
         "import_max_records",
         1_000_000,
         int,
         "diagnose: most records read from one export; more refuse it (split the export, or raise this).",
+        minimum=1,
     ),
+    Setting(
+        "young_account_days",
+        30,
+        int,
+        "BW909: an account younger than this many days is young (its links are paced, its profile noted).",
+    ),
+    Setting(
+        "young_account_followers",
+        10,
+        int,
+        "BW909: an account with fewer followers than this is young, whatever its age.",
+    ),
+    Setting(
+        "young_link_burst_max",
+        3,
+        int,
+        "BW909: most posts with links a young account makes within young_link_burst_minutes.",
+    ),
+    Setting("young_link_burst_minutes", 30, int, "BW909: the window of young_link_burst_max."),
     Setting("x_api_url", "https://api.x.com", str, "Base URL of the X API."),
-    Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window."),
-    Setting("burst_window_minutes", 15, int, "BW903: the burst window."),
-    Setting("min_interval_minutes", 5, int, "Pacing: least time between two posts of one account."),
+    Setting("burst_max", 3, int, "BW903: most posts of one account inside the burst window.", minimum=1),
+    Setting("burst_window_minutes", 15, int, "BW903: the burst window.", minimum=1),
+    Setting(
+        "min_interval_minutes", 5, int, "Pacing: least time between two posts of one account.", minimum=0
+    ),
     Setting(
         "jitter_seconds",
         90,
         int,
         "Pacing: random extra delay (0..this) so posts do not land on a machine-regular beat.",
+        minimum=0,
     ),
     Setting(
         "quiet_hours",
@@ -263,7 +342,30 @@ SETTINGS: tuple[Setting, ...] = (
         "BW907: quiet hours for routes that set none, e.g. 22:00-07:00 (empty: none).",
     ),
     Setting("quiet_hours_timezone", "UTC", str, "BW907: the time zone of the quiet_hours setting."),
-    Setting("daily_cap", 48, int, "BW902: most posts of one account in 24 hours, unless set on it."),
+    Setting(
+        "daily_cap",
+        None,
+        int,
+        "BW902: most posts of one account in 24 hours, unless set on the account or route (0: the account "
+        "posts nothing); unset: the network's own (`botwarden limits`: X 50 original posts and 200 replies "
+        "unverified, 2,400 verified; Mastodon 2,400; Bluesky 11,666; local 48).",
+        minimum=0,
+    ),
+    Setting(
+        "max_item_age_hours",
+        0.0,
+        float,
+        "Items published longer ago than this are not posted (skipped, with the reason, in "
+        "`botwarden skipped`); a route's filters.max_age_hours overrides it (0: any age).",
+        minimum=0,
+    ),
+    Setting(
+        "tracking_parameters",
+        [],
+        list,
+        "Your own tracking parameters to remove from posted links, beyond the built-in list (utm_*, "
+        "fbclid, ...); a trailing * makes one a prefix, e.g. traffic_source, maca, ref_*.",
+    ),
     Setting(
         "first_run",
         "newest",
@@ -276,8 +378,9 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "How long a worker's claim on a post lasts (at least three times network_timeout_seconds); "
         "a post still 'sending' after that is reconciled before any resend.",
+        minimum=1,
     ),
-    Setting("max_attempts", 5, int, "Transient failures of one post before it is marked failed."),
+    Setting("max_attempts", 5, int, "Transient failures of one post before it is marked failed.", minimum=1),
     Setting(
         "alert_webhook_url",
         "",
@@ -289,6 +392,7 @@ SETTINGS: tuple[Setting, ...] = (
         24,
         int,
         "How often a stopped account is probed with one cheap read to see whether it works again.",
+        minimum=1,
     ),
     Setting(
         "resume_on_probe",
@@ -308,6 +412,7 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         int,
         "How often each account's mentions and messages are read into the consent ledger (0: never).",
+        minimum=0,
     ),
     Setting(
         "dashboard_secret",
@@ -321,7 +426,8 @@ SETTINGS: tuple[Setting, ...] = (
         16,
         int,
         "`serve`: requests one server process works on at once (the API's reads and writes run in threads); "
-        "its database pool holds one connection for each, and two more.",
+        "its database pool holds one connection for each, and three more.",
+        minimum=1,
     ),
     Setting(
         "db_pool_wait_seconds",
@@ -329,6 +435,7 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "`serve`: how long a request waits for a database connection before it is answered 503 with "
         "Retry-After.",
+        minimum=0,
     ),
     Setting(
         "api_max_body_bytes",
@@ -336,6 +443,7 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "`serve`: largest request body accepted; a bigger one is answered 413 before it is read "
         "(0: no limit).",
+        minimum=0,
     ),
     Setting(
         "api_rate_per_second",
@@ -343,12 +451,14 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "`serve`: requests a second one API token may make to one server process; more are answered 429 "
         "with Retry-After (0: no limit).",
+        minimum=0,
     ),
     Setting(
         "api_rate_burst",
         200,
         int,
         "`serve`: requests one API token may make in a burst above api_rate_per_second before it is limited.",
+        minimum=1,
     ),
     Setting(
         "api_token_concurrency",
@@ -356,8 +466,23 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "`serve`: requests one API token may have in flight at once in one server process; more are "
         "answered 429 with Retry-After (0: no limit). Keeps one operator from taking every thread.",
+        minimum=0,
     ),
-    Setting("network_timeout_seconds", 20, int, "How long to wait for a network's answer to one request."),
+    Setting(
+        "log_idle_minutes",
+        60,
+        int,
+        "run/worker: passes that find nothing to do are logged as one summary at most this often "
+        "(0: never); a pass that fetched, queued or posted something is logged at once.",
+        minimum=0,
+    ),
+    Setting(
+        "network_timeout_seconds",
+        20,
+        int,
+        "How long to wait for a network's answer to one request.",
+        minimum=1,
+    ),
     Setting("select", [], list, "Rule codes, slugs or code prefixes to run (empty: all)."),
     Setting("ignore", [], list, "Rule codes, slugs or code prefixes to skip."),
 )
@@ -367,7 +492,16 @@ BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 def coerce(setting: Setting, value: Any, *, source: str) -> Any:
     """Turn ``value`` (from TOML, env or CLI) into the setting's type, or explain what is wrong."""
+    converted = _converted(setting, value, source=source)
+    if isinstance(converted, int | float) and not isinstance(converted, bool):
+        _in_range(setting, converted, source=source)
+    return converted
+
+
+def _converted(setting: Setting, value: Any, *, source: str) -> Any:
     kind = setting.kind
+    if value is None and setting.default is None:  # a setting left unset, where unset means something
+        return None
     if kind is list:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
@@ -391,6 +525,19 @@ def coerce(setting: Setting, value: Any, *, source: str) -> Any:
     elif kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     raise ConfigError(f"{source}: setting '{setting.name}' must be {_kind_name(kind)}, got {value!r}")
+
+
+def _in_range(setting: Setting, value: float, *, source: str) -> None:
+    low, high = setting.minimum, setting.maximum
+    if (low is None or value >= low) and (high is None or value <= high):
+        return
+    if high is None:
+        wanted = f"at least {low:g}"
+    elif low is None:
+        wanted = f"at most {high:g}"
+    else:
+        wanted = f"between {low:g} and {high:g}"
+    raise ConfigError(f"{source}: setting '{setting.name}' must be {wanted}, got {value!r}")
 
 
 def _kind_name(kind: type) -> str:
@@ -430,17 +577,7 @@ def resolve(
             raise ConfigError(f"--set {name}: unknown setting; known: {', '.join(BY_NAME)}")
         resolved[name] = coerce(BY_NAME[name], raw, source=f"--set {name}")
     _check_lease(resolved, file_label)
-    _check_serving(resolved, file_label)
     return resolved
-
-
-def _check_serving(settings: Mapping[str, Any], label: str) -> None:
-    if settings["http_threads"] < 1:
-        raise ConfigError(f"{label}: http_threads must be 1 or more, got {settings['http_threads']}")
-    limits = ("api_max_body_bytes", "api_rate_per_second", "api_rate_burst", "api_token_concurrency")
-    for name in ("db_pool_wait_seconds", *limits):
-        if settings[name] < 0:
-            raise ConfigError(f"{label}: {name} must be 0 or more, got {settings[name]}")
 
 
 def _check_lease(settings: Mapping[str, Any], label: str) -> None:
@@ -451,6 +588,31 @@ def _check_lease(settings: Mapping[str, Any], label: str) -> None:
             f"{label}: lease_seconds ({lease}) must be at least three times network_timeout_seconds "
             f"({timeout}), so that a post's lease outlasts its send; raise lease_seconds"
         )
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The configuration file as TOML data, or a ConfigError that says what is wrong with it."""
+    label = str(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: no such file; create one with `botwarden init`") from None
+    except OSError as exc:
+        raise ConfigError(f"{label}: cannot read it ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
+
+
+def file_settings(path: Path, overrides: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings of a configuration file (with the environment and overrides), without validating its
+    accounts, feeds and routes: what a command that only reads the store needs, quickly."""
+    raw = read_toml(path)
+    table = raw.get("settings", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [settings] must be a table")
+    return resolve(table, file_label=str(path), overrides=overrides)
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:

@@ -1,18 +1,19 @@
-"""``botwarden accounts check``: read each account's profile from its network and report BW951-BW955,
-and BW956 for each feed the account posts from."""
+"""``botwarden accounts check``: read each account's profile from its network and report BW951-BW955 and
+BW957, what BW909 sees in a young account's profile (its age, followers, bio and picture), and BW956 for
+each feed the account posts from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from botwarden.checking import FleetChecks
+from botwarden.checking import FleetChecks, configured_account
 from botwarden.config import Config
 from botwarden.networks import Network, Profile
 from botwarden.rules import AccountInfo, Action, Engine, MemoryHistory
 from botwarden.rules.model import Finding
 
-SETUP_CODES = ("BW951", "BW952", "BW953", "BW954", "BW955")
+SETUP_CODES = ("BW909", "BW951", "BW952", "BW953", "BW954", "BW955", "BW957")
 SOURCE_CODE = "BW956"  # per route: asked once for each feed the account posts from
 
 
@@ -43,15 +44,7 @@ def check_accounts(
             report.error = str(exc) or type(exc).__name__
             continue
         report.profile = profile
-        info = AccountInfo(
-            account.id,
-            account.network,
-            account.operator,
-            verified=profile.verified,
-            bio=profile.bio,
-            automated_label=profile.automated_label,
-            bot_flag=profile.bot_flag,
-        )
+        info = _as_read(configured_account(config, account.id), profile)
         action = Action(
             id=f"setup:{account.id}", kind="post", account=account.id, at=now, network=account.network
         )
@@ -71,9 +64,43 @@ def check_accounts(
             )
             found = sources.check(source, info, MemoryHistory()).findings
             report.findings += [f for f in found if f.code == SOURCE_CODE]
+        report.notes += _young_notes(info, now, int(config.settings["young_account_days"]))
         if profile.char_limit and profile.char_limit != (account.char_limit or 500):
             report.notes.append(
                 f"the server allows {profile.char_limit} characters a post; "
                 f"set char_limit = {profile.char_limit}"
             )
     return reports
+
+
+def _as_read(declared: AccountInfo, profile: Profile) -> AccountInfo:
+    """The account as its configuration declares it, with what its network says of it. X's API does not
+    show the 'Automated' label, so on X the declaration stands (BW951); elsewhere the profile's flags."""
+    return replace(
+        declared,
+        verified=declared.verified or profile.verified,
+        bio=profile.bio,
+        automated_label=declared.automated_label if declared.network == "x" else profile.automated_label,
+        bot_flag=profile.bot_flag,
+        created_at=profile.created_at or declared.created_at,
+        followers=profile.followers,
+        posts=profile.posts,
+        has_avatar=profile.has_avatar,
+    )
+
+
+def _young_notes(info: AccountInfo, now: datetime, young_days: int) -> list[str]:
+    """What the networks' detectors will see in the account before its next post (BW909)."""
+    if info.followers == 0 and not info.posts:
+        return [
+            "no posts and no followers: a first post with a link will be held (BW909; Pleroma and "
+            "Akkoma servers refuse it); post something without a link first"
+        ]
+    if info.created_at is not None:
+        days = (now - info.created_at).days
+        return (
+            [f"created {days} day(s) ago: a young account's link posts are paced (BW909)"]
+            if days < young_days
+            else []
+        )
+    return []

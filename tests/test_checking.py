@@ -71,7 +71,12 @@ def test_routes_that_tie_give_the_first_and_an_account_with_no_route_gets_the_se
     assert str(quiet.quiet_hours) == "22:00-06:00 UTC"
     assert quiet.burst_max == cfg.settings["burst_max"]
     stranger = pacing.account(AccountInfo("made-by-api", "x", "harbour"))
-    assert stranger.daily_cap == cfg.settings["daily_cap"] and stranger.quiet_hours == quiet.quiet_hours
+    assert stranger.quiet_hours == quiet.quiet_hours
+    # No cap set anywhere: the network's own (an unverified X account: 50 original posts, 200 replies).
+    assert (stranger.daily_cap, stranger.reply_cap) == (
+        cfg.limits.count("x", "daily_posts_unverified"),
+        cfg.limits.count("x", "daily_replies_unverified"),
+    )
 
 
 def test_the_check_paces_by_the_route_it_names_else_by_the_strictest(tmp_path: Path) -> None:
@@ -151,3 +156,113 @@ def test_the_fleet_is_built_from_the_configuration_before_any_refresh(
     cfg = fleet_config(tmp_path, [{}])
     checks = FleetChecks(cfg, refresh_every=refresh_every)
     assert sorted(checks.facts.accounts) == ["news", "quiet"]
+
+
+# -- the fleet's recent posts, held in memory and kept current ---------------------------------------
+
+STORIES = [
+    "Austria files terror charges in alleged Taylor Swift concert plot",
+    "Lifeboat crew rescues two kayakers off Gull Point after capsize",
+    "Council approves new cycle lane on Quay Road despite objections",
+    "Harbour fair opens Saturday with a record number of stalls",
+]
+REWORDED = [
+    "Terrorism charges filed against suspect over plot to attack Taylor Swift show",
+    "Two kayakers rescued by lifeboat crew off Gull Point after they capsized",
+    "New Quay Road cycle lane approved by council despite objections",
+    "Record number of stalls as the harbour fair opens on Saturday",
+]
+
+
+def _history(session: Any, account: str, at: datetime, text: str) -> int:
+    row = HistoryRow(account_id=account, at=at, text=text, text_hash=text_hash(text))
+    session.add(row)
+    session.flush()
+    return int(row.id)
+
+
+def _similar(history: Any, text: str, at: datetime) -> list[tuple[float, str]]:
+    found = history.similar(text, ("news", "quiet"), at - timedelta(days=7), at, 0.35, author="news")
+    return [(score, post.text) for score, post in found]
+
+
+@pytest.mark.parametrize("index_from", [4096, 0], ids=["scored-one-by-one", "through-the-index"])
+def test_the_fleets_recent_posts_answer_as_reading_the_whole_window_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_from: int
+) -> None:
+    from botwarden.similarity.recent import RecentPosts
+    from botwarden.store import StoreHistory
+
+    monkeypatch.setattr(RecentPosts, "INDEX_FROM", index_from)
+    cfg = fleet_config(tmp_path, [{}])
+    Runtime(cfg, env={}).close()  # a migrated store, in line with the configuration
+    sessions = open_store(cfg.settings["database_url"])
+    with sessions.begin() as session:
+        for n, text in enumerate(STORIES):
+            _history(session, "quiet", T0 - timedelta(hours=n + 1), text)
+        _history(
+            session, "quiet", T0 - timedelta(days=9), "Museum reopens its maritime gallery after a refit"
+        )
+    checks = FleetChecks(cfg)
+    with sessions() as session:
+        held = checks.history(session, T0)
+        for text in [*REWORDED, "Museum reopens its maritime gallery after refit", "Tide tables for March"]:
+            assert _similar(held, text, T0) == _similar(StoreHistory(session), text, T0), text
+        assert [t for _, t in _similar(held, REWORDED[0], T0)] == [STORIES[0]]
+
+
+def test_a_post_another_process_recorded_is_seen_by_the_next_check(tmp_path: Path) -> None:
+    cfg = fleet_config(tmp_path, [{}])
+    Runtime(cfg, env={}).close()  # a migrated store, in line with the configuration
+    sessions = open_store(cfg.settings["database_url"])
+    checks = FleetChecks(cfg)
+    with sessions() as session:
+        assert _similar(checks.history(session, T0), REWORDED[1], T0) == []
+    with sessions.begin() as session:  # another worker sends a post
+        _history(session, "quiet", T0 - timedelta(minutes=5), STORIES[1])
+    with sessions() as session:
+        assert [t for _, t in _similar(checks.history(session, T0), REWORDED[1], T0)] == [STORIES[1]]
+
+
+def test_a_post_committed_late_with_a_lower_id_is_picked_up_by_the_next_refresh(tmp_path: Path) -> None:
+    cfg = fleet_config(tmp_path, [{}])
+    Runtime(cfg, env={}).close()  # a migrated store, in line with the configuration
+    sessions = open_store(cfg.settings["database_url"])
+    with sessions.begin() as session:
+        late = _history(session, "quiet", T0 - timedelta(minutes=2), STORIES[2])
+        _history(session, "quiet", T0 - timedelta(minutes=1), STORIES[3])
+    checks = FleetChecks(cfg)
+    with sessions() as session:
+        checks.history(session, T0)
+    assert checks._recent is not None
+    checks._recent.forget(late)  # as if its transaction had not committed yet when the second was read
+    with sessions() as session:
+        assert _similar(checks.history(session, T0), REWORDED[2], T0) == []
+        checks.refresh(session, T0)
+        assert [t for _, t in _similar(checks.history(session, T0), REWORDED[2], T0)] == [STORIES[2]]
+
+
+def test_posts_older_than_the_window_are_let_go_and_the_index_compacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botwarden.similarity.recent import RecentPosts
+
+    monkeypatch.setattr(RecentPosts, "INDEX_FROM", 1000)  # past it, the posts go into an index
+    cfg = fleet_config(tmp_path, [{}])
+    Runtime(cfg, env={}).close()  # a migrated store, in line with the configuration
+    sessions = open_store(cfg.settings["database_url"])
+    with sessions.begin() as session:
+        for n in range(1500):
+            _history(
+                session, "quiet", T0 - timedelta(days=6, seconds=n), f"Archive note {n} on the harbour wall"
+            )
+        _history(session, "quiet", T0, STORIES[0])
+    checks = FleetChecks(cfg)
+    with sessions() as session:
+        checks.history(session, T0)
+        assert checks._recent is not None and len(checks._recent) == 1501
+        later = T0 + timedelta(days=2)
+        checks.refresh(session, later)
+        assert checks._recent.index is not None
+        assert len(checks._recent) == 1 and checks._recent.index.dead == 0  # compacted
+        assert [t for _, t in _similar(checks.history(session, later), REWORDED[0], later)] == [STORIES[0]]

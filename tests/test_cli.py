@@ -10,9 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from botwarden.cli.main import app
-from botwarden.errors import ConfigError
 
-from .conftest import rss
+from .conftest import ROOT, rss
 
 runner = CliRunner()
 
@@ -158,27 +157,6 @@ def test_user_errors_have_no_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no rule 'BW000'" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_accounts_without_a_login_are_refused_before_starting(tmp_path: Path) -> None:
-    config = tmp_path / "bw.toml"
-    config.write_text(f"""[settings]
-database_url = "sqlite:///{tmp_path / "x.db"}"
-secret_key_file = "{tmp_path / "secret.key"}"
-[[accounts]]
-id = "a"
-network = "x"
-[[feeds]]
-id = "f"
-url = "{tmp_path / "feed.xml"}"
-[[routes]]
-feed = "f"
-account = "a"
-""")
-    result = runner.invoke(app, ["run", "--once", "-c", str(config)])
-    assert isinstance(result.exception, ConfigError)
-    assert "no login stored for a (x)" in str(result.exception)
-    assert "botwarden accounts login" in str(result.exception)
-
-
 def test_the_command_line_starts_without_the_store_or_the_network_clients() -> None:
     # `botwarden --help` and the quick commands should not wait for SQLAlchemy, pydantic or httpx.
     heavy = {"sqlalchemy", "pydantic", "httpx", "numpy", "fastapi"}
@@ -191,3 +169,25 @@ def test_the_command_line_starts_without_the_store_or_the_network_clients() -> N
         [sys.executable, "-m", "botwarden", "--help"], capture_output=True, text=True, check=True
     )
     assert "accounts" in shown.stdout and "check" in shown.stdout
+
+
+def test_check_as_text_shows_the_post_a_duplicate_matched() -> None:
+    scenario = ROOT / "tests" / "scenarios" / "BW103-cross-account-duplicate.jsonl"
+    code, output = invoke("check", "--replay", str(scenario))
+    assert code == 0, output
+    assert "matched: north at 2026-03-21T09:00:00+00:00: Storm warning for the whole coast tonight" in output
+
+
+def test_explain_shows_what_the_configuration_set_the_rule_to(tmp_path: Path) -> None:
+    path = tmp_path / "bw.toml"
+    path.write_text(
+        '[[accounts]]\nid = "wx"\nnetwork = "local"\nrules = { BW105 = "ignore" }\n'
+        '[[feeds]]\nid = "hourly"\nurl = "https://e.org/rss"\n'
+        '[[routes]]\nfeed = "hourly"\naccount = "wx"\nrules = { near-duplicate-post = "warn" }\n'
+    )
+    code, output = invoke("explain", "BW102", "--config", str(path))
+    assert code == 0 and "set by the operator" in output and "route hourly->wx: warn" in output
+    code, output = invoke("explain", "BW105", "--config", str(path))
+    assert "account wx: ignore" in output
+    code, output = invoke("explain", "BW101", "--config", str(path))
+    assert "set by the operator" not in output

@@ -42,7 +42,9 @@ def test_good_config_loads_with_resolved_settings(tmp_path: Path) -> None:
     pacing = cfg.pacing_for(route)
     assert pacing.burst_max == 2
     assert str(pacing.quiet_hours) == "22:00-07:00 Europe/Berlin"
-    assert cfg.settings["daily_cap"] == 48
+    # No daily cap is set, so the account's network's own applies (`botwarden limits`).
+    assert cfg.settings["daily_cap"] is None
+    assert pacing.daily_cap == cfg.limits.count(cfg.accounts["a"].network, "daily_posts")
 
 
 def test_precedence_set_over_env_over_file(tmp_path: Path) -> None:

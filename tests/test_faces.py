@@ -51,6 +51,7 @@ FACES = {
         "Fault",
         "FleetChecks",
         "Pacing",
+        "configured_account",
         "gather",
         "strictest",
         "with_approvals",
@@ -150,7 +151,24 @@ FACES = {
         "Post",
         "Profile",
     ],
-    "botwarden.pacing": ["PacingPolicy", "QuietHours"],
+    "botwarden.limits": [
+        "USES",
+        "Limit",
+        "Limits",
+        "builtin_limits",
+        "fixed_window_start",
+        "parse_window",
+        "read_file",
+    ],
+    "botwarden.pacing": [
+        "PacingPolicy",
+        "QuietHours",
+        "Window",
+        "app_windows",
+        "daily_caps",
+        "media_windows",
+        "post_windows",
+    ],
     "botwarden.replay": ["Replay", "read_lines"],
     "botwarden.similarity": [
         "Match",
@@ -213,6 +231,8 @@ INTERNAL_SIGNALS = {
     "botwarden.feeds.fastentry.Declined": "the fast parser hands a feed to feedparser",
     "botwarden.diagnose.bounds.RecordError": "one record of an export is skipped with a note",
     "botwarden.networks.bluesky._LoginBudgetSpent": "a login refused for the day, mapped to an outcome",
+    "botwarden.compose.filters.PatternError": "a bad filter pattern, reported as the configuration's error",
+    "botwarden.web.load._TooLarge": "a request body past the limit, answered 413",
 }
 
 

@@ -25,7 +25,7 @@ CASE_PEAK_LIMIT_MB = 64
 PROCESS_PEAK_LIMIT_MB = 400
 DRIVER = """
 import contextlib, io, json, resource, sys, tracemalloc
-from botwarden.cli import main
+from botwarden.cli.main import main
 cases_file, results_file = sys.argv[1:3]
 cases, results = json.load(open(cases_file)), []
 tracemalloc.start()

@@ -19,7 +19,7 @@ from botwarden.config import Config
 from botwarden.demo.server import FeedServer
 from botwarden.feeds import parse
 from botwarden.feeds.parse import parse_with_feedparser
-from botwarden.runtime import Runtime
+from botwarden.run.loop import Runtime
 from botwarden.store import make_engine, migrate, session_factory
 from botwarden.store.items import stored_items
 from botwarden.store.models import FeedRow, ItemRow, QueueRow

@@ -175,14 +175,26 @@ def test_probe_and_profile(fake: FakeX) -> None:
     creds = MemoryCredentials(
         {
             "news": fake.add_oauth1_user(
-                "harbour_news", description="Ferry news, run by @harbour_desk", automated_by="42"
+                "harbour_news", description="Ferry news, run by @harbour_desk", affiliated_with="42"
             )
         }
     )
+    fake.user("harbour_news").followers = 7
+    fake.user("harbour_news").created_at = "2026-11-20T08:30:00.000Z"
     network = _network(fake, creds)
     assert network.probe("news") is None
+    network.publish("news", _post("First post of the ferry desk"), at=NOW)
     profile = network.profile("news")
-    assert profile.handle == "harbour_news" and profile.automated_label and "run by" in profile.bio
+    assert profile.handle == "harbour_news" and "run by" in profile.bio
+    # The affiliate badge is not the 'Automated' label: X's API shows no such label (BW951).
+    assert not profile.automated_label
+    assert profile.created_at == datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+    assert (profile.followers, profile.posts, profile.has_avatar) == (7, 1, True)
+    asked = fake.requests_to("GET", "/2/users/me")[-1].request.query["user.fields"][0].split(",")
+    allowed = _user_fields_enum()
+    assert set(asked) <= allowed and "affiliation" not in asked
+    fake.user("harbour_news").avatar = False
+    assert network.profile("news").has_avatar is False
     fake.fault("locked", path="/2/users/me")
     probe = network.probe("news")
     assert probe is not None and probe.kind is OutcomeKind.LOCKED
@@ -190,3 +202,71 @@ def test_probe_and_profile(fake: FakeX) -> None:
     assert me.reply is not None
     validate(SPEC, schema_of(SPEC, "/2/users/me", "GET", status="200"), me.reply.body)
     json.dumps(me.reply.body)
+
+
+def _user_fields_enum() -> set[str]:
+    from tests.contracts import _spec
+
+    parameter = _spec(SPEC)["components"]["parameters"]["UserFieldsParameter"]
+    return set(parameter["schema"]["items"]["enum"])
+
+
+def test_the_spec_has_no_field_for_the_automated_label() -> None:
+    """Why BW951 is declared: nothing X's API answers about a user names the 'Automated' label."""
+    from tests.contracts import _spec
+
+    user = _spec(SPEC)["components"]["schemas"]["User"]["properties"]
+    described = json.dumps(user).casefold()
+    assert "automated" not in described and "automated" not in " ".join(_user_fields_enum())
+    affiliation = _spec(SPEC)["components"]["schemas"]["UserAffiliation"]
+    assert "badge" in json.dumps(affiliation).casefold()  # the affiliate badge, something else
+
+
+def test_a_summoned_reply_goes_through_and_an_unsummoned_one_is_refused(fake: FakeX) -> None:
+    network = _network(fake, MemoryCredentials({"news": fake.add_oauth1_user("harbour_news")}))
+    mention = fake.mention("harbour_news", "dora", "@harbour_news when is the next ferry?")
+    quoted = fake.mention("harbour_news", "fay", "This is handy", quote=True)
+    stranger = fake.stranger_post("eve", "Anyone know the ferry times?")
+
+    answered = network.publish("news", _post("@dora 09:10", in_reply_to=mention), at=NOW)
+    answered_quote = network.publish("news", _post("@fay Thanks!", in_reply_to=quoted), at=NOW)
+    refused = network.publish("news", _post("@eve 09:10", in_reply_to=stranger), at=NOW)
+
+    assert answered.kind is OutcomeKind.POSTED and answered_quote.kind is OutcomeKind.POSTED
+    # A refusal of one reply, not a restriction of the account: the account is not stopped for it.
+    assert refused.kind is OutcomeKind.REJECTED and "mentioned" in refused.message
+    for exchange in fake.requests_to("POST", "/2/tweets"):
+        validate(SPEC, schema_of(SPEC, "/2/tweets", "POST"), exchange.request.json())
+    assert [t["in_reply_to"] for t in fake.user("harbour_news").tweets] == [mention, quoted]
+
+
+def test_more_than_one_cashtag_is_refused_without_stopping_the_account(fake: FakeX) -> None:
+    network = _network(fake, MemoryCredentials({"news": fake.add_oauth1_user("harbour_news")}))
+    two = network.publish("news", _post("Ferry shares: $FJORD +4%, $SOUND +2%"), at=NOW)
+    one = network.publish("news", _post("$FJORD up 4%; tickets from US$5"), at=NOW)
+    assert two.kind is OutcomeKind.REJECTED and "cashtag" in two.message
+    assert one.kind is OutcomeKind.POSTED
+
+
+def test_enterprise_access_replies_to_anyone_and_takes_many_cashtags() -> None:
+    server = FakeX(access="enterprise")
+    server.start()
+    try:
+        network = _network(server, MemoryCredentials({"news": server.add_oauth1_user("harbour_news")}))
+        stranger = server.stranger_post("eve", "Anyone know the ferry times?")
+        reply = network.publish("news", _post("@eve 09:10", in_reply_to=stranger), at=NOW)
+        many = network.publish("news", _post("Up: $FJORD +4%, $SOUND +2%"), at=NOW)
+        assert reply.kind is OutcomeKind.POSTED and many.kind is OutcomeKind.POSTED
+    finally:
+        server.stop()
+
+
+def test_a_paid_partnership_post_carries_the_label(fake: FakeX) -> None:
+    network = _network(fake, MemoryCredentials({"news": fake.add_oauth1_user("harbour_news")}))
+    outcome = network.publish("news", _post("Spring sale at the chandlery", paid_partnership=True), at=NOW)
+    plain = network.publish("news", _post("Ferry on time"), at=NOW)
+    assert outcome.kind is OutcomeKind.POSTED and plain.kind is OutcomeKind.POSTED
+    first, second = (e.request.json() for e in fake.requests_to("POST", "/2/tweets"))
+    validate(SPEC, schema_of(SPEC, "/2/tweets", "POST"), first)
+    assert first["paid_partnership"] is True and "paid_partnership" not in second
+    assert [t["paid_partnership"] for t in fake.user("harbour_news").tweets] == [True, False]

@@ -281,7 +281,9 @@ def test_login_stores_tokens_encrypted_and_check_reports_the_setup(
 ) -> None:
     x, mastodon, _, _ = fakes
     creds = x.add_oauth1_user("xnews", description="Harbour news")  # no operator named, no label
-    token = mastodon.add_user("toots", note="Ferry times, run by @desk", bot=True)["access_token"]
+    token = mastodon.add_user("toots", note="Ferry times, run by @desk", bot=True, followers=25)[
+        "access_token"
+    ]
     config = _config(
         tmp_path,
         [
@@ -470,7 +472,9 @@ def test_setup_check_names_each_undeclared_source(tmp_path: Path, fakes: Any) ->
     x, _, _, _ = fakes
     raw = {
         "settings": {"database_url": f"sqlite:///{tmp_path / 'bw.db'}", "declared_sources": ["ours.example"]},
-        "accounts": [{"id": "xnews", "network": "x", "server": x.url}],
+        "accounts": [
+            {"id": "xnews", "network": "x", "server": x.url, "automated_label_declared_by": "ops@harbour"}
+        ],
         "feeds": [
             {"id": "wire", "url": "https://wire.example/rss"},
             {"id": "own", "url": "https://ours.example/rss"},
@@ -480,7 +484,7 @@ def test_setup_check_names_each_undeclared_source(tmp_path: Path, fakes: Any) ->
     }
     config = config_module.from_mapping(raw, env={})
     creds = MemoryCredentials(
-        {"xnews": x.add_oauth1_user("xnews", description="News, run by @desk", automated_by="42")}
+        {"xnews": x.add_oauth1_user("xnews", description="News, run by @desk", followers=900)}
     )
     [report] = check_accounts(config, {"x": XNetwork(creds, base_url=x.url)}, T0)
     assert [(f.code, f.evidence.get("sources")) for f in report.findings] == [("BW956", ["wire.example"])]

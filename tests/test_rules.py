@@ -148,7 +148,7 @@ def test_builtins_load_through_the_entry_point() -> None:
 def test_select_and_ignore_by_code_prefix_and_slug() -> None:
     registry = load_registry()
     selected = [r.code for r in registry.active(select=["BW90"])]
-    assert selected == ["BW901", "BW902", "BW903", "BW904", "BW905", "BW906", "BW907"]
+    assert selected == ["BW901", "BW902", "BW903", "BW904", "BW905", "BW906", "BW907", "BW908", "BW909"]
     assert "BW101" not in [r.code for r in registry.active(ignore=["duplicate-post"])]
     assert [r.code for r in registry.active(select=["BW1"], ignore=["BW10"])] == []
     with pytest.raises(ConfigError, match="matches no rule"):

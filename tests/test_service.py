@@ -116,11 +116,13 @@ def test_pause_holds_and_resume_releases(client: TestClient, world: World) -> No
 
 def test_an_operator_creates_an_account_and_checks_its_posts(client: TestClient, world: World) -> None:
     harbour, valley = _auth(world.tokens["harbour"]), _auth(world.tokens["valley"])
-    made = client.post("/api/v1/accounts", json={"id": "harbour-weather", "network": "x"}, headers=harbour)
+    # On the network of harbour-news: cross-account rules compare an operator's accounts on one network.
+    new = {"id": "harbour-weather", "network": "local"}
+    made = client.post("/api/v1/accounts", json=new, headers=harbour)
     assert made.status_code == 201, made.text
     assert made.json() | {"status_since": None} == {
         "id": "harbour-weather",
-        "network": "x",
+        "network": "local",
         "operator": "harbour",
         "status": "ok",
         "status_since": None,
@@ -130,7 +132,8 @@ def test_an_operator_creates_an_account_and_checks_its_posts(client: TestClient,
     }
     assert "harbour-weather" in client.get("/api/v1/accounts", headers=harbour).text
     assert "harbour-weather" not in client.get("/api/v1/accounts", headers=valley).text
-    # The new account is one of the operator's fleet: harbour-news's post is a cross-account duplicate.
+    # The new account is one of the operator's fleet on its network: harbour-news's post is a
+    # cross-account duplicate.
     action = {
         "type": "action",
         "id": "w1",
@@ -216,6 +219,11 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/queue/{held}", None),
     ("POST", "/api/v1/queue/{held}/approve", None),
     ("POST", "/api/v1/queue/{held}/reject", None),
+    (
+        "POST",
+        "/api/v1/posted",
+        {"account": "harbour-news", "id": "x", "at": "2026-11-24T10:00:00+00:00", "text": "hello"},
+    ),
     (
         "POST",
         "/api/v1/check",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -60,8 +60,8 @@ def login(
     check: Annotated[bool, typer.Option(help="Make one cheap read to see that the tokens work.")] = True,
 ) -> None:
     """Store an account's tokens, encrypted; they are never printed or logged."""
+    from botwarden.cli.common import utcnow
     from botwarden.networks.build import build_networks, credential_store
-    from botwarden.run.loop import utcnow
 
     cfg = load_config(config, set_)
     account = cfg.accounts.get(account_id)
@@ -118,8 +118,8 @@ def check_setup(
     set_: SetOption = None,
 ) -> None:
     """Read each account's profile and report how it presents itself (BW951-BW956)."""
+    from botwarden.cli.common import utcnow
     from botwarden.networks.build import build_networks
-    from botwarden.run.loop import utcnow
     from botwarden.setup_check import check_accounts
 
     cfg = load_config(config, set_)
@@ -149,7 +149,7 @@ def resume(
     database: DatabaseOption = None,
 ) -> None:
     """Mark a stopped account ok after a person restored it; its held posts are checked again."""
-    from botwarden.run.loop import utcnow
+    from botwarden.cli.common import utcnow
     from botwarden.store.accounts import resume_account
 
     with open_store(database_url(config, set_, database)).begin() as session:
@@ -164,28 +164,29 @@ def spend(
     database: DatabaseOption = None,
 ) -> None:
     """What each account's posts cost per day (X bills per post), against the monthly spend cap."""
-    from botwarden.run.loop import utcnow
-    from botwarden.store.reads import spending
+    from botwarden import settings as settings_table
+    from botwarden.cli.common import reading, utcnow
 
-    cfg = load_config(config, set_)
+    # The settings alone (the cap): the accounts, feeds and routes need not be validated to read costs.
+    resolved = settings_table.file_settings(config, settings_table.parse_overrides(set_ or []))
     now = utcnow()
     since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    with open_store(database_url(config, set_, database))() as session:
-        rows = spending(session, min(since, month))
-    per_day: dict[tuple[str, str], tuple[int, float]] = {}
+    with reading(database or str(resolved["database_url"])) as store:
+        rows = store.spending(min(since, month))
+    per_day: dict[tuple[str, date], tuple[int, float]] = {}
     this_month: dict[str, float] = {}
     for account, at, cost in rows:
         if at >= month:
             this_month[account] = this_month.get(account, 0.0) + cost
         if at >= since:
-            posts, total = per_day.get((account, f"{at:%Y-%m-%d}"), (0, 0.0))
-            per_day[(account, f"{at:%Y-%m-%d}")] = (posts + 1, total + cost)
+            posts, total = per_day.get((account, at.date()), (0, 0.0))
+            per_day[(account, at.date())] = (posts + 1, total + cost)
     table = Table("account", "day", "posts", "spent (USD)")
     for (account, day), (posts, total) in sorted(per_day.items()):
-        table.add_row(account, day, str(posts), f"{total:.3f}")
+        table.add_row(account, day.isoformat(), str(posts), f"{total:.3f}")
     out.print(table)
-    cap = float(cfg.settings["spend_cap_usd"])
+    cap = float(resolved["spend_cap_usd"])
     for account, total in sorted(this_month.items()):
         limit = (
             f" of the ${cap:.2f} cap (BW905 holds posts past it)" if cap > 0 else " (no spend_cap_usd set)"

@@ -22,6 +22,7 @@ from botwarden.cli.common import (
     ConfigOption,
     DatabaseOption,
     SetOption,
+    configured_accounts,
     database_url,
     err,
     load_config,
@@ -30,6 +31,9 @@ from botwarden.cli.common import (
 )
 from botwarden.cli.consent import consent_app, inbound, optin_app, optout_app
 from botwarden.cli.diagnose import diagnose
+from botwarden.cli.feeds import feeds_app
+from botwarden.cli.limits import limits
+from botwarden.cli.queue import approve, queue, reject, retry, review, skipped
 from botwarden.cli.service import serve, tokens_app
 from botwarden.errors import BotwardenError, ConfigError, InputError
 
@@ -46,19 +50,49 @@ app.add_typer(optout_app, name="optout", no_args_is_help=True)
 app.command("inbound")(inbound)
 app.command("diagnose")(diagnose)
 app.command("spend")(spend)
+app.command("limits")(limits)
 app.command("serve")(serve)
+app.command("queue")(queue)
+app.command("review")(review)
+app.command("approve")(approve)
+app.command("reject")(reject)
+app.command("retry")(retry)
+app.command("skipped")(skipped)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(feeds_app, name="feeds")
 
 
-def _logging(verbose: bool) -> None:
-    from rich.logging import RichHandler
+LogLevelOption = Annotated[
+    str,
+    typer.Option(
+        "--log-level", envvar="BOTWARDEN_LOG_LEVEL", help="debug, info, warning or error.", show_default=True
+    ),
+]
+LogFormatOption = Annotated[
+    str,
+    typer.Option(
+        "--log-format",
+        envvar="BOTWARDEN_LOG_FORMAT",
+        help="text (one line an event) or json (one object a line); times are ISO 8601 UTC.",
+    ),
+]
 
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False)],
-        force=True,
-    )
+
+def _version(value: bool) -> None:
+    if value:
+        from botwarden import __version__
+
+        sys.stdout.write(f"botwarden {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Feed bots that check every action against the automation rules before acting."""
 
 
 # -- setting up --------------------------------------------------------------------------------------
@@ -95,55 +129,99 @@ def run(
     config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
     once: Annotated[bool, typer.Option("--once", help="Do one pass, then exit.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = True,
+    log_level: LogLevelOption = "info",
+    log_format: LogFormatOption = "text",
     worker_id: Annotated[
         str | None, typer.Option("--id", help="This worker's name in leases and logs (default: random).")
     ] = None,
 ) -> None:
-    """Fetch, compose, check, pace and publish, until stopped (Ctrl-C)."""
-    from botwarden.run.loop import PassReport, Runtime, utcnow
+    """Fetch, compose, check, pace and publish, until stopped (Ctrl-C or SIGTERM)."""
+    from botwarden.cli.logs import configure
+    from botwarden.run.loop import PassLog, Runtime, utcnow
 
-    _logging(verbose)
-    runtime = Runtime(load_config(config, set_), worker_id=worker_id)
-    try:
-        runtime.require_logins()
-    except ConfigError:
-        runtime.close()
-        raise
-
-    def show(report: PassReport) -> None:
-        i, p = report.ingest, report.publish
-        out.print(
-            f"{report.at:%Y-%m-%d %H:%M:%S} fetched {i.fetched} (not modified {i.not_modified}, "
-            f"failed {i.failed}), {i.new_items} new, {i.queued} queued; posted {p.posted}, "
-            f"delayed {p.delayed}, held {p.held}, denied {p.denied}, failed {p.failed}"
-        )
-
+    configure(log_level, log_format)
+    cfg = load_config(config, set_)
+    runtime = Runtime(cfg, worker_id=worker_id)
     try:
         if once:
-            show(runtime.run_pass(utcnow(), utcnow))
+            report = runtime.run_pass(utcnow(), utcnow)
+            out.print(f"{report.at:%Y-%m-%d %H:%M:%S} {report.summary()}", highlight=False)
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        watch = FileWatch(config)
         try:
-            runtime.run_forever(stop, on_pass=show)
+            while not stop.is_set():
+                runtime.run_forever(
+                    stop, on_pass=PassLog(cfg.settings["log_idle_minutes"]), until=watch.changed
+                )
+                if stop.is_set():
+                    break
+                runtime = _reloaded(runtime, config, set_, worker_id)
         except KeyboardInterrupt:
-            out.print("stopped")
+            logging.getLogger("botwarden.runtime").info("stopped")
     finally:
         runtime.close()
+
+
+def _reloaded(runtime: Any, config: Path, set_: list[str] | None, worker_id: str | None) -> Any:
+    """A runtime on the configuration file as it now is, or the running one when the file is not valid
+    (the problem is logged, and the worker goes on as it was)."""
+    from botwarden.run.loop import Runtime
+
+    log = logging.getLogger("botwarden.runtime")
+    try:
+        cfg = load_config(config, set_)
+    except ConfigError as exc:
+        log.error("%s changed but is not valid, so the worker goes on as before: %s", config, exc)
+        return runtime
+    runtime.close()
+    log.info("%s changed: feeds, routes and settings reloaded", config)
+    return Runtime(cfg, worker_id=runtime.publisher.worker_id if worker_id is None else worker_id)
+
+
+class FileWatch:
+    """Whether a file changed since the last look (its modification time and size)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[float, int] | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_mtime, found.st_size
+
+    def changed(self) -> bool:
+        now = self._stamp()
+        if now == self._seen or now is None:
+            return False
+        self._seen = now
+        return True
 
 
 @app.command()
 def worker(
     config: ConfigOption = DEFAULT_CONFIG,
     set_: SetOption = None,
+    log_level: LogLevelOption = "info",
+    log_format: LogFormatOption = "text",
     worker_id: Annotated[
         str | None, typer.Option("--id", help="This worker's name in leases and logs (default: random).")
     ] = None,
 ) -> None:
     """One of several workers sharing a PostgreSQL store: claims due feeds and posts with row locks
     (FOR UPDATE SKIP LOCKED), never two posts of one account at once. Runs until stopped."""
-    run(config=config, set_=set_, once=False, verbose=True, worker_id=worker_id)
+    run(
+        config=config,
+        set_=set_,
+        once=False,
+        log_level=log_level,
+        log_format=log_format,
+        worker_id=worker_id,
+    )
 
 
 @app.command()
@@ -178,9 +256,11 @@ def demo(
     ),
 ) -> None:
     """Run one simulated day of three sample bots on loopback and print what happened and why."""
+    from botwarden.cli.logs import configure
     from botwarden.demo.run import print_summary, run_demo
 
-    _logging(False)
+    configure("error")
+    logging.getLogger("botwarden").setLevel(logging.CRITICAL)  # the summary tells what happened
     out.print("Serving three sample feeds on 127.0.0.1 and running one simulated day (5-minute steps)…")
     print_summary(run_demo(out_dir, out), out)
 
@@ -193,29 +273,37 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG, set_: SetOption = None, database: DatabaseOption = None
 ) -> None:
     """Accounts, queue and feeds at a glance."""
-    from botwarden.run.loop import utcnow
-    from botwarden.store import reads
+    from botwarden.cli.common import reading, utcnow
 
-    with open_store(database_url(config, set_, database))() as session:
-        summaries = reads.account_summaries(session, utcnow())
-        feed_views = reads.feed_views(session)
+    with reading(database_url(config, set_, database)) as store:
+        summaries = store.account_summaries(utcnow())
+        feed_views = store.feed_views()
+    configured = configured_accounts(config)
     accounts = Table(
         "account", "network", "status", "since", "queued", "sent", "held", "denied", title="Accounts"
     )
+    waiting = []
     for acc in summaries:
-        state = "[green]ok[/]" if acc.status == "ok" else f"[red]{acc.status}[/]"
+        health = acc.health(configured)
+        waiting += [acc.id] if health == "no login" else []
         queued = acc.queue.get("pending", 0) + acc.queue.get("ready", 0)
         accounts.add_row(
             acc.id,
             acc.network,
-            state,
-            f"{acc.status_since:%Y-%m-%d %H:%M}" if acc.status_since else "",
+            "[green]ok[/]" if health == "ok" else f"[red]{health}[/]",
+            f"{acc.status_since:%Y-%m-%d %H:%M}" if acc.status_since and acc.status != "ok" else "",
             str(queued),
             str(acc.queue.get("sent", 0)),
             str(acc.queue.get("held", 0)),
             str(acc.queue.get("denied", 0)),
         )
     out.print(accounts)
+    for account in waiting:
+        out.print(
+            f"[red]{account}[/]: no login stored, so its routes wait (the others run); "
+            f"run `botwarden accounts login {account}`",
+            highlight=False,
+        )
     feeds = Table(
         "feed", "last fetch", "status", "errors in a row", "next fetch", "last error", title="Feeds"
     )
@@ -226,54 +314,9 @@ def status(
             feed.last_status,
             str(feed.error_streak),
             f"{feed.next_fetch_at:%Y-%m-%d %H:%M}" if feed.next_fetch_at else "now",
-            feed.last_error[:80],
+            escape(feed.last_error[:80]),
         )
     out.print(feeds)
-
-
-@app.command()
-def queue(
-    config: ConfigOption = DEFAULT_CONFIG,
-    set_: SetOption = None,
-    database: DatabaseOption = None,
-    state: Annotated[list[str] | None, typer.Option(help="Only these states.")] = None,
-    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-    limit: Annotated[int, typer.Option()] = 100,
-    format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-) -> None:
-    """The queue, each entry with its verdict's rule codes and reason."""
-    from botwarden.store.reads import entry_reports
-
-    with open_store(database_url(config, set_, database))() as session:
-        entries = entry_reports(session, account=account, states=state, limit=limit)
-    if format_ == "json":
-        for e in entries:
-            out.print_json(
-                json.dumps(
-                    {
-                        "id": e.id,
-                        "account": e.account,
-                        "state": e.state,
-                        "outcome": e.outcome,
-                        "codes": list(e.codes),
-                        "reason": e.reason,
-                        "text": e.text,
-                        "not_before": e.not_before.isoformat(),
-                    }
-                )
-            )
-        return
-    table = Table("id", "account", "state", "not before", "rules", "text / reason")
-    for e in entries:
-        table.add_row(
-            str(e.id),
-            e.account,
-            e.outcome,
-            f"{e.not_before:%m-%d %H:%M}",
-            " ".join(e.codes),
-            e.text + (f"\n[dim]{e.reason}[/]" if e.reason else ""),
-        )
-    out.print(table)
 
 
 @app.command()
@@ -339,13 +382,27 @@ def check(
                 f"  {finding.code} {finding.slug} ({finding.severity.label}): {finding.message}",
                 highlight=False,
             )
+            matched = _matched_post(finding.evidence)
+            if matched:
+                out.print(f"    {matched}", highlight=False)
+
+
+def _matched_post(evidence: dict[str, Any]) -> str:
+    """The earlier post a duplicate finding matched, as a line: whose, when, and what it said."""
+    text = evidence.get("earlier_text")
+    if not text:
+        return ""
+    account = evidence.get("earlier_account") or evidence.get("other_account") or "this account"
+    return f"matched: {account} at {evidence.get('earlier_at', '?')}: {text}"
 
 
 @app.command()
 def explain(
     code: Annotated[str, typer.Argument(help="A rule code (BW101) or slug (duplicate-post).")],
+    config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
-    """Explain one rule: what it catches, why, and what it enforces."""
+    """Explain one rule: what it catches, why, and what it enforces (and what the configuration, when
+    there is one, changed about it)."""
     from rich.markup import escape
 
     from botwarden.rules import load_registry
@@ -364,6 +421,25 @@ def explain(
         out.print(f"\n[bold]{example.title}[/] ({example.decision}): {escape(what)}", highlight=False)
         if example.message:
             out.print(f"  {rule.code}: {escape(example.message)}", highlight=False)
+    for line in _overrides_of(rule.code, config):
+        out.print(line, highlight=False)
+
+
+def _overrides_of(code: str, path: Path) -> list[str]:
+    """What the configuration at ``path`` (if there is one) sets this rule to, route by route."""
+    if not path.is_file():
+        return []
+    from botwarden.config import load
+
+    loaded = load(path)
+    found = []
+    for account in loaded.accounts:
+        for route in [None, *(r for r, c in loaded.routes.items() if c.account == account)]:
+            override = loaded.overrides_for(account, route).get(code)
+            if override is not None:
+                found.append(f"  {override.source}: {override.choice}")
+    lines = sorted(set(found))
+    return [f"\nIn {path}, set by the operator:", *lines] if lines else []
 
 
 def _rule_json(rule: Any) -> dict[str, str]:

@@ -41,6 +41,7 @@ def preview_routes(config: Config, *, limit: int = 3) -> Iterator[tuple[str, lis
                         limit=account.char_limit,
                         hashtags=route.hashtag_policy(account.required_hashtags),
                         content_warning=route.post.content_warning,
+                        tracking=config.tracking_parameters,
                     ),
                 )
             )

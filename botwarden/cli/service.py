@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,7 +21,10 @@ from botwarden.cli.common import (
     open_store,
     out,
 )
+from botwarden.cli.logs import FORMAT_ENV, LEVEL_ENV, configure
 from botwarden.errors import InputError
+
+log = logging.getLogger("botwarden.serve")
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -36,16 +40,35 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core is a good start).")] = 1,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level", envvar=LEVEL_ENV, help="debug, info (a line per request), warning or error."
+        ),
+    ] = "info",
+    log_format: Annotated[
+        str, typer.Option("--log-format", envvar=FORMAT_ENV, help="text or json (one object a line).")
+    ] = "text",
 ) -> None:
     """Serve the HTTP API (/api/v1, OpenAPI at /openapi.json) and the dashboard."""
     from botwarden.web.serving import run_server
 
+    configure(log_level, log_format)
+    # Server processes started afresh (--workers) read these to log the same way.
+    os.environ[LEVEL_ENV], os.environ[FORMAT_ENV] = log_level, log_format
     cfg = load_config(config, set_)
     open_store(cfg.settings["database_url"])  # migrate once, before the server processes start
     if workers > 1 and not (cfg.settings["dashboard_secret"]):
         raise InputError("several workers need one dashboard_secret, or each signs its own cookies")
     os.environ["BOTWARDEN_SERVE_CONFIG"] = str(config)
     os.environ["BOTWARDEN_SERVE_SET"] = "\x1f".join(set_ or [])
+    log.info(
+        "serving the API and the dashboard on http://%s:%d (%d process(es)); OpenAPI at /openapi.json",
+        host if ":" not in host else f"[{host}]",
+        port,
+        workers,
+        extra={"host": host, "port": port, "workers": workers},
+    )
     try:
         run_server("botwarden.cli.service:app_from_environment", host=host, port=port, workers=workers)
     except OSError as exc:
@@ -59,6 +82,7 @@ def app_from_environment() -> FastAPI:
     from botwarden.web import create_app
     from botwarden.web.app import serving_store
 
+    configure(os.environ.get(LEVEL_ENV, "info"), os.environ.get(FORMAT_ENV, "text"))
     overrides = [s for s in os.environ.get("BOTWARDEN_SERVE_SET", "").split("\x1f") if s]
     cfg = load_config(Path(os.environ["BOTWARDEN_SERVE_CONFIG"]), overrides)
     app = create_app(cfg, serving_store(cfg))
@@ -80,7 +104,7 @@ def create(
     database: DatabaseOption = None,
 ) -> None:
     """Make a token; it is printed once and only its hash is kept."""
-    from botwarden.run.loop import utcnow
+    from botwarden.cli.common import utcnow
     from botwarden.store.tokens import create_token
 
     if admin == (operator is not None):
@@ -122,7 +146,7 @@ def revoke(
     database: DatabaseOption = None,
 ) -> None:
     """Revoke a token at once: the API refuses it and dashboard sessions made with it end."""
-    from botwarden.run.loop import utcnow
+    from botwarden.cli.common import utcnow
     from botwarden.store.tokens import revoke_token
 
     with open_store(database_url(config, set_, database)).begin() as session:

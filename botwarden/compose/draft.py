@@ -84,11 +84,14 @@ def compose(
     hashtags: HashtagPolicy = HashtagPolicy(),
     trending: frozenset[str] = frozenset(),
     content_warning: str = "",
+    tracking: frozenset[str] = frozenset(),
 ) -> Draft:
     """Fill ``template`` with ``item`` for ``network``, shortening summary then title to fit. A hashtag
     the composer would add that is in ``trending`` (case-folded terms) is left out and reported. The
-    ``content_warning`` a Mastodon status carries counts towards its limit, so the text makes room for it."""
-    link = canonical_link(without_controls(item.link))
+    ``content_warning`` a Mastodon status carries counts towards its limit, so the text makes room for it.
+    ``tracking`` names the operator's own tracking parameters, removed from the link with the built-in
+    ones."""
+    link = canonical_link(without_controls(item.link), tracking)
     template = without_controls(template)
     values = {
         "title": plain_text(item.title),

@@ -41,9 +41,12 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def is_tracking_param(name: str) -> bool:
+def is_tracking_param(name: str, extra: frozenset[str] = frozenset()) -> bool:
+    """A built-in tracking parameter, or one of the operator's ``extra`` (lower case; ``ref_*``: a prefix)."""
     lowered = name.lower()
-    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+    if lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES) or lowered in extra:
+        return True
+    return any(lowered.startswith(p[:-1]) for p in extra if p.endswith("*"))
 
 
 # Lower-case scheme and host, no user, port, query or fragment: nothing for canonical_link to change.
@@ -51,8 +54,9 @@ _PLAIN = re.compile(r"https?://[a-z0-9.-]+(?:/[^?#\s\\]*)?")
 
 
 @lru_cache(maxsize=8192)  # every rule that looks at links asks again for the same few links
-def canonical_link(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+def canonical_link(url: str, extra: frozenset[str] = frozenset()) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters (the built-in
+    ones and the operator's ``extra``, see :func:`is_tracking_param`)."""
     url = url.strip()
     if _PLAIN.fullmatch(url):  # already canonical but perhaps for the path: the common case, quickly
         return url if url.count("/") > 2 else url + "/"
@@ -70,7 +74,8 @@ def canonical_link(url: str) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in pairs if not is_tracking_param(k, extra)]
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
 
 

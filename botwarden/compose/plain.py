@@ -6,10 +6,13 @@ import html
 import re
 from html.parser import HTMLParser
 
+from botwarden.language.invisible import without_hidden
+
 # What never belongs in a post: control characters but for newline and tab (a U+0008 in a feed title),
 # the characters that override or isolate the direction of text around them (they can make a post
 # read differently from what was checked), the byte-order mark and the two noncharacters X refuses,
-# and lone surrogates, which no network can encode.
+# and lone surrogates, which no network can encode. The invisible characters BW804 flags (zero-width
+# space, word joiner, stray tag characters...) go too: ``botwarden.language.invisible`` names them.
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
 )
@@ -55,7 +58,7 @@ def without_controls(text: str) -> str:
     stay). Whitespace controls (CR, form feed, the separators) become spaces, so no words run together."""
     if text.isascii() and text.isprintable():
         return text
-    return _INVISIBLE.sub(_replacement, text)
+    return without_hidden(_INVISIBLE.sub(_replacement, text))
 
 
 def _replacement(match: re.Match[str]) -> str:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from botwarden import config as config_module
 from botwarden.demo import samples
 from botwarden.demo.server import FeedServer, Redirect
 from botwarden.networks import Outcome, OutcomeKind
 from botwarden.run.loop import Runtime
-from botwarden.store.reads import EntryReport, entry_reports
+from botwarden.store.reads import entry_reports
+from botwarden.store.views import EntryReport
 
 DAY = datetime(2026, 3, 21, tzinfo=UTC)
 LOCK_MESSAGE = (
@@ -37,12 +37,15 @@ class DemoResult:
     entries: list[EntryReport]
     counts: Counter[str]
     database: Path
+    locked_at: datetime | None = None  # when the network locked the transit account
 
 
 class _SimulatedDay:
     def __init__(self) -> None:
         self.now = DAY
         self.ads = ""  # the ad server's base URL, once it listens
+        self.same_link_posts: list[datetime] = []  # the transit account's posts linking its status page
+        self.locked_at: datetime | None = None
 
     def documents(self, path: str) -> tuple[bytes, str] | None:
         if path == "/news.rss":
@@ -64,9 +67,20 @@ class _SimulatedDay:
         target = samples.AD_REDIRECTS.get(path)
         return Redirect(target) if target else None
 
-    def faults(self, account: str, _text: str, at: datetime) -> Outcome | None:
-        if account == "harbour-transit" and at >= DAY + timedelta(minutes=samples.LOCK_MINUTE):
+    def faults(self, account: str, text: str, at: datetime) -> Outcome | None:
+        """The network's side: its spam filter locks the transit account on the fourth post in a day that
+        links the same page (and it stays locked, probes included)."""
+        if account != "harbour-transit":
+            return None
+        if self.locked_at is not None:
             return Outcome(OutcomeKind.LOCKED, message=LOCK_MESSAGE)
+        if samples.SITE + samples.STATUS_PAGE not in text:
+            return None
+        recent = [t for t in self.same_link_posts if at - t < timedelta(hours=24)]
+        if len(recent) + 1 >= samples.LOCK_AFTER_SAME_LINK:
+            self.locked_at = at
+            return Outcome(OutcomeKind.LOCKED, message=LOCK_MESSAGE)
+        self.same_link_posts.append(at)
         return None
 
 
@@ -101,7 +115,7 @@ def demo_config(
                 "feed": "weather",
                 "account": "harbour-weather",
                 "template": "{title}. {summary} {link} {hashtags}",
-                "hashtags": {"from_categories": False, "fixed": ["HarbourWeather"]},
+                "hashtags": {"from_categories": False, "fixed": ["HarbourWeather", "Forecast"]},
                 "pacing": {"quiet_hours": "22:00-06:00", "timezone": "Europe/London"},
             },
             {"feed": "transit", "account": "harbour-transit", "template": "🚌 {title}: {summary} {link}"},
@@ -139,48 +153,29 @@ def run_demo(out_dir: Path, console: Console, *, step_minutes: int = 5) -> DemoR
             entries = entry_reports(session)
         runtime.close()
     counts = Counter(e.outcome for e in entries)
-    return DemoResult(entries, counts, database)
+    return DemoResult(entries, counts, database, day.locked_at)
 
 
 def print_summary(result: DemoResult, console: Console) -> None:
-    table = Table(title=f"One simulated day, {DAY:%Y-%m-%d} (times UTC)", show_lines=False, expand=True)
-    table.add_column("account", no_wrap=True)
-    table.add_column("item", ratio=3, no_wrap=True, overflow="ellipsis", max_width=44)
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("posted", no_wrap=True)
-    table.add_column("rules", no_wrap=True)
-    table.add_column("why", ratio=4)
-    styles = {
-        "posted": "green",
-        "posted after delay": "yellow",
-        "delayed": "yellow",
-        "held": "magenta",
-        "denied": "red",
-        "failed": "red",
-    }
-    for entry in result.entries:
-        style = styles.get(entry.outcome, "")
-        posted = (
-            f"{entry.posted_at:%H:%M}"
-            if entry.posted_at
-            else f"(next {entry.not_before:%H:%M})"
-            if entry.outcome in ("delayed", "pending")
-            else "—"
-        )
-        table.add_row(
-            entry.account,
-            entry.title,
-            f"[{style}]{entry.outcome}[/]",
-            posted,
-            " ".join(entry.codes),
-            entry.reason,
-        )
-    console.print(table)
+    """What happened to each item, in time order: a line with the account, the outcome, when it was
+    posted and the rule codes, then the item's title and, under it, why."""
+    from botwarden.cli.entries import print_entries
+
+    console.rule(f"One simulated day, {DAY:%Y-%m-%d} (times UTC)")
+    print_entries(result.entries, console)
+    console.rule()
     order = ["posted", "posted after delay", "delayed", "held", "denied", "failed"]
     parts = [f"{result.counts.get(k, 0)} {k}" for k in order]
     console.print("Summary: " + ", ".join(parts))
     command = sys.argv[0] if sys.argv and sys.argv[0].endswith("botwarden") else "botwarden"
-    console.print(
-        f"The store is at {result.database}; look around with: {command} timeline --database "
-        f"sqlite:///{result.database}  (or status, queue)"
-    )
+    database = f"sqlite:///{result.database}"
+    if result.locked_at is not None:
+        console.print(
+            f"The network locked harbour-transit at {result.locked_at:%H:%M}: every one of its alerts links "
+            "the same status page, which BW104 warned of but let through. Diagnose it:",
+            highlight=False,
+        )
+        console.print(f"  {command} diagnose --database {database}", highlight=False, soft_wrap=True)
+    console.print(f"The store is at {result.database}; look around with:", highlight=False)
+    for what in ("queue", "review", "skipped", "status"):
+        console.print(f"  {command} {what} --database {database}", highlight=False, soft_wrap=True)

@@ -3,9 +3,11 @@
 Each entry appears in its feed at its time of the simulated day, so the feeds grow as the day goes on.
 The content is planted to show the rules at work: a wire story carried twice (BW101), a morning burst
 (BW903), night-time weather inside quiet hours (BW907), a busy weather day against a daily cap (BW902),
-a story the news desk repeats from the transit account (BW103), the same hashtag on every weather
-post (BW105), a sponsored link through an ad server (BW301), a trending hashtag left out (BW201), and a
-transit account the network locks in the afternoon (BW904).
+a story the news desk rewords from the transit account (BW103, held for a person), the same hashtags
+on every weather post (BW105), a sponsored link through an ad server (BW301), a trending hashtag
+left out (BW201), and a transit account whose alerts all link one status page (BW104 warns), which the
+network locks in the afternoon for it (BW904); `botwarden diagnose` on the demo's store then names that
+cause.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from xml.sax.saxutils import escape
 SITE = "https://harbourtown.example"
 #: Stands for the demo's ad server (a second loopback address) in an entry's path.
 ADS = "{ads}"
+#: The one page every transit alert links to.
+STATUS_PAGE = "/travel"
 #: What trends on the demo's network during the day.
 TRENDS = {"local": ["#Regatta"]}
 #: The ad server's one page: a click-through that sends readers on to the article.
@@ -183,7 +187,7 @@ WEATHER = [
         f"Harbour weather at {m % 1440 // 60:02d}:00: {cond}",
         summary,
         f"/weather/{m}",
-        ("Weather",),
+        ("Weather", "Harbour"),  # the same two tags on every post: BW105's pattern
     )
     for m, cond, summary in [
         (-60, "clear", "Clear skies overnight."),
@@ -205,21 +209,22 @@ WEATHER = [
 ]
 
 TRANSIT = [
-    Entry(-30, "tr-0", "Ferry: normal service", "All sailings on time.", "/transit/0"),
+    Entry(-30, "tr-0", "Ferry: normal service", "All sailings on time.", STATUS_PAGE),
+    Entry(400, "tr-1", "Bus 7 diverted via Mill Lane", "Roadworks on High Street until Friday.", STATUS_PAGE),
+    Entry(610, "tr-2", "Ferry: 10:40 sailing delayed 20 minutes", "Awaiting a crew change.", STATUS_PAGE),
     Entry(
-        400, "tr-1", "Bus 7 diverted via Mill Lane", "Roadworks on High Street until Friday.", "/transit/1"
+        860, "tr-3", "Ferry: afternoon sailings cancelled (gale)", "Sailings resume tomorrow.", STATUS_PAGE
     ),
-    Entry(610, "tr-2", "Ferry: 10:40 sailing delayed 20 minutes", "Awaiting a crew change.", "/transit/2"),
+    Entry(930, "tr-4", "Bus 3 on diversion at the seafront", "Flooding on the promenade.", STATUS_PAGE),
     Entry(
-        860, "tr-3", "Ferry: afternoon sailings cancelled (gale)", "Sailings resume tomorrow.", "/transit/3"
-    ),
-    Entry(930, "tr-4", "Bus 3 on diversion at the seafront", "Flooding on the promenade.", "/transit/4"),
-    Entry(
-        1050, "tr-5", "Trains: delays of up to 15 minutes", "A signal fault near the junction.", "/transit/5"
+        1050, "tr-5", "Trains: delays of up to 15 minutes", "A signal fault near the junction.", STATUS_PAGE
     ),
 ]
 
-LOCK_MINUTE = 840  # the network locks the transit account at 14:00 of the simulated day
+#: The network's (simulated) spam filter locks an account on its fourth post in 24 hours that links the
+#: same page: what the transit account does, since each of its alerts links the one status page. BW104
+#: warns from the second on (a warning lets a post through); `diagnose` finds it as the likely cause.
+LOCK_AFTER_SAME_LINK = 4
 
 
 def visible(

@@ -27,10 +27,10 @@ from botwarden.rules import AccountInfo, Action, Engine, MemoryHistory, PastPost
 from botwarden.rules.facts import Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
 
-OPERATOR = "your-fleet"  # every account of one diagnosis is one operator's
+OPERATOR = ""  # every account of one diagnosis is one operator's, whose name the exports do not say
 #: Rules an export cannot inform: consent and engagement (BW4xx-BW7xx), live budgets, account state and
-#: spend (BW901, BW904, BW905), length (the network took the post) and account setup (BW95x).
-NOT_FROM_HISTORY = ("BW4", "BW5", "BW6", "BW7", "BW901", "BW904", "BW905", "BW906", "BW95")
+#: spend (BW901, BW904, BW905), length and cashtags (the network took the post) and account setup (BW95x).
+NOT_FROM_HISTORY = ("BW4", "BW5", "BW6", "BW7", "BW901", "BW904", "BW905", "BW906", "BW908", "BW95")
 DUPLICATE_CODES = frozenset({"BW101", "BW102", "BW103"})
 RHYTHM = "rhythm"  # the pattern beside the rule codes
 Progress = Callable[[int, int], None]

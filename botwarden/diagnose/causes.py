@@ -90,22 +90,26 @@ def _rank(analysis: Analysis, lock: Lock, window: timedelta) -> LockReport:
     baseline_days = _days(first, start) if first < start else 0.0
     window_days = window.total_seconds() / 86400
     relevant = [f for f in analysis.flags if f.post.at < end and _concerns(f, lock)]
+    by_id = {post.id: post for post in analysis.posts}
     causes = []
     for code in sorted({f.code for f in relevant}):
         flags = [f for f in relevant if f.code == code]
         inside = [f for f in flags if f.post.at >= start]
         if not inside:
             continue
-        before = len(flags) - len(inside)
+        # Counted in the locked account's own posts: a story its sister accounts copied three times is
+        # one of its posts, not three (the copies stay among the examples).
+        counted = _posts_concerned(inside, lock, by_id)
+        before = len(_posts_concerned(flags, lock, by_id) - counted)
         weight = WEIGHTS[max(f.severity for f in inside)]
-        window_rate = len(inside) / window_days
+        window_rate = len(counted) / window_days
         base_rate = before / baseline_days if baseline_days else 0.0
         causes.append(
             Cause(
                 code,
                 inside[0].slug,
                 inside[-1].message,
-                len(inside),
+                len(counted),
                 window_rate,
                 base_rate,
                 weight * (window_rate - base_rate),
@@ -116,6 +120,20 @@ def _rank(analysis: Analysis, lock: Lock, window: timedelta) -> LockReport:
     causes.sort(key=lambda c: (-c.score, c.code))
     in_window = sum(1 for p in mine if p.at >= start)
     return LockReport(lock, lock.account or "all accounts", start, in_window, causes)
+
+
+def _posts_concerned(flags: list[Flag], lock: Lock, by_id: dict[str, HistoryPost]) -> set[str]:
+    """The locked account's posts these findings are about: the flagged post when it is the account's,
+    else (a sister account's copy) the account's post it copies."""
+    ids = set()
+    for flag in flags:
+        if lock.account is None or flag.post.account == lock.account:
+            ids.add(flag.post.id)
+            continue
+        earlier = by_id.get(str(flag.evidence.get("earlier_id") or ""))
+        if earlier is not None and earlier.account == lock.account:
+            ids.add(earlier.id)
+    return ids
 
 
 def _concerns(flag: Flag, lock: Lock) -> bool:

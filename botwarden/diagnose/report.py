@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from botwarden import __version__
@@ -23,6 +24,11 @@ CAVEAT = (
     "much more often they showed before each lock than before that. They are likely explanations, not the "
     "platform's classifier."
 )
+NOTHING_BEFORE_LOCK = (
+    "No rule pattern showed more often in them than before: botwarden's rules do not explain this lock "
+    "(it may have been a report by users, a platform's own limit, or something outside these posts)."
+)
+NOTHING_AT_ALL = "None of botwarden's rules found anything in these posts."
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#4b5563")
 
 
@@ -53,39 +59,37 @@ def print_summary(diagnosis: Diagnosis, console: Console, *, top: int = 5) -> No
     console.print(f"[dim]{CAVEAT}[/]\n")
     for report in diagnosis.locks:
         console.rule(f"[bold red]locked[/] {report.account} at {report.lock.at:%Y-%m-%d %H:%M} UTC")
+        if not report.causes:
+            console.print(
+                f"{report.posts_in_window} post(s) in the 72 hours before. {NOTHING_BEFORE_LOCK}",
+                highlight=False,
+            )
+            continue
         console.print(
             f"{report.posts_in_window} post(s) in the 72 hours before; likely causes, most likely first:"
         )
         console.print(_cause_table(report.causes[:top]))
     console.rule("[bold]Patterns over the whole history[/]")
+    if not diagnosis.ranked:
+        console.print(NOTHING_AT_ALL, highlight=False)
+        return
     console.print(_cause_table(diagnosis.ranked[:top], baseline=False))
 
 
 def _cause_table(causes: list[Cause], *, baseline: bool = True) -> Table:
-    table = Table(
-        "#",
-        "pattern",
-        "in window" if baseline else "count",
-        "per day",
-        "before, per day",
-        "what it looks like",
-        expand=True,
-    )
-    if not baseline:
-        table.columns[4].header = ""
+    """The causes; ``baseline`` adds the rate before the window (a whole history has no "before")."""
+    headers = ["#", "pattern", "in window" if baseline else "count", "per day"]
+    headers += ["before, per day"] if baseline else []
+    table = Table(*headers, "what it looks like", expand=True)
     for rank, cause in enumerate(causes, start=1):
         example = cause.examples[-1] if cause.examples else None
-        seen = cause.message + (
-            f"\n[dim]{example.at:%m-%d %H:%M} {example.account}: {example.text[:90]}[/]" if example else ""
+        seen = escape(cause.message) + (
+            f"\n[dim]{example.at:%m-%d %H:%M} {escape(example.account)}: {escape(example.text[:90])}[/]"
+            if example
+            else ""
         )
-        table.add_row(
-            str(rank),
-            f"{cause.code}\n[dim]{cause.slug}[/]",
-            str(cause.in_window),
-            f"{cause.window_per_day:.1f}",
-            f"{cause.baseline_per_day:.1f}" if baseline else "",
-            seen,
-        )
+        rates = [f"{cause.window_per_day:.1f}"] + ([f"{cause.baseline_per_day:.1f}"] if baseline else [])
+        table.add_row(str(rank), f"{cause.code}\n[dim]{cause.slug}[/]", str(cause.in_window), *rates, seen)
     return table
 
 
@@ -179,7 +183,11 @@ def to_html(diagnosis: Diagnosis) -> str:
         sections.append(
             f"<h2>Locked: {html.escape(report.account)} at {report.lock.at:%Y-%m-%d %H:%M} UTC</h2>"
             f"<p>{report.posts_in_window} post(s) in the 72 hours before. "
-            "Likely causes, most likely first:</p>" + _causes_html(report.causes[:8], colours)
+            + (
+                "Likely causes, most likely first:</p>" + _causes_html(report.causes[:8], colours)
+                if report.causes
+                else f"{html.escape(NOTHING_BEFORE_LOCK)}</p>"
+            )
         )
     lock_times = [r.lock.at for r in diagnosis.locks]
     sections.append("<h2>Posts per " + _bin_name(a) + "</h2>" + _posts_chart(a, colours, lock_times))
@@ -189,7 +197,12 @@ def to_html(diagnosis: Diagnosis) -> str:
         "(coloured by account) at its time, joined to the post it copies, with the similarity.</p>"
         + _cluster_map(a, colours)
     )
-    sections.append("<h2>Patterns over the whole history</h2>" + _causes_html(diagnosis.ranked[:10], colours))
+    overall_html = (
+        _causes_html(diagnosis.ranked[:10], colours, baseline=False)
+        if diagnosis.ranked
+        else f"<p>{html.escape(NOTHING_AT_ALL)}</p>"
+    )
+    sections.append("<h2>Patterns over the whole history</h2>" + overall_html)
     title = "botwarden diagnose: " + ", ".join(a.accounts)
     return (
         f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(title)}</title>"
@@ -225,7 +238,7 @@ def _legend(colours: dict[str, str]) -> str:
     return f"<p class=legend>{items}</p>"
 
 
-def _causes_html(causes: list[Cause], colours: dict[str, str]) -> str:
+def _causes_html(causes: list[Cause], colours: dict[str, str], *, baseline: bool = True) -> str:
     if not causes:
         return "<p>Nothing stands out.</p>"
     rows = []
@@ -239,12 +252,14 @@ def _causes_html(causes: list[Cause], colours: dict[str, str]) -> str:
         rows.append(
             f"<tr><td class=num>{rank}</td><td><span class=code>{html.escape(cause.code)}</span><br>"
             f"<span class=slug>{html.escape(cause.slug)}</span></td><td class=num>{cause.in_window}</td>"
-            f"<td class=num>{cause.window_per_day:.1f}</td><td class=num>{cause.baseline_per_day:.1f}</td>"
-            f"<td>{html.escape(cause.message)}{posts}</td></tr>"
+            f"<td class=num>{cause.window_per_day:.1f}</td>"
+            + (f"<td class=num>{cause.baseline_per_day:.1f}</td>" if baseline else "")
+            + f"<td>{html.escape(cause.message)}{posts}</td></tr>"
         )
     return (
-        "<table><tr><th>#</th><th>pattern</th><th>count</th><th>per day</th><th>before, per day</th>"
-        f"<th>what it looks like</th></tr>{''.join(rows)}</table>"
+        "<table><tr><th>#</th><th>pattern</th><th>count</th><th>per day</th>"
+        + ("<th>before, per day</th>" if baseline else "")
+        + f"<th>what it looks like</th></tr>{''.join(rows)}</table>"
     )
 
 
@@ -279,9 +294,14 @@ def _frame(count: int, peak: int, start: datetime, size: timedelta, locks: list[
     for lock in locks:
         x = _PAD + (_W - _PAD - 8) * ((lock - start) / size) / count
         if _PAD <= x <= _W:
+            # The label sits above the axis, on whichever side of the line has room, so that the edge
+            # of the chart never cuts it and the series' own labels at the top never cover it.
+            near_edge = x > _W - 70
+            label_x, anchor = (x - 4, "end") if near_edge else (x + 4, "start")
             parts.append(
                 f"<line x1={x:.1f} y1=8 x2={x:.1f} y2={_H - _PAD} stroke='#dc2626' stroke-width=2 "
-                f"stroke-dasharray='5 3' /><text x={x + 4:.1f} y=18 font-size=12 fill='#dc2626'>locked</text>"
+                f"stroke-dasharray='5 3' /><text x={label_x:.1f} y={_H - _PAD - 6} font-size=12 "
+                f"fill='#dc2626' text-anchor={anchor}>locked</text>"
             )
     return parts
 
@@ -356,19 +376,26 @@ def _cluster_map(a: Analysis, colours: dict[str, str], limit: int = 12) -> str:
 
     for index, rows in enumerate(clusters):
         y = 24 + index * row_height
-        label = html.escape(rows[0][0].text[:34])
-        parts.append(f"<text x=6 y={y + 4} font-size=12 fill='#374151'>{label}</text>")
+        # The label stays left of the time axis (x 230): about 28 characters at this size.
+        text = rows[0][0].text
+        label = html.escape(text if len(text) <= 28 else text[:27].rstrip() + "…")
+        parts.append(
+            f"<text x=6 y={y + 4} font-size=12 fill='#374151'><title>{html.escape(text[:200])}</title>"
+            f"{label}</text>"
+        )
         spots = {post.id: x_of(post.at) for post, _, _ in rows}
         for post, earlier, score in rows:
             if earlier is not None and earlier.id in spots:
                 x1, x2 = spots[earlier.id], spots[post.id]
                 parts.append(
-                    f"<line x1={x1:.1f} y1={y} x2={x2:.1f} y2={y} stroke='#9ca3af' stroke-width=2 />"
+                    f"<line x1={x1:.1f} y1={y} x2={x2:.1f} y2={y} stroke='#9ca3af' stroke-width=2>"
+                    f"<title>{score:.0%} similar</title></line>"
                 )
-                parts.append(
-                    f"<text x={(x1 + x2) / 2:.1f} y={y - 6} font-size=10 fill='#6b7280' "
-                    f"text-anchor=middle>{score:.0%}</text>"
-                )
+                if abs(x2 - x1) >= 34:  # room for "100%" between the dots; closer ones keep it as a tooltip
+                    parts.append(
+                        f"<text x={(x1 + x2) / 2:.1f} y={y - 6} font-size=10 fill='#6b7280' "
+                        f"text-anchor=middle>{score:.0%}</text>"
+                    )
         for post, _, _ in rows:
             parts.append(
                 f"<circle cx={spots[post.id]:.1f} cy={y} r=6 fill='{colours.get(post.account, '#111')}'>"

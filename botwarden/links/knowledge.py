@@ -55,6 +55,11 @@ def _listed_host(host: str, listing: str) -> bool:
     return _listed(host, _hosts(listing))
 
 
+def listed_in(host: str, listing: str) -> bool:
+    """Whether ``host`` (or a domain above it) is in the data file ``listing``."""
+    return _listed_host(host, listing)
+
+
 def registered_domain(url: str) -> str:
     return _registered_domain_of_host(host_of(url))
 

@@ -88,18 +88,25 @@ class Post:
     media: tuple[Media, ...] = ()
     card: LinkCard | None = None
     links: tuple[str, ...] = field(default=())
+    paid_partnership: bool = False  # X: labelled as paid promotion (BW805)
+    in_reply_to: str = ""  # the id of the post this one answers, for a reply
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """How the account presents itself, read from the network for the setup checks (BW951-BW954)."""
+    """How the account presents itself, read from the network for the setup checks (BW951-BW957) and
+    the young-account checks (BW909). None: the network does not say."""
 
     handle: str
     bio: str = ""
     bot_flag: bool = False
-    automated_label: bool = False
+    automated_label: bool = False  # X's API does not show it (BW951): never read from X
     verified: bool = False
     char_limit: int | None = None  # the server's own limit, where it publishes one (Mastodon)
+    created_at: datetime | None = None
+    followers: int | None = None
+    posts: int | None = None
+    has_avatar: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

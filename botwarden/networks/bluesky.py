@@ -35,7 +35,7 @@ from botwarden.networks.base import (
 from botwarden.networks.bluesky_answers import bluesky_outcome
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.facets import facets
-from botwarden.networks.http import failed_request
+from botwarden.networks.http import failed_request, network_time
 
 DEFAULT_SERVER = "https://bsky.social"
 LOGIN = ("handle", "app_password")
@@ -136,7 +136,15 @@ class BlueskyNetwork:
                 f"Bluesky: {self._failed(account, exc, datetime.now(UTC)).message}"
             ) from None
         labels = {label.val for label in view.labels or [] if label.src == did}
-        return Profile(handle=view.handle, bio=view.description or "", bot_flag="bot" in labels)
+        return Profile(
+            handle=view.handle,
+            bio=view.description or "",
+            bot_flag="bot" in labels,
+            created_at=network_time(view.created_at),
+            followers=view.followers_count,
+            posts=view.posts_count,
+            has_avatar=bool(view.avatar),
+        )
 
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
         """Mentions and replies indexed after ``cursor`` (the newest ``indexedAt`` seen so far)."""

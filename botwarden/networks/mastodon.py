@@ -103,11 +103,17 @@ class MastodonNetwork:
         me = body_of(self._read(account, "/api/v1/accounts/verify_credentials"))
         instance = body_of(self._read(account, "/api/v2/instance"))
         limit = (instance.get("configuration") or {}).get("statuses", {}).get("max_characters")
+        avatar = me.get("avatar")
         return Profile(
             handle=str(me.get("acct", "")),
             bio=_plain(str(me.get("note", ""))),
             bot_flag=bool(me.get("bot")),
             char_limit=int(limit) if isinstance(limit, int) else None,
+            created_at=network_time(me.get("created_at")),
+            followers=_count(me.get("followers_count")),
+            posts=_count(me.get("statuses_count")),
+            # A server shows its own "missing" picture for an account that has none.
+            has_avatar=None if avatar is None else "/missing." not in str(avatar),
         )
 
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
@@ -199,6 +205,10 @@ class MastodonNetwork:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _plain(content: str) -> str:

@@ -25,6 +25,19 @@ from botwarden.networks.x_answers import x_outcome
 OAUTH1 = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 OAUTH2 = ("client_id", "oauth2_access_token", "oauth2_refresh_token")
 _URL = regex.compile(r"https?://\S+")
+# What the setup and young-account checks read of the account (user.fields, as the spec names them).
+_PROFILE_FIELDS = ",".join(
+    [
+        "created_at",
+        "description",
+        "name",
+        "profile_image_url",
+        "public_metrics",
+        "username",
+        "verified",
+        "verified_type",
+    ]
+)
 
 
 class XNetwork:
@@ -84,6 +97,10 @@ class XNetwork:
         body: dict[str, Any] = {"text": post.text}
         if post.reply_settings:
             body["reply_settings"] = post.reply_settings
+        if post.paid_partnership:
+            body["paid_partnership"] = True
+        if post.in_reply_to:
+            body["reply"] = {"in_reply_to_tweet_id": post.in_reply_to}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
         try:
@@ -115,16 +132,21 @@ class XNetwork:
         return None if outcome.kind is OutcomeKind.POSTED else outcome
 
     def profile(self, account: str) -> Profile:
-        answer = self._read(
-            account, "/2/users/me", params={"user.fields": "description,verified,verified_type,username"}
-        )
+        """The account's profile. The 'Automated' label is not in it: no field of X's user object
+        carries the label (``affiliation`` is the affiliate badge), so BW951 is declared, not read."""
+        answer = self._read(account, "/2/users/me", params={"user.fields": _PROFILE_FIELDS})
         data = body_of(answer).get("data") or {}
-        affiliation = data.get("affiliation") or {}
+        metrics = data.get("public_metrics") or {}
+        posts = metrics.get("post_count", metrics.get("tweet_count"))  # the spec's name, and the older one
+        image = data.get("profile_image_url")
         return Profile(
             handle=str(data.get("username", "")),
             bio=str(data.get("description", "")),
-            automated_label=bool(affiliation.get("user_id")),
             verified=bool(data.get("verified")) or data.get("verified_type") not in (None, "", "none"),
+            created_at=network_time(data.get("created_at")),
+            followers=_count(metrics.get("followers_count")),
+            posts=_count(posts),
+            has_avatar=None if image is None else "default_profile_images" not in str(image),
         )
 
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
@@ -248,6 +270,10 @@ def _not_posted(outcome: Outcome) -> Outcome:
 
 def _has_link(post: Post) -> bool:
     return bool(post.links) or bool(_URL.search(post.text))
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _comparable(text: str) -> str:

@@ -46,6 +46,9 @@ PROBLEMS: dict[str, OutcomeKind] = {
 }
 
 _DUPLICATE_DETAIL = "duplicate content"
+# What X refuses about one post rather than about the account (a 403 that must not stop it): a reply
+# to a post that did not summon the account, more cashtags than self-serve access allows (BW411, BW908).
+_POST_REFUSALS = ("not been mentioned or otherwise engaged", "summoned", "cashtag")
 
 
 def x_outcome(response: httpx.Response, now: datetime) -> Outcome:
@@ -86,6 +89,8 @@ def _classify(status: int, body: dict[str, Any]) -> tuple[OutcomeKind | None, st
             return PROBLEMS[value], detail or value
     if _DUPLICATE_DETAIL in detail.casefold():
         return OutcomeKind.DUPLICATE, detail
+    if any(refusal in detail.casefold() for refusal in _POST_REFUSALS):
+        return OutcomeKind.REJECTED, detail
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         first = errors[0]
         detail = detail or str(first.get("message") or first.get("detail") or "")

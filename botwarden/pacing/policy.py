@@ -61,6 +61,9 @@ class PacingPolicy:
     burst_window: timedelta = timedelta(minutes=15)
     daily_cap: int = 48
     quiet_hours: QuietHours | None = None
+    # Replies a day, counted apart from the other posts against ``daily_cap`` (X unverified accounts:
+    # 50 original posts and 200 replies); None counts every post against ``daily_cap``.
+    reply_cap: int | None = None
 
     def next_slot(self, last_post_at: datetime | None, now: datetime, rng: random.Random) -> datetime:
         """The earliest time the next post may go out, given the account's last post."""

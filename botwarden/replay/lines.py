@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from botwarden.rules.model import ActionKind
+from botwarden.rules.model import AccessLevel, ActionKind
 
 NetworkName = Literal["x", "mastodon", "bluesky", "local"]
 AccountStatus = Literal["ok", "locked", "spam_flagged", "suspended", "write_restricted", "auth_revoked"]
@@ -35,6 +35,18 @@ class AccountLine(_Line):
     sensitive_media: bool = False
     daily_cap: int | None = Field(default=None, ge=0)
     server_rules: Any = None
+    # What the network says of the account (BW909): when it was created, its followers, how many posts it
+    # has and whether it has a profile picture.
+    created_at: AwareDatetime | None = None
+    followers: int | None = Field(default=None, ge=0)
+    posts: int | None = Field(default=None, ge=0)
+    avatar: bool | None = None
+    # X: the app's API access (BW411, BW607), the developer app (BW901's app budget, BW957) and the use case
+    # it serves (BW957), whether X approved the account's AI-written replies (BW412).
+    access: AccessLevel = "self-serve"
+    app: str = ""
+    use_case: str = ""
+    ai_replies_approved: bool = False
 
 
 class PostedLine(_Line):
@@ -147,6 +159,10 @@ class ActionLine(_Line):
     media: list[Media] = []
     campaign: Campaign | None = None
     bulk: int | None = Field(default=None, ge=1)
+    # X: the post is sent with paid_partnership, X's label for paid promotion (BW805).
+    paid_partnership: bool = False
+    # The text was written by a generative model (BW412).
+    generated: bool = False
 
 
 ReplayLine = Annotated[

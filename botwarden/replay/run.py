@@ -16,6 +16,7 @@ from botwarden import settings as settings_table
 from botwarden.checking import Checks, Pacing
 from botwarden.consent import Consent, Contact, OptIn
 from botwarden.errors import ConfigError, InputError
+from botwarden.limits import Limits, builtin_limits
 from botwarden.replay import lines as L
 from botwarden.rules import AccountInfo, Action, Decision, Engine, MemoryHistory, PastPost, Verdict
 from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users_reached
@@ -71,14 +72,15 @@ class Replay:
         self.history = MemoryHistory()
         self.facts = Facts()
         self.statuses: dict[str, tuple[str, Any]] = {}
+        self.limits: Limits = builtin_limits()
         self._checks: Checks | None = None
 
     @property
     def checks(self) -> Checks:
-        """The checking seam for the settings as the config lines left them."""
+        """The checking seam for the settings and limits as the config lines left them."""
         if self._checks is None:
-            pacing = Pacing(self.settings, source="config line")
-            self._checks = Checks(self.settings, self.facts, pacing=pacing)
+            pacing = Pacing(self.settings, source="config line", limits=self.limits)
+            self._checks = Checks(self.settings, self.facts, pacing=pacing, limits=self.limits)
         return self._checks
 
     @property
@@ -103,6 +105,9 @@ class Replay:
 
     def _on_config(self, line: L.ConfigLine) -> None:
         overrides = dict(line.model_extra or {})
+        limits = overrides.pop("limits", None)
+        if limits is not None:
+            self.limits = self.limits.overridden(limits, "config line")
         for name, value in overrides.items():
             setting = settings_table.BY_NAME.get(name)
             if setting is None:
@@ -122,6 +127,14 @@ class Replay:
                 bot_flag=line.bot_flag,
                 sensitive_media=line.sensitive_media,
                 daily_cap=line.daily_cap,
+                created_at=line.created_at,
+                followers=line.followers,
+                posts=line.posts,
+                has_avatar=line.avatar,
+                access=line.access,
+                app=line.app,
+                use_case=line.use_case,
+                ai_replies_approved=line.ai_replies_approved,
             )
         )
 
@@ -177,7 +190,16 @@ class Replay:
             )
         if verdict.decision is Decision.ALLOW and line.kind in PUBLISHING_KINDS:
             self._remember(
-                PastPost(action.id, line.account, line.at, line.text, text_hash(line.text), tuple(line.links))
+                PastPost(
+                    action.id,
+                    line.account,
+                    line.at,
+                    line.text,
+                    text_hash(line.text),
+                    tuple(line.links),
+                    kind=line.kind,
+                    media=len(line.media),
+                )
             )
         if verdict.decision is Decision.ALLOW and line.kind in CONTACT_KINDS:
             contact = Contact(line.at, line.kind, interaction_of(action), line.text)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from botwarden.compose.links import links_in
+from botwarden.limits import Limits, builtin_limits
 from botwarden.pacing import PacingPolicy
 from botwarden.rules.facts import Facts
 from botwarden.similarity.profile import Profile, profile, resemblance
@@ -30,6 +31,8 @@ class PastPost:
     text: str
     text_hash: str
     links: tuple[str, ...] = ()
+    kind: str = "post"  # post, reply, quote or mention: X counts replies apart (BW902)
+    media: int = 0  # attachments uploaded with it (Mastodon budgets uploads apart: BW901)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,19 @@ class AccountInfo:
     sensitive_media: bool = False
     daily_cap: int | None = None
     spend_cap_usd: float | None = None  # this account's own cap (BW905), over the setting
+    # What the network says of the account, where it says it (BW909): when it was created, its
+    # followers, how many posts it has, whether it has a picture. None: not known.
+    created_at: datetime | None = None
+    followers: int | None = None
+    posts: int | None = None
+    has_avatar: bool | None = None
+    # X: the API access the account's app has (self-serve unless a level that offers more: BW411, BW607),
+    # the developer app it posts through ('' is the configuration's one app: BW901, BW957), the use case
+    # that app serves, and whether X approved its AI-written replies (BW412).
+    access: str = "self-serve"
+    app: str = ""
+    use_case: str = ""
+    ai_replies_approved: bool = False
 
 
 class History(Protocol):
@@ -89,6 +105,10 @@ class History(Protocol):
         each account that made one (what BW104 asks), or all of them."""
         ...
 
+    def count_among(self, accounts: Sequence[str], start: datetime, end: datetime) -> int:
+        """How many posts ``accounts`` made with start < at <= end, all together (an app's budget)."""
+        ...
+
 
 def posts_after(history: History, account: str, start: datetime, end: datetime) -> list[PastPost]:
     """``History.posts_after`` for a history that can only give its window with both ends in: cut by
@@ -128,6 +148,8 @@ class CheckContext:
     memo: dict[Any, Any] = field(default_factory=dict)
     # The operator's own severities for this route or account, by code (``overrides.py``).
     overrides: Mapping[str, Override] = field(default_factory=dict)
+    # What the networks allow (``botwarden/limits``), with the operator's overrides.
+    limits: Limits = field(default_factory=builtin_limits)
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
@@ -175,6 +197,10 @@ class MemoryHistory:
         self._keys: dict[int, str] = {}  # id(post) -> index key
         self._profiles: dict[int, Profile] = {}  # id(post) -> its profile, until there is an index
         self._usual = UsualFeatures()
+        # The times of several accounts' posts together, for the fleets ``count_among`` was asked about,
+        # and the lists each account's posts belong to.
+        self._fleet_times: dict[tuple[str, ...], list[datetime]] = {}
+        self._fleets_of: dict[str, list[list[datetime]]] = defaultdict(list)
         # Canonical link -> account -> its posts with the link, in time order.
         self._by_link: dict[str, dict[str, list[PastPost]]] = defaultdict(dict)
 
@@ -185,6 +211,8 @@ class MemoryHistory:
         times = self._times[post.account]
         index = bisect.bisect_right(times, post.at)
         times.insert(index, post.at)
+        for fleet_times in self._fleets_of.get(post.account, ()):
+            bisect.insort(fleet_times, post.at)
         self._by_account[post.account].insert(index, post)
         if post.text_hash:  # a text with no words is never the same text as another
             bisect.insort(self._by_text[post.text_hash], post, key=_post_time)
@@ -278,6 +306,18 @@ class MemoryHistory:
         # A check asks about its own moment, after every post: no need to search for the end.
         last = len(times) if end >= times[-1] else bisect.bisect_right(times, end)
         return self._by_account[account][bisect.bisect_right(times, start) : last]
+
+    def count_among(self, accounts: Sequence[str], start: datetime, end: datetime) -> int:
+        """Counted in one list of the times of all ``accounts``' posts, kept from the first time these
+        accounts are asked about (an app's accounts are asked about on every check of their posts)."""
+        key = tuple(accounts)
+        times = self._fleet_times.get(key)
+        if times is None:
+            times = sorted(t for account in set(key) for t in self._times.get(account, ()))
+            self._fleet_times[key] = times
+            for account in set(key):
+                self._fleets_of[account].append(times)
+        return bisect.bisect_right(times, end) - bisect.bisect_right(times, start)
 
     def posts_between(self, account: str, start: datetime, end: datetime) -> list[PastPost]:
         times = self._times[account]

@@ -66,6 +66,7 @@ class Facts:
     _members: dict[tuple[str, str | None], frozenset[str]] = field(default_factory=dict, repr=False)
     _fleets_size: int = field(default=-1, repr=False)
     _others: dict[tuple[str, str | None, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _apps: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def remember_daily(self, key: Any, value: Any) -> None:
         """Keep a once-a-day answer; the oldest are forgotten once there are many."""
@@ -125,14 +126,24 @@ class Facts:
             return fleet
         return tuple(sorted((*fleet, including)))  # an account the facts do not list: rare, not kept
 
+    def app_fleet(self, network: str, app: str, *, including: str) -> tuple[str, ...]:
+        """Every account on ``network`` that posts through the developer app ``app`` (of any operator:
+        a platform posts for its customers through its one app), ``including`` the one checked, sorted."""
+        self._refresh_fleets()
+        fleet = self._apps.get((network, app), ())
+        return fleet if including in fleet else tuple(sorted((*fleet, including)))
+
     def _refresh_fleets(self) -> None:
         if self._fleets_size == len(self.accounts):
             return
         fleets: dict[tuple[str, str | None], list[str]] = {}
+        apps: dict[tuple[str, str], list[str]] = {}
         for account in self.accounts.values():
             fleets.setdefault((account.operator, None), []).append(account.id)
             fleets.setdefault((account.operator, account.network), []).append(account.id)
+            apps.setdefault((account.network, account.app), []).append(account.id)
         self._fleets = {key: tuple(sorted(ids)) for key, ids in fleets.items()}
         self._members = {key: frozenset(ids) for key, ids in fleets.items()}
+        self._apps = {key: tuple(sorted(ids)) for key, ids in apps.items()}
         self._fleets_size = len(self.accounts)
         self._others.clear()

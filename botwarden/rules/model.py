@@ -24,6 +24,11 @@ ActionKind = Literal[
 ]
 ACTION_KINDS: frozenset[str] = frozenset(get_args(ActionKind))
 
+# X's API access levels. The self-serve ones (pay-per-use and the older Free, Basic and Pro) lost
+# unsummoned replies, follows, likes and quote posts in 2026; the others keep them (BW411, BW607).
+AccessLevel = Literal["self-serve", "pay-per-use", "free", "basic", "pro", "enterprise", "public-utility"]
+ACCESS_LEVELS: tuple[str, ...] = get_args(AccessLevel)
+
 
 class Severity(enum.IntEnum):
     INFO = 0

@@ -1,4 +1,5 @@
-"""Telling a person: every alert is logged, and POSTed as JSON to the operator's webhook when one is set.
+"""Telling a person: every alert is an event in the audit trail, logged once when it is recorded (at ERROR
+for a stopped account), and POSTed as JSON to the operator's webhook when one is set.
 
 The webhook body has a Slack- and Mattermost-style ``text`` plus the fields a script would want. A webhook
 that fails is logged and never stops the worker: the event is in the store's audit trail either way.
@@ -20,7 +21,7 @@ class Alerter:
         self.timeout = timeout
 
     def send(self, kind: str, account: str, message: str, at: datetime, **fields: str) -> None:
-        log.error("%s: %s", kind, message)
+        # The event behind the alert is logged when it is recorded (store.events), once.
         if not self.webhook_url:
             return
         body = {

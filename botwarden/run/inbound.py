@@ -26,12 +26,17 @@ class InboundPoller:
         self.networks = networks
         self.worker_id = worker_id
         self.interval = timedelta(minutes=int(config.settings["inbound_interval_minutes"]))
+        self.without_login: frozenset[str] = frozenset()  # not read until they have one
 
     def run(self, now: datetime) -> int:
         """Poll every due account; how many messages were recorded."""
         if self.interval <= timedelta(0):
             return 0
-        remote = [a.id for a in self.config.accounts.values() if a.network != "local"]
+        remote = [
+            a.id
+            for a in self.config.accounts.values()
+            if a.network != "local" and a.id not in self.without_login
+        ]
         if not remote:
             return 0
         with self.sessions() as session:

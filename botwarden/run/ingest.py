@@ -24,7 +24,6 @@ from typing import Any
 
 import httpx
 
-from botwarden.compose.filters import passes
 from botwarden.compose.links import canonical_link
 from botwarden.compose.plain import without_controls
 from botwarden.config import Config, RouteConfig
@@ -35,7 +34,7 @@ from botwarden.links import Resolution, ResolveLimits
 from botwarden.links.resolve import resolve_safely
 from botwarden.netguard import tls_context
 from botwarden.run.background import Background
-from botwarden.store import Sessions, Transaction, feeds, queue
+from botwarden.store import Sessions, Transaction, feeds, queue, skipped
 from botwarden.store.db import database_failure
 from botwarden.store.events import record
 from botwarden.store.feeds import DueFeed, StoredItem
@@ -47,9 +46,10 @@ log = logging.getLogger("botwarden.ingest")
 TICK_SECONDS = 1.0
 
 
-def chain_key(link: str) -> str:
-    """The key a link's redirect chain is kept under: the link as the composer writes it into a post."""
-    return canonical_link(without_controls(link))
+def chain_key(link: str, tracking: frozenset[str] = frozenset()) -> str:
+    """The key a link's redirect chain is kept under: the link as the composer writes it into a post
+    (``tracking``: the operator's own tracking parameters, left out as the composer leaves them out)."""
+    return canonical_link(without_controls(link), tracking)
 
 
 @dataclass(slots=True)
@@ -83,6 +83,7 @@ class Ingestor:
         self.limits = config.fetch_limits()
         self.transport = transport
         self._queued_links: list[str] = []
+        self.without_login: frozenset[str] = frozenset()  # their routes wait (see Runtime.check_logins)
 
     def due_feeds(self, now: datetime) -> list[DueFeed]:
         """Claim the feeds due now, for as long as fetching them all may take: each fetch ends by its
@@ -97,7 +98,13 @@ class Ingestor:
             return timedelta(seconds=rounds * deadline + 60)
 
         with self.sessions.begin() as session:
-            return feeds.claim_due(session, now, self.config.feeds, claim)
+            return feeds.claim_due(session, now, self._wanted_feeds(), claim)
+
+    def _wanted_feeds(self) -> list[str]:
+        """The feeds to fetch: not those whose every route waits for its account's login."""
+        waiting = {r.feed for r in self.config.routes.values() if r.account in self.without_login}
+        waiting -= {r.feed for r in self.config.routes.values() if r.account not in self.without_login}
+        return [feed for feed in self.config.feeds if feed not in waiting]
 
     def run(self, now: datetime, between: Callable[[], None] | None = None) -> IngestReport:
         """Fetch the due feeds and store them.
@@ -177,7 +184,8 @@ class Ingestor:
         if not self.config.settings["resolve_links"]:
             return []
         with self.sessions() as session:
-            links = [chain_key(link) for link in links_due(session, now, self.config.routes)]
+            tracking = self.config.tracking_parameters
+            links = [chain_key(link, tracking) for link in links_due(session, now, self.config.routes)]
         return self._stale(links, now)
 
     def _stale(self, links: list[str], now: datetime) -> list[str]:
@@ -281,8 +289,16 @@ class Ingestor:
             route = self.config.routes.get(route_id)
             if route is None:
                 continue
+            if route.account in self.without_login:
+                # Its items are not kept for later, or the account's first post would be a stale backlog;
+                # a route not seeded yet seeds itself once the account has a login.
+                if seeded:
+                    why = f"account {route.account} has no login stored (`botwarden accounts login`)"
+                    for item in new_items:
+                        self._skip(session, route, item, ("no_login", why), now)
+                continue
             if not seeded:
-                candidates = self._backlog(session, feed_id, route)
+                candidates = self._backlog(session, feed_id, route, now)
                 feeds.mark_seeded(session, route_id, now)
                 record(
                     session,
@@ -298,32 +314,62 @@ class Ingestor:
             for item in candidates:
                 report.queued += self._enqueue(session, route, item, now)
 
-    def _backlog(self, session: Transaction, feed_id: str, route: RouteConfig) -> list[StoredItem]:
+    def _backlog(
+        self, session: Transaction, feed_id: str, route: RouteConfig, now: datetime
+    ) -> list[StoredItem]:
+        """What a new route queues of the feed's backlog; the rest is recorded as skipped, with why."""
         mode = self.config.first_run(route)
-        if mode == "none":
-            return []
         items = feeds.items_of(session, feed_id)
         items.sort(key=lambda r: (r.published or r.first_seen_at, r.id))
-        eligible = [r for r in items if _filter(route, r)[0]]
-        return eligible[-1:] if mode == "newest" else eligible
+        eligible = []
+        for item in items:
+            why = self._why_not(route, item, now)
+            if why is None:
+                eligible.append(item)
+            else:
+                self._skip(session, route, item, why, now)
+        keep = eligible if mode == "all" else eligible[-1:] if mode == "newest" else []
+        reason = (
+            "first run: only the newest item of the backlog is posted (first_run = newest)"
+            if mode == "newest"
+            else "first run: the backlog is not posted (first_run = none)"
+        )
+        for item in eligible[: len(eligible) - len(keep)]:
+            self._skip(session, route, item, ("first_run", reason), now)
+        return keep
 
     def _enqueue(self, session: Transaction, route: RouteConfig, item: StoredItem, now: datetime) -> int:
-        ok, why = _filter(route, item)
-        if not ok:
-            record(
-                session,
-                now,
-                "filtered",
-                f"{route.id}: '{item.title[:60]}' skipped: {why}",
-                account=route.account,
-            )
+        why = self._why_not(route, item, now)
+        if why is not None:
+            self._skip(session, route, item, why, now)
             return 0
         key = hashlib.sha256(f"{route.id}\x1f{item.feed_id}\x1f{item.identity}".encode()).hexdigest()[:40]
         if not queue.enqueue(session, route.id, route.account, item.id, key, now):
             return 0
         if item.link:
-            self._queued_links.append(chain_key(item.link))
+            self._queued_links.append(chain_key(item.link, self.config.tracking_parameters))
         return 1
+
+    def _why_not(self, route: RouteConfig, item: StoredItem, now: datetime) -> tuple[str, str] | None:
+        """Why the route does not post the item (its kind of skip and a reason), or None."""
+        filtered = self.config.filters_for(route).why_not(_fields(item))
+        if filtered:
+            return "filter", filtered
+        oldest = self.config.max_item_age(route)
+        if oldest is not None and item.published is not None and now - item.published > oldest:
+            hours = oldest.total_seconds() / 3600
+            return (
+                "too_old",
+                f"published {item.published:%Y-%m-%d %H:%M} UTC, more than {hours:g} hours before "
+                f"{now:%Y-%m-%d %H:%M} UTC (max_age_hours)",
+            )
+        return None
+
+    def _skip(
+        self, session: Transaction, route: RouteConfig, item: StoredItem, why: tuple[str, str], now: datetime
+    ) -> None:
+        if skipped.skip(session, route.id, route.account, item.id, why[0], why[1], now):
+            log.debug("%s: '%s' skipped: %s", route.id, item.title[:60], why[1])
 
 
 class _Work:
@@ -383,15 +429,14 @@ class _Work:
             between()
 
 
-def _filter(route: RouteConfig, item: StoredItem) -> tuple[bool, str]:
-    fields = {
+def _fields(item: StoredItem) -> dict[str, str | list[str]]:
+    return {
         "title": item.title,
         "summary": item.summary,
         "link": item.link,
         "categories": list(item.categories or []),
         "author": item.author,
     }
-    return passes(fields, route.filters.include, route.filters.exclude)
 
 
 def _oldest_first(items: list[Item]) -> list[Item]:

@@ -30,6 +30,7 @@ from botwarden.store import (
     session_factory,
     unreachable,
 )
+from botwarden.store.credentials import with_login
 from botwarden.store.db import serialize
 from botwarden.store.sync import sync_config
 from botwarden.trends import CombinedTrends, FileTrends, TrendsProvider, XTrends
@@ -72,6 +73,66 @@ class PassReport:
     publish: PublishReport
     inbound: int = 0  # messages read into the consent ledger
 
+    @property
+    def idle(self) -> bool:
+        """Nothing new came in and nothing was decided or sent (a feed answering "not modified" is idle)."""
+        i, p = self.ingest, self.publish
+        busy = (i.new_items, i.queued, i.failed, p.posted, p.delayed, p.held, p.denied, p.failed)
+        return not any(busy) and not p.reconciled and not p.stopped_accounts and not self.inbound
+
+    def summary(self) -> str:
+        i, p = self.ingest, self.publish
+        return (
+            f"fetched {i.fetched} (not modified {i.not_modified}, failed {i.failed}), {i.new_items} new, "
+            f"{i.queued} queued; posted {p.posted}, delayed {p.delayed}, held {p.held}, denied {p.denied}, "
+            f"failed {p.failed}"
+        )
+
+
+class PassLog:
+    """Logs a pass that did something at once, and idle passes as one summary at most every
+    ``idle_minutes`` (a service that wakes every minute would otherwise write 1,440 lines a day)."""
+
+    def __init__(self, idle_minutes: int, logger: logging.Logger | None = None) -> None:
+        self.idle_every = timedelta(minutes=idle_minutes)
+        self.log = logger or log
+        self._idle_passes = 0
+        self._idle_since: datetime | None = None
+
+    def __call__(self, report: PassReport) -> None:
+        if not report.idle:
+            self.log.info("pass: %s", report.summary(), extra={"pass": _counts(report)})
+            return
+        if self._idle_since is None:
+            self._idle_since = report.at
+        self._idle_passes += 1
+        if self.idle_every and report.at - self._idle_since >= self.idle_every:
+            minutes = (report.at - self._idle_since).total_seconds() / 60
+            self.log.info(
+                "idle: %d pass(es) in the last %.0f minutes found nothing new to post",
+                self._idle_passes,
+                minutes,
+                extra={"idle_passes": self._idle_passes},
+            )
+            self._idle_passes, self._idle_since = 0, report.at
+
+
+def _counts(report: PassReport) -> dict[str, int]:
+    i, p = report.ingest, report.publish
+    return {
+        "fetched": i.fetched,
+        "not_modified": i.not_modified,
+        "fetch_failed": i.failed,
+        "new_items": i.new_items,
+        "queued": i.queued,
+        "posted": p.posted,
+        "delayed": p.delayed,
+        "held": p.held,
+        "denied": p.denied,
+        "failed": p.failed,
+        "inbound": report.inbound,
+    }
+
 
 class Runtime:
     def __init__(
@@ -107,19 +168,31 @@ class Runtime:
             links=LinkJudge.from_settings(config.settings),
         )
         self.inbound = InboundPoller(config, self.sessions, networks, self.publisher.worker_id)
+        self.without_login: frozenset[str] = frozenset()
 
-    def require_logins(self) -> None:
-        """Refuse to start while an account on a real network has no stored tokens."""
-        missing = [
-            f"{a.id} ({a.network})"
-            for a in self.config.accounts.values()
-            if a.network != "local" and self.credentials is not None and not self.credentials.get(a.id)
-        ]
-        if missing:
-            raise ConfigError(
-                f"{self.config.source}: no login stored for {', '.join(missing)}; "
-                "run `botwarden accounts login ACCOUNT` for each (see README, Connecting real accounts)"
+    def check_logins(self) -> frozenset[str]:
+        """The accounts on a real network that have no stored login. Only their own routes wait (and say
+        so once in the log); every other account goes on. Asked again each pass, so that a login stored
+        with `botwarden accounts login` while the worker runs is picked up."""
+        remote = {a.id for a in self.config.accounts.values() if a.network != "local"}
+        if not remote:
+            return frozenset()
+        with self.sessions() as session:
+            missing = frozenset(remote - with_login(session))
+        for account in sorted(missing - self.without_login):
+            log.warning(
+                "%s: no login stored, so its routes wait; run `botwarden accounts login %s` "
+                "(see README, Connecting real accounts)",
+                account,
+                account,
+                extra={"account": account},
             )
+        for account in sorted(self.without_login - missing):
+            log.info("%s: a login is stored now; its routes run again", account, extra={"account": account})
+        self.without_login = missing
+        self.ingestor.without_login = self.publisher.without_login = missing
+        self.inbound.without_login = missing
+        return missing
 
     def run_pass(self, now: datetime, clock: Callable[[], datetime] | None = None) -> PassReport:
         """Fetch and publish, then read inbound messages.
@@ -129,6 +202,7 @@ class Runtime:
         once more at the end; each round starts at the clock's time, and each lease runs from the moment
         its post is marked 'sending'. Without one (a simulated day, a test), the pass fetches every feed,
         then publishes at ``now``."""
+        self.check_logins()
         publish = PublishReport()
 
         def publish_round() -> None:
@@ -151,7 +225,10 @@ class Runtime:
         stop: threading.Event,
         clock: Callable[[], datetime] = utcnow,
         on_pass: Callable[[PassReport], None] | None = None,
+        until: Callable[[], bool] | None = None,
     ) -> None:
+        """Pass after pass until ``stop`` is set, or until ``until()`` says so after a pass (the
+        configuration file changed, say: the caller builds a new runtime from it)."""
         while not stop.is_set():
             report = self.run_pass_safely(clock(), clock)
             if report is None:  # the database is away: wait, then try again; nothing is lost meanwhile
@@ -159,6 +236,8 @@ class Runtime:
                 continue
             if on_pass is not None:
                 on_pass(report)
+            if until is not None and until():
+                return
             try:
                 wait = (self.next_due(clock()) - clock()).total_seconds()
             except DatabaseError:

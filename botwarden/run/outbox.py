@@ -47,6 +47,7 @@ def post_for(session: Transaction, entry: QueueEntry, config: Config) -> Post:
         visibility=options.visibility or config.settings["mastodon_visibility"],
         content_warning=options.content_warning,
         reply_settings=options.reply_settings,
+        paid_partnership=options.paid_partnership,
         card=card,
         links=(link,) if link else (),
     )

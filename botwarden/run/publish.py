@@ -72,6 +72,7 @@ class Publisher:
         self.alerts = Alerts(alerter or Alerter(config.settings["alert_webhook_url"]))
         self.outcomes = OutcomeRecorder(config, self.alerts, self.worker_id, self.rng)
         self.recovery = Recovery(config, sessions, networks, self.alerts, self.checks)
+        self.without_login: frozenset[str] = frozenset()  # their routes wait (see Runtime.check_logins)
 
     @property
     def facts(self) -> Facts:
@@ -93,7 +94,8 @@ class Publisher:
         # leases reconciled between passes, and a pass on a fixed ``now`` does not drift far from it.
         budget = self.lease / 4
         with self.sessions() as session:
-            due = queue.due(session, now, self.config.routes, limit=self.batch, spread_by=self.worker_id)
+            routes = [r.id for r in self.config.routes.values() if r.account not in self.without_login]
+            due = queue.due(session, now, routes, limit=self.batch, spread_by=self.worker_id)
         for entry_id in due:
             if running() - now > budget:
                 break
@@ -200,12 +202,13 @@ class Publisher:
                 "source_declared": bool(feed.republish_declared_by),
                 "dropped_hashtags": list(draft.dropped_hashtags),
                 "content_warning": route.post.content_warning,
+                "paid_partnership": route.post.paid_partnership,
             },
         )
         verdict = self.checks.check(
             action,
             account,
-            StoreHistory(session),
+            self.checks.history(session, now),
             route=entry.route_id,
             approved=entry.approved_codes,
             faults=faults,
@@ -225,6 +228,7 @@ class Publisher:
             hashtags=route.hashtag_policy(account_cfg.required_hashtags),
             trending=self.checks.facts.trending(network, now),
             content_warning=route.post.content_warning,
+            tracking=self.config.tracking_parameters,
         )
 
     def _learn_link(self, session: Transaction, item_link: str, link: str, faults: list[Fault]) -> bool:
@@ -236,7 +240,10 @@ class Publisher:
         source = f"the link chain of {link}"
         before = len(faults)
         known: CachedLink | None = gather(
-            source, lambda: cached_link(session, chain_key(item_link)), None, faults
+            source,
+            lambda: cached_link(session, chain_key(item_link, self.config.tracking_parameters)),
+            None,
+            faults,
         )
         if len(faults) > before:
             return True

@@ -23,12 +23,17 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from botwarden.similarity import kernels
+from botwarden.similarity import lazy_module
 from botwarden.similarity.profile import CONTENT_UNITS, MIN_SHARED, SHORT, Profile, profile
+
+if TYPE_CHECKING:
+    from botwarden.similarity import kernels
+else:
+    kernels = lazy_module("botwarden.similarity.kernels")
 
 FORMAT = 3  # of save(); load() refuses other versions (their features differ)
 KEYS = 6  # the rarest content words of a post: every pair of them is one of its buckets
@@ -100,10 +105,18 @@ class SimilarityIndex:
 
     # -- writing --------------------------------------------------------------------------------------
 
-    def add(self, key: str, text: str, *, account: str, at: datetime) -> None:
+    @property
+    def dead(self) -> int:
+        """How many removed posts still take room (``compact`` gives it back)."""
+        return self._dead
+
+    def add(self, key: str, text: str | Profile, *, account: str, at: datetime) -> None:
+        """Index a post by its text, or by its profile (``Profile.from_bytes`` of a stored one)."""
         if key in self._ids:
             self.remove(key)
-        found = profile(text)
+        self._insert(key, text if isinstance(text, Profile) else profile(text), account, _seconds(at))
+
+    def _insert(self, key: str, found: Profile, account: str, seconds: int) -> None:
         post = len(self._keys)
         words = found.words
         keys = kernels.choose_keys(words, self._df_keys, self._df_counts, KEYS, False)
@@ -112,7 +125,7 @@ class SimilarityIndex:
         self._make_room(post, len(found.feats), len(found.numbers), len(buckets))
         posts = self._posts
         posts["owner"][post] = self._owner_id(account)
-        posts["at"][post] = _seconds(at)
+        posts["at"][post] = seconds
         posts["alive"][post] = 1
         posts["squares"][post] = found.squares
         posts["normals"][post] = found.normal_hash
@@ -141,6 +154,36 @@ class SimilarityIndex:
                 size *= 2
             self._df_keys, self._df_counts = kernels.df_regrow(self._df_keys, self._df_counts, size)
         self._df_words += kernels.df_add(self._df_keys, self._df_counts, words)
+
+    def compact(self) -> None:
+        """Give back the room removed posts take: the live posts are filed anew, in their order."""
+        fresh = SimilarityIndex()
+        posts, names = self._posts, self._account_names
+        for key, post in sorted(self._ids.items(), key=lambda item: item[1]):
+            fresh._insert(
+                key, self._stored_profile(post), names[posts["owner"][post]], int(posts["at"][post])
+            )
+        fresh._merge()
+        self.__dict__.update(fresh.__dict__)
+
+    def _stored_profile(self, post: int) -> Profile:
+        """The profile of an indexed post, from what the index holds of it (its text is not kept)."""
+        feats = self._feats[self._feat_start[post] : self._feat_start[post + 1]].copy()
+        units = self._units[self._feat_start[post] : self._feat_start[post + 1]].copy()
+        numbers = self._numbers[self._number_start[post] : self._number_start[post + 1]].copy()
+        posts = self._posts
+        return Profile(
+            "",
+            int(posts["normals"][post]),
+            feats,
+            units,
+            int(posts["squares"][post]),
+            numbers,
+            int(posts["contents"][post]),
+            int(posts["sequences"][post]),
+            kernels.content_words(feats, units, numbers, CONTENT_UNITS),
+            dict(zip(feats.tolist(), units.tolist(), strict=True)),
+        )
 
     def _owner_id(self, account: str) -> int:
         owner = self._account_ids.get(account)

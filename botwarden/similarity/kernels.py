@@ -35,8 +35,6 @@ from numba import njit
 
 EMPTY = np.uint32(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
 _PAIR = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
@@ -433,66 +431,19 @@ def choose_keys(
 
 
 @njit(cache=True)
-def build_profile(
-    hashes: np.ndarray, units: np.ndarray, kinds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.uint64, np.ndarray]:
-    """A post's profile (``profile.py``) from its terms in order, each a hash (low bit clear), a weight in
-    units and a kind (0 plain, 1 content word, 2 number): the features (terms, and phrases of two
-    neighbouring content words with the low bit set) sorted with their largest weight, the numbers
-    sorted, how many distinct content terms, the hash of the content terms in order, and the distinct
-    content words heaviest first."""
-    n = len(hashes)
-    raw_feats = np.empty(2 * n, dtype=np.uint32)
-    raw_units = np.empty(2 * n, dtype=np.uint8)
+def content_words(
+    feats: np.ndarray, units: np.ndarray, numbers: np.ndarray, content_units: int
+) -> np.ndarray:
+    """A profile's content words from its features: the terms (low bit clear) of content weight that are
+    not numbers, heaviest first, then by hash (``build_profile``'s order)."""
+    keyed = np.empty(len(feats), dtype=np.uint64)
     count = 0
-    previous = -1
-    for i in range(n):
-        if units[i] > 0:
-            raw_feats[count], raw_units[count] = hashes[i], units[i]
+    for i in range(len(feats)):
+        if (feats[i] & 1) == 0 and units[i] >= content_units:
+            where = np.searchsorted(numbers, feats[i])
+            if where < len(numbers) and numbers[where] == feats[i]:
+                continue
+            keyed[count] = (np.uint64(255) - np.uint64(units[i])) << np.uint64(32) | np.uint64(feats[i])
             count += 1
-        if kinds[i] == 1:
-            if previous >= 0:
-                half = min(units[previous], units[i]) // 2
-                if half > 0:
-                    mixed = (
-                        np.uint64(hashes[previous]) * np.uint64(0x9E3779B1) + np.uint64(hashes[i])
-                    ) & np.uint64(0xFFFFFFFF)
-                    raw_feats[count], raw_units[count] = np.uint32(mixed) | np.uint32(1), half
-                    count += 1
-            previous = i
-    order = np.argsort(raw_feats[:count], kind="mergesort")
-    feats = np.empty(count, dtype=np.uint32)
-    weights = np.empty(count, dtype=np.uint8)
-    distinct = 0
-    for k in order:
-        if distinct and feats[distinct - 1] == raw_feats[k]:
-            weights[distinct - 1] = max(weights[distinct - 1], raw_units[k])
-        else:
-            feats[distinct], weights[distinct] = raw_feats[k], raw_units[k]
-            distinct += 1
-    numbers = np.sort(hashes[kinds == 2])
-    content_hashes = np.unique(hashes[kinds > 0])
-    sequence = np.uint64(0)
-    if len(content_hashes):
-        sequence = _FNV_OFFSET
-        for i in range(n):
-            if kinds[i] > 0:
-                sequence = (sequence ^ np.uint64(hashes[i])) * _FNV_PRIME
-    word_hashes = hashes[kinds == 1]
-    word_units = units[kinds == 1]
-    # Distinct words, heaviest first, then by hash: sort by (-units, hash) and keep each word's first.
-    keyed = (np.uint64(255) - word_units.astype(np.uint64)) << np.uint64(32) | word_hashes.astype(np.uint64)
-    ranked = np.sort(keyed)
-    words = np.empty(len(ranked), dtype=np.uint32)
-    kept = 0
-    for value in ranked:
-        word = np.uint32(value & np.uint64(0xFFFFFFFF))
-        duplicate = False
-        for j in range(kept):
-            if words[j] == word:
-                duplicate = True
-                break
-        if not duplicate:
-            words[kept] = word
-            kept += 1
-    return feats[:distinct], weights[:distinct], numbers, len(content_hashes), sequence, words[:kept]
+    ranked = np.sort(keyed[:count])
+    return (ranked & np.uint64(0xFFFFFFFF)).astype(np.uint32)

@@ -14,6 +14,11 @@ from botwarden.secretbox import SecretBox
 from botwarden.store.models import CredentialRow
 
 
+def with_login(session: Session) -> set[str]:
+    """The accounts that have credentials stored (read without opening them)."""
+    return set(session.scalars(select(CredentialRow.account_id)))
+
+
 class CredentialStore:
     """Reads and writes each account's credentials; refreshed tokens are written back at once."""
 

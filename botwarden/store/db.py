@@ -25,7 +25,6 @@ from sqlalchemy import (
     make_url,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -37,6 +36,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.errors import StoreError
+from botwarden.store.views import HEAD_REVISION as HEAD_REVISION
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 30
@@ -84,6 +84,8 @@ def one_of(session: Session, column: Any, values: Collection[str]) -> ColumnElem
     routes would otherwise put thousands of parameters into each pass's queries (rendered, sent and
     planned every time)."""
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # only where it is used: SQLite never loads it
+
         return column == any_(bindparam(None, list(values), type_=ARRAY(String)))  # type: ignore[no-any-return]
     return column.in_(list(values))  # type: ignore[no-any-return]
 
@@ -131,10 +133,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-#: The newest migration in ``migrations/versions`` (a test checks it is Alembic's head).
-HEAD_REVISION = "0004"
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

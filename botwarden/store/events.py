@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 
 from botwarden.store.models import EventRow
 
-log = logging.getLogger("botwarden")
+log = logging.getLogger("botwarden.events")
+# Each event is logged once, at the level a person should hear of it (an alert's event is its log line).
+LEVELS = {
+    "account_stopped": logging.ERROR,
+    "account_answers": logging.WARNING,
+    "feed_error": logging.WARNING,
+    "publish_failed": logging.WARNING,
+    "inbound_failed": logging.WARNING,
+}
 
 
 def record(
@@ -29,5 +37,7 @@ def record(
             at=at, kind=kind, account_id=account, feed_id=feed, queue_id=queue_id, message=message, data=data
         )
     )
-    level = logging.WARNING if kind in ("account_stopped", "feed_error", "publish_failed") else logging.INFO
-    log.log(level, "%s: %s", kind, message)
+    fields = {"event": kind, "account": account, "feed": feed, "queue_id": queue_id}
+    log.log(
+        LEVELS.get(kind, logging.INFO), "%s: %s", kind, message, extra={k: v for k, v in fields.items() if v}
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -165,6 +166,9 @@ class VerdictRow(Base):
     codes: Mapped[list[Any]] = mapped_column(default=list)
     findings: Mapped[list[Any]] = mapped_column(default=list)
     not_before: Mapped[datetime | None]
+    # What explains the verdict in one line: its strongest finding's message, else a note a rule checked
+    # on every action left (e.g. a trending hashtag dropped). None on verdicts stored before it was kept.
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class HistoryRow(Base):
@@ -172,6 +176,7 @@ class HistoryRow(Base):
     __table_args__ = (
         Index("ix_history_account_at", "account_id", "at"),
         Index("ix_history_account_hash", "account_id", "text_hash"),
+        UniqueConstraint("account_id", "external_id", name="uq_history_account_external"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
@@ -183,6 +188,29 @@ class HistoryRow(Base):
     remote_id: Mapped[str | None] = mapped_column(Text)
     # What the network billed for the post (X's per-post prices), for the cost meter.
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    # The post's similarity profile (``Profile.to_bytes``), so indexing it needs no text work.
+    profile: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # A post that outside software made and reported through the API: the caller's own id for it, and
+    # the verdict the check API gave when the caller asked it to record the post as taken.
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    check_verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SkippedRow(Base):
+    """An item a route did not queue, and why: a filter, its age, the first run's backlog, no login."""
+
+    __tablename__ = "skipped_items"
+    __table_args__ = (
+        UniqueConstraint("route_id", "item_id", name="uq_skipped_route_item"),
+        Index("ix_skipped_account_at", "account_id", "at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    route_id: Mapped[str] = mapped_column(ForeignKey("routes.id"))
+    account_id: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class LocalPostRow(Base):

@@ -4,8 +4,9 @@
        │          │  ▲        │
        │          │  └────────┤ (retry later, or reconciled as not sent)
        ▼          ▼           ▼
-     held ◀──── held        failed
+     held ◀──── held        failed ──▶ ready (a person retries it)
      denied ◀── denied
+     cancelled ◀ cancelled ◀ held    (its route was removed from the configuration)
 
 ``sending`` is written (and committed) before the network is called; only the network's answer, or a
 reconciliation that finds the post on the network, moves it on. Nothing else may change a queue entry's
@@ -18,16 +19,19 @@ each move of a :class:`QueueEntry` from there to sent, retried, failed, held or 
 from __future__ import annotations
 
 import enum
+import functools
 import zlib
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from botwarden.errors import InvalidTransition
-from botwarden.rules import PastPost, Verdict
+from botwarden.rules import PastPost, Verdict, load_registry
 from botwarden.similarity import text_hash
+from botwarden.similarity.profile import profile
 from botwarden.store.db import one_of, shared
 from botwarden.store.models import AccountRow, HistoryRow, QueueRow, VerdictRow
 
@@ -40,17 +44,21 @@ class State(enum.StrEnum):
     FAILED = "failed"
     HELD = "held"
     DENIED = "denied"
+    CANCELLED = "cancelled"
 
 
 ALLOWED: dict[State, frozenset[State]] = {
-    State.PENDING: frozenset({State.READY, State.SENDING, State.HELD, State.DENIED}),
-    State.READY: frozenset({State.READY, State.SENDING, State.HELD, State.DENIED}),
+    State.PENDING: frozenset({State.READY, State.SENDING, State.HELD, State.DENIED, State.CANCELLED}),
+    State.READY: frozenset({State.READY, State.SENDING, State.HELD, State.DENIED, State.CANCELLED}),
     State.SENDING: frozenset({State.SENT, State.FAILED, State.READY}),
-    State.HELD: frozenset({State.READY, State.DENIED}),
+    State.HELD: frozenset({State.READY, State.DENIED, State.CANCELLED}),
     State.FAILED: frozenset({State.READY}),
     State.SENT: frozenset(),
     State.DENIED: frozenset(),
+    State.CANCELLED: frozenset(),
 }
+#: Entries still waiting to be sent: what a route's removal cancels.
+WAITING_STATES = (State.PENDING.value, State.READY.value, State.HELD.value)
 DUE_STATES = (State.PENDING.value, State.READY.value)
 
 
@@ -123,14 +131,16 @@ class QueueEntry:
         self._row.text, self._row.length = text, length
 
     def record_verdict(self, verdict: Verdict, now: datetime) -> None:
+        findings = [f.to_json() for f in verdict.findings]
         self._session.add(
             VerdictRow(
                 queue_id=self._row.id,
                 at=now,
                 decision=verdict.decision.value,
                 codes=verdict.codes,
-                findings=[f.to_json() for f in verdict.findings],
+                findings=findings,
                 not_before=verdict.not_before,
+                reason=verdict_reason(verdict.codes, findings, auto_codes()),
             )
         )
 
@@ -172,6 +182,7 @@ class QueueEntry:
             remote_id=remote_id,
             link=link,
             cost_usd=cost_usd,
+            profile=profile(self._row.text).to_bytes(),
         )
         self._session.add(row)
         self._session.flush()
@@ -289,6 +300,31 @@ def enqueue(session: Session, route_id: str, account_id: str, item_id: int, key:
         )
     )
     return True
+
+
+def cancel_route(session: Session, route_id: str, note: str, now: datetime) -> int:
+    """Cancel the route's entries still waiting to be sent (``note`` says why); how many there were."""
+    rows = session.scalars(
+        select(QueueRow).where(QueueRow.route_id == route_id, QueueRow.state.in_(WAITING_STATES))
+    ).all()
+    for row in rows:
+        transition(row, State.CANCELLED, now)
+        row.last_error = note
+    return len(rows)
+
+
+@functools.cache
+def auto_codes() -> frozenset[str]:
+    """The codes of the installed rules checked on every action (not setup reminders or attestations)."""
+    return frozenset(rule.code for rule in load_registry() if rule.enforced == "auto")
+
+
+def verdict_reason(codes: Collection[str], findings: list[dict[str, Any]], auto: frozenset[str]) -> str:
+    """One line that explains a verdict: the message of its first finding with a code (warn or above),
+    else the first note of a rule checked on every action (``auto``), not an account-setup reminder."""
+    notable = [f for f in findings if f.get("code") in codes]
+    notable = notable or [f for f in findings if f.get("code") in auto]
+    return str(notable[0]["message"]) if notable else ""
 
 
 def first_link(text: str) -> str:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from botwarden.rules import load_registry
 from botwarden.store.models import (
     AccountRow,
+    CredentialRow,
     EventRow,
     FeedRow,
     HistoryRow,
@@ -27,31 +27,37 @@ from botwarden.store.models import (
     RouteRow,
     VerdictRow,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class EntryReport:
-    id: int
-    account: str
-    title: str
-    state: str
-    outcome: str  # posted, posted after delay, delayed, held, denied, failed, pending
-    codes: tuple[str, ...]
-    reason: str
-    posted_at: datetime | None
-    not_before: datetime
-    text: str
+from botwarden.store.views import (
+    AccountSummary,
+    EntryReport,
+    FeedView,
+    entry_report,
+    explaining,
+)
 
 
 def entry_reports(
-    session: Session, *, account: str | None = None, states: list[str] | None = None, limit: int | None = None
+    session: Session,
+    *,
+    account: str | None = None,
+    states: Collection[str] | None = None,
+    delayed: bool = False,
+    newest_first: bool = False,
+    limit: int | None = None,
+    operator: str | None = None,
 ) -> list[EntryReport]:
-    query = select(QueueRow, ItemRow.title).join(ItemRow, ItemRow.id == QueueRow.item_id)
-    if account:
-        query = query.where(QueueRow.account_id == account)
-    if states:
-        query = query.where(QueueRow.state.in_(states))
-    query = query.order_by(QueueRow.created_at, QueueRow.id)
+    """Queue entries with what happened to each and why: of ``account``, in ``states``, only those once
+    delayed (``delayed``); oldest first unless ``newest_first``."""
+    query = (
+        select(QueueRow, ItemRow.title)
+        .join(ItemRow, ItemRow.id == QueueRow.item_id)
+        .join(AccountRow, AccountRow.id == QueueRow.account_id)
+        .where(*_entries_where(account, states, delayed, operator))
+    )
+    if newest_first:
+        query = query.order_by(QueueRow.created_at.desc(), QueueRow.id.desc())
+    else:
+        query = query.order_by(QueueRow.created_at, QueueRow.id)
     if limit:
         query = query.limit(limit)
     rows = session.execute(query).all()
@@ -59,90 +65,85 @@ def entry_reports(
     posted = dict(
         session.execute(select(HistoryRow.queue_id, HistoryRow.at).where(HistoryRow.queue_id.in_(ids))).all()
     )
-    verdicts = _notable_verdicts(session, ids)
-    auto_codes = frozenset(rule.code for rule in load_registry() if rule.enforced == "auto")
+    verdicts = _explaining_verdicts(
+        session, {row.QueueRow.id: bool(row.QueueRow.was_delayed) for row in rows}
+    )
     return [
-        _report(
-            row.QueueRow, row.title, posted.get(row.QueueRow.id), verdicts.get(row.QueueRow.id), auto_codes
-        )
+        _report(row.QueueRow, row.title, posted.get(row.QueueRow.id), verdicts.get(row.QueueRow.id))
         for row in rows
     ]
 
 
-def _notable_verdicts(session: Session, ids: list[int]) -> dict[int, VerdictRow]:
-    """Per entry, the latest verdict with codes (what explains a delay, hold or denial), else the latest
-    verdict at all (whose notes may say what composing changed, e.g. a trending hashtag left out)."""
-    with_codes: dict[int, VerdictRow] = {}
-    latest: dict[int, VerdictRow] = {}
-    for verdict in session.scalars(
-        select(VerdictRow).where(VerdictRow.queue_id.in_(ids)).order_by(VerdictRow.id)
-    ):
-        latest[verdict.queue_id] = verdict
-        if verdict.codes:
-            with_codes[verdict.queue_id] = verdict
-    return {**latest, **with_codes}
+def count_entries(
+    session: Session,
+    *,
+    account: str | None = None,
+    states: Collection[str] | None = None,
+    delayed: bool = False,
+    operator: str | None = None,
+) -> int:
+    """How many queue entries ``entry_reports`` would list without a limit."""
+    query = (
+        select(func.count(QueueRow.id))
+        .join(AccountRow, AccountRow.id == QueueRow.account_id)
+        .where(*_entries_where(account, states, delayed, operator))
+    )
+    return int(session.scalar(query) or 0)
 
 
-def _action_notes(verdict: VerdictRow, auto_codes: frozenset[str]) -> list[dict[str, Any]]:
-    """Info findings of rules checked on every action (not the account-setup reminders every post has)."""
-    return [f for f in verdict.findings if f.get("code") in auto_codes]
+def _entries_where(
+    account: str | None, states: Collection[str] | None, delayed: bool, operator: str | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if operator is not None:
+        where.append(AccountRow.operator == operator)
+    if account:
+        where.append(QueueRow.account_id == account)
+    if states:
+        where.append(QueueRow.state.in_(list(states)))
+    if delayed:
+        where.append(QueueRow.was_delayed == 1)
+    return where
+
+
+def _explaining_verdicts(session: Session, entries: dict[int, bool]) -> dict[int, VerdictRow]:
+    rows = session.scalars(
+        select(VerdictRow).where(VerdictRow.queue_id.in_(list(entries))).order_by(VerdictRow.id)
+    )
+    return explaining(rows, entries)
 
 
 def _report(
-    entry: QueueRow,
-    title: str,
-    posted_at: datetime | None,
-    verdict: VerdictRow | None,
-    auto_codes: frozenset[str],
+    entry: QueueRow, title: str, posted_at: datetime | None, verdict: VerdictRow | None
 ) -> EntryReport:
-    outcome = {
-        "sent": "posted after delay" if entry.was_delayed else "posted",
-        "held": "held",
-        "denied": "denied",
-        "failed": "failed",
-        "sending": "sending",
-    }.get(entry.state, "")
-    if not outcome:
-        outcome = "delayed" if entry.was_delayed else "pending"
     reason = ""
-    codes: tuple[str, ...] = ()
     if verdict is not None:
-        codes = tuple(verdict.codes)
-        notable = [f for f in verdict.findings if f.get("code") in codes] or _action_notes(
-            verdict, auto_codes
-        )
-        reason = notable[0]["message"] if notable else ""
-    if entry.state == "failed":
-        reason = entry.last_error
-    return EntryReport(
-        entry.id,
-        entry.account_id,
-        title,
-        entry.state,
-        outcome,
-        codes,
-        reason,
-        posted_at,
-        entry.not_before,
-        entry.text,
+        reason = verdict.reason if verdict.reason is not None else _older_reason(verdict)
+    return entry_report(
+        id=entry.id,
+        account=entry.account_id,
+        title=title,
+        state=entry.state,
+        was_delayed=bool(entry.was_delayed),
+        codes=tuple(verdict.codes) if verdict is not None else (),
+        reason=reason,
+        last_error=entry.last_error,
+        posted_at=posted_at,
+        not_before=entry.not_before,
+        text=entry.text,
+        route=entry.route_id,
+        created_at=entry.created_at,
     )
 
 
+def _older_reason(verdict: VerdictRow) -> str:
+    """The reason of a verdict stored before verdicts kept one, worked out from its findings."""
+    from botwarden.store.queue import auto_codes, verdict_reason
+
+    return verdict_reason(verdict.codes, list(verdict.findings), auto_codes())
+
+
 # -- accounts -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AccountSummary:
-    """An account with its queue counted by state and what its posts cost today."""
-
-    id: str
-    network: str
-    operator: str
-    status: str
-    status_since: datetime | None
-    status_reason: str
-    queue: dict[str, int]
-    spent_today_usd: float
 
 
 def account_summaries(
@@ -171,6 +172,9 @@ def account_summaries(
             .group_by(HistoryRow.account_id)
         ).all()
     )
+    logged_in = set(
+        session.scalars(select(CredentialRow.account_id).where(CredentialRow.account_id.in_(wanted)))
+    )
     return [
         AccountSummary(
             row.id,
@@ -181,9 +185,15 @@ def account_summaries(
             row.status_reason,
             counts.get(row.id, {}),
             float(spent.get(row.id) or 0),
+            row.id in logged_in,
         )
         for row in rows
     ]
+
+
+def account_ids(session: Session) -> list[str]:
+    """Every account's id, in order."""
+    return list(session.scalars(select(AccountRow.id).order_by(AccountRow.id)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,18 +223,6 @@ def spending(session: Session, since: datetime) -> list[tuple[str, datetime, flo
 
 
 # -- feeds and routes ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FeedView:
-    id: str
-    url: str
-    title: str
-    last_status: str
-    last_fetched_at: datetime | None
-    next_fetch_at: datetime | None
-    error_streak: int
-    last_error: str
 
 
 def feed_views(session: Session, ids: Collection[str] | None = None) -> list[FeedView]:
@@ -424,3 +422,46 @@ def _verdict(row: VerdictRow) -> VerdictView:
 
 def _post(row: HistoryRow) -> PostView:
     return PostView(row.id, row.account_id, row.at, row.text, row.remote_id, row.cost_usd, row.link)
+
+
+class SessionReads:
+    """The reads ``lean.LeanStore`` offers, made through a session: where the store cannot be read the
+    lean way (it must be migrated first, or its URL names another database)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def account_ids(self) -> list[str]:
+        return account_ids(self._session)
+
+    def account_summaries(self, now: datetime) -> list[AccountSummary]:
+        return account_summaries(self._session, now)
+
+    def spending(self, since: datetime) -> list[tuple[str, datetime, float]]:
+        return spending(self._session, since)
+
+    def feed_views(self) -> list[FeedView]:
+        return feed_views(self._session)
+
+    def count_entries(
+        self, *, account: str | None = None, states: Collection[str] | None = None, delayed: bool = False
+    ) -> int:
+        return count_entries(self._session, account=account, states=states, delayed=delayed)
+
+    def entry_reports(
+        self,
+        *,
+        account: str | None = None,
+        states: Collection[str] | None = None,
+        delayed: bool = False,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[EntryReport]:
+        return entry_reports(
+            self._session,
+            account=account,
+            states=states,
+            delayed=delayed,
+            newest_first=newest_first,
+            limit=limit,
+        )

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from botwarden import __version__
 from botwarden.replay.lines import ActionLine
+from botwarden.replay.run import PUBLISHING_KINDS
 from botwarden.rules import load_registry
-from botwarden.rules.model import Verdict
-from botwarden.store import Transaction, reads
+from botwarden.rules.model import Decision, Verdict
+from botwarden.store import Transaction, reads, reported
 from botwarden.store.accounts import StoredAccount, get_account, pause_account, resume_account
 from botwarden.store.accounts import create_account as store_account
 from botwarden.store.db import answers, created
@@ -20,6 +21,7 @@ from botwarden.store.events import record
 from botwarden.store.reads import EntryView, RouteView, VerdictView
 from botwarden.store.review import approve, reject
 from botwarden.store.tokens import Principal
+from botwarden.store.views import AccountSummary
 from botwarden.web import schemas as S
 from botwarden.web.auth import Caller, Db, owned_account
 from botwarden.web.errors import ApiError
@@ -42,14 +44,94 @@ def health(session: Db) -> S.Health:
     return S.Health(status="ok" if database == "ok" else "degraded", version=__version__, database=database)
 
 
-@router.post("/check", response_model=S.VerdictOut, responses=ERRORS, tags=["rules"])
-async def check(request: Request, line: ActionLine, caller: Caller) -> JSONResponse:
-    """Check one action (a replay-format action object) before taking it; nothing is recorded."""
+RECORDED_HEADER = "Botwarden-Recorded"
+
+
+@router.post(
+    "/check",
+    response_model=S.VerdictOut,
+    responses={**ERRORS, 409: {"model": S.ErrorAnswer}},
+    tags=["rules"],
+)
+async def check(
+    request: Request,
+    line: ActionLine,
+    caller: Caller,
+    record: Annotated[
+        bool,
+        Query(
+            description="Record the action as taken when it is allowed (a post, reply, mention or quote), "
+            f"as `POST /api/v1/posted` would: the answer's `{RECORDED_HEADER}` header says `yes`, `no` "
+            "(not allowed, or not a post), or `earlier` (this id was recorded before: its verdict then is "
+            "answered again, and nothing is recorded twice)"
+        ),
+    ] = False,
+) -> JSONResponse:
+    """Check one action (a replay-format action object) before taking it. Nothing is recorded unless
+    `record` is set."""
+    if record:
+        return _check_and_record(request, line, caller)
     verdict = request.app.state.checker.check_line(caller, line)
     if verdict is None:
         raise ApiError(404, f"no account '{line.account}' here")  # as owned_account says it
     request.app.state.metrics.checked(verdict.decision.value)
     return JSONResponse(verdict.to_json())  # already the documented shape: no second validation
+
+
+def _check_and_record(request: Request, line: ActionLine, caller: Principal) -> JSONResponse:
+    with request.app.state.sessions.begin() as session:
+        owned_account(session, caller, line.account)
+        earlier = reported.find(session, line.account, str(line.id))
+        if earlier is not None:
+            if earlier.verdict is None:
+                raise ApiError(
+                    409,
+                    f"post '{line.id}' of {line.account} was reported as posted already; check each new "
+                    "action under an id of its own",
+                )
+            return JSONResponse(earlier.verdict, headers={RECORDED_HEADER: "earlier"})
+        verdict = request.app.state.checker.check_line(caller, line)
+        if verdict is None:
+            raise ApiError(404, f"no account '{line.account}' here")
+        request.app.state.metrics.checked(verdict.decision.value)
+        answer = verdict.to_json()
+        if verdict.decision is not Decision.ALLOW or line.kind not in PUBLISHING_KINDS:
+            return JSONResponse(answer, headers={RECORDED_HEADER: "no"})
+        post, created = reported.record(
+            session, line.account, str(line.id), line.at, line.text, line.links, verdict=answer
+        )
+    if not created:  # recorded by a request that crossed this one: its verdict stands
+        return JSONResponse(post.verdict or answer, headers={RECORDED_HEADER: "earlier"})
+    request.app.state.checker.checks.recorded(post.past())
+    return JSONResponse(answer, headers={RECORDED_HEADER: "yes"})
+
+
+@router.post(
+    "/posted",
+    status_code=201,
+    response_model=S.PostedOut,
+    responses={**ERRORS, 200: {"model": S.PostedOut}, 409: {"model": S.ErrorAnswer}},
+    tags=["rules"],
+)
+def posted(new: S.PostedIn, request: Request, response: Response, caller: Caller, session: Db) -> S.PostedOut:
+    """Record a post the caller made (outside botwarden) on one of its accounts, so that its later checks
+    are judged against it: the same text again (BW101), the same story on a sister account (BW103). The
+    caller's `id` makes it idempotent: the same id again answers 200 with the first record; the same id
+    with another text or time is refused (409)."""
+    owned_account(session, caller, new.account)
+    post, created = reported.record(session, new.account, new.id, new.at, new.text, new.links)
+    if not created and (post.text != new.text or post.at != new.at):
+        raise ApiError(
+            409,
+            f"post '{new.id}' of {new.account} was reported before with another text or time; "
+            "give each post an id of its own",
+        )
+    if created:
+        session.commit()
+        request.app.state.checker.checks.recorded(post.past())
+    else:
+        response.status_code = 200
+    return S.PostedOut(account=post.account, id=post.external_id, at=post.at, text=post.text, created=created)
 
 
 # -- accounts -----------------------------------------------------------------------------------------
@@ -202,11 +284,18 @@ def entry(entry_id: EntryId, caller: Caller, session: Db) -> S.QueueEntryOut:
     tags=["queue"],
 )
 def approve_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnswer:
-    """Approve a held entry: it is checked again, and the holds shown with it no longer stop it."""
+    """Approve a held entry: it is checked again, and the holds shown with it no longer stop it. An entry
+    whose account is stopped (BW904) stays held, with the approval kept: `released` is false and
+    `message` says how to restore the account."""
     row = owned_entry(session, caller, entry_id)
-    codes = approve(session, row.id, caller.name, _now())
+    approval = approve(session, row.id, caller.name, _now())
     session.commit()
-    return S.ReviewAnswer(entry=entry_view(session, row), approved_codes=codes)
+    return S.ReviewAnswer(
+        entry=entry_view(session, row),
+        approved_codes=approval.approved_codes,
+        released=approval.released,
+        message=approval.describe(),
+    )
 
 
 @router.post(
@@ -220,7 +309,11 @@ def reject_entry(entry_id: EntryId, caller: Caller, session: Db) -> S.ReviewAnsw
     row = owned_entry(session, caller, entry_id)
     reject(session, row.id, caller.name, _now())
     session.commit()
-    return S.ReviewAnswer(entry=entry_view(session, row))
+    return S.ReviewAnswer(
+        entry=entry_view(session, row),
+        released=False,
+        message=f"entry {row.id} rejected; it will not be sent",
+    )
 
 
 # -- history and verdicts -----------------------------------------------------------------------------
@@ -280,7 +373,7 @@ def account_view(session: Transaction, account: StoredAccount) -> S.AccountOut:
     return _account(summary)
 
 
-def _account(summary: reads.AccountSummary) -> S.AccountOut:
+def _account(summary: AccountSummary) -> S.AccountOut:
     return S.AccountOut(
         id=summary.id,
         network=summary.network,

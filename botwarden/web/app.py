@@ -14,6 +14,7 @@ from botwarden.config import Config
 from botwarden.networks import Network
 from botwarden.store import Sessions, open_store
 from botwarden.web import errors
+from botwarden.web.access import AccessLog
 from botwarden.web.api import router
 from botwarden.web.auth import TokenCache
 from botwarden.web.checks import Checker
@@ -63,6 +64,7 @@ def create_app(config: Config, sessions: Sessions, *, dashboard: bool = True) ->
     app.state.database_slots = DatabaseSlots(threads, config.settings["db_pool_wait_seconds"])
     errors.install(app)
     app.state.metrics.install(app)
+    app.add_middleware(AccessLog)
     app.include_router(router)
     if dashboard:
         from botwarden.web.dashboard import install as install_dashboard
@@ -79,6 +81,20 @@ def create_app(config: Config, sessions: Sessions, *, dashboard: bool = True) ->
     )
     app.add_middleware(BodyLimit, limit=settings["api_max_body_bytes"])
     return app
+
+
+def use_config(app: FastAPI, config: Config) -> None:
+    """Serve from ``config`` from now on (the dashboard changed the file, or another process did): the
+    store's feeds and routes follow it, and checks are paced by its routes."""
+    from botwarden.checking import FleetChecks
+    from botwarden.store.sync import sync_config
+
+    with app.state.sessions.begin() as session:
+        sync_config(session, config)
+    app.state.config = config
+    app.state.checker.config = config
+    app.state.checker.checks = FleetChecks(config, refresh_every=1.0)
+    app.state.networks = _networks(config, app.state.sessions)
 
 
 def _networks(config: Config, sessions: Sessions) -> Callable[[], dict[str, Network]]:

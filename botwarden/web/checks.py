@@ -10,7 +10,7 @@ from botwarden.config import Config
 from botwarden.replay.lines import ActionLine
 from botwarden.replay.run import to_action
 from botwarden.rules import AccountInfo, Verdict
-from botwarden.store import Reader, Sessions, StandingConnection, StoreHistory
+from botwarden.store import Reader, Sessions, StandingConnection
 from botwarden.store.tokens import Principal
 from botwarden.text import load_x_patterns
 
@@ -48,6 +48,8 @@ class Checker:
     def check(
         self, reader: Reader, account: AccountInfo, line: ActionLine, faults: list[Fault] | None = None
     ) -> Verdict:
-        self.checks.refresh(reader, datetime.now(UTC))
+        now = datetime.now(UTC)
+        self.checks.refresh(reader, now)
         action = to_action(line, account.network)
-        return self.checks.check(action, account, StoreHistory(reader), faults=faults or ())
+        history = self.checks.history(reader, now, at=action.at)
+        return self.checks.check(action, account, history, faults=faults or ())

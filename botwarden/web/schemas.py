@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class ErrorBody(BaseModel):
@@ -44,6 +44,29 @@ class VerdictOut(BaseModel):
     codes: list[str]
     findings: list[FindingOut]
     not_before: datetime | None
+
+
+class PostedIn(BaseModel):
+    """A post the caller made on one of its accounts, reported so that the history and the cross-account
+    rules judge its next posts by it, as they do botwarden's own."""
+
+    account: str = Field(description="The account that posted it (one of the caller's)")
+    id: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The caller's own id for the post: reporting the same id again records nothing new",
+    )
+    at: AwareDatetime = Field(description="When it was posted (ISO 8601 with a zone)")
+    text: str = Field(min_length=1, max_length=100_000, description="The text as posted")
+    links: list[str] = Field(default=[], max_length=50, description="Links the post carries besides its text")
+
+
+class PostedOut(BaseModel):
+    account: str
+    id: str
+    at: datetime
+    text: str
+    created: bool = Field(description="True when this request recorded it; false when it was already")
 
 
 class AccountIn(BaseModel):
@@ -122,6 +145,10 @@ class QueueEntryOut(BaseModel):
 class ReviewAnswer(BaseModel):
     entry: QueueEntryOut
     approved_codes: list[str] = []
+    released: bool = Field(
+        default=False, description="Back in the queue to be checked again (false: still held, or rejected)"
+    )
+    message: str = Field(default="", description="What the decision did, for a person")
 
 
 class PostOut(BaseModel):

@@ -23,7 +23,8 @@ log = logging.getLogger("botwarden.serve")
 
 def run_server(app: str, *, host: str, port: int, workers: int) -> None:
     """Serve the ASGI application factory ``app`` ("module:function") with ``workers`` processes."""
-    options = {"factory": True, "log_level": "warning", "access_log": False}
+    # botwarden logs through its own handler (`serve --log-format`): uvicorn must not install its own.
+    options = {"factory": True, "log_level": "warning", "access_log": False, "log_config": None}
     if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(app, host=host, port=port, workers=workers, **options)  # type: ignore[arg-type]
         return
@@ -72,5 +73,5 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _serve_one(app: str, host: str, port: int) -> None:
-    config = uvicorn.Config(app, factory=True, log_level="warning", access_log=False)
+    config = uvicorn.Config(app, factory=True, log_level="warning", access_log=False, log_config=None)
     uvicorn.Server(config).run(sockets=[_listen(host, port)])

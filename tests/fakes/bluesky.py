@@ -52,6 +52,9 @@ class BskyUser:
     password: str
     description: str = ""
     bot_label: bool = False
+    created_at: str = "2025-06-01T10:00:00.000Z"
+    followers: int = 0
+    avatar: bool = False
     access: set[str] = field(default_factory=set)
     refresh: set[str] = field(default_factory=set)
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -297,5 +300,13 @@ class FakeBluesky(FakeServer):
                 "description": user.description,
                 "labels": labels,
                 "postsCount": len(user.records),
+                "followersCount": user.followers,
+                "followsCount": 0,
+                "createdAt": user.created_at,
+                **(
+                    {"avatar": f"https://cdn.bsky.app/img/avatar/plain/{user.did}/me@jpeg"}
+                    if user.avatar
+                    else {}
+                ),
             },
         )

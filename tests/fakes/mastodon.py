@@ -24,6 +24,9 @@ class MastodonUser:
     token: str
     note: str = ""
     bot: bool = False
+    created_at: str = "2026-01-01T00:00:00.000Z"
+    followers: int = 0
+    avatar: bool = False  # the server's "missing" picture until one is uploaded
     statuses: list[dict[str, Any]] = field(default_factory=list)
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # Idempotency-Key -> status
 
@@ -117,6 +120,11 @@ class FakeMastodon(FakeServer):
 
     def _account(self, user: MastodonUser) -> dict[str, Any]:
         base = f"{self.url}/@{user.username}"
+        avatar = (
+            f"{self.url}/system/accounts/avatars/{user.id}/original/me.png"
+            if user.avatar
+            else f"{self.url}/avatars/original/missing.png"
+        )
         return {
             "id": user.id,
             "username": user.username,
@@ -126,15 +134,15 @@ class FakeMastodon(FakeServer):
             "bot": user.bot,
             "group": False,
             "indexable": False,
-            "created_at": "2026-01-01T00:00:00.000Z",
+            "created_at": user.created_at,
             "note": f"<p>{html.escape(user.note)}</p>",
             "uri": f"{self.url}/users/{user.username}",
             "url": base,
-            "avatar": f"{self.url}/avatars/original/missing.png",
-            "avatar_static": f"{self.url}/avatars/original/missing.png",
+            "avatar": avatar,
+            "avatar_static": avatar,
             "header": f"{self.url}/headers/original/missing.png",
             "header_static": f"{self.url}/headers/original/missing.png",
-            "followers_count": 0,
+            "followers_count": user.followers,
             "following_count": 0,
             "statuses_count": len(user.statuses),
             "emojis": [],

@@ -1,7 +1,10 @@
 """A fake X API v2: posts, media upload, users/me, the user's posts, OAuth 1.0a and OAuth 2.0 tokens.
 
 OAuth 1.0a signatures are verified (HMAC-SHA1 over the RFC 5849 base string); bearer tokens expire and
-rotate like X's. Answers carry X's rate-limit headers; error bodies are the shapes X sends.
+rotate like X's. Answers carry X's rate-limit headers; error bodies are the shapes X sends. With
+self-serve access (the default) it refuses what X's 2026 API refuses of it: a reply to a post that did not
+summon the user (mention it, reply to it or quote it), a post with more than one cashtag, a quote post.
+``users/me`` answers the ``user.fields`` asked for, as X does.
 """
 
 from __future__ import annotations
@@ -29,6 +32,15 @@ SPAM_MESSAGE = (
     "activity, we can't complete this action right now. Please try again later."
 )
 _URL = re.compile(r"https?://\S+")
+_CASHTAG = re.compile(
+    r"(?:^|(?<=\s))\$[A-Za-z]{1,6}(?:[._][A-Za-z]{1,2})?(?=$|\s|[!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$])"
+)
+NOT_SUMMONED = (
+    "Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged "
+    "by the author of the post you are replying to."
+)
+TOO_MANY_CASHTAGS = "Posts created through the API may contain at most one cashtag."
+QUOTES_NOT_OFFERED = "Quote posts are not available to your access level."
 
 
 @dataclass
@@ -43,8 +55,11 @@ class XUser:
     client_id: str = ""
     bearer: str = ""
     refresh: str = ""
-    automated_by: str = ""
-    tweets: list[dict[str, str]] = field(default_factory=list)
+    affiliated_with: str = ""  # the affiliate badge (``affiliation``), not the 'Automated' label
+    created_at: str = "2019-05-01T12:00:00.000Z"
+    followers: int = 0
+    avatar: bool = True
+    tweets: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _problem(status: int, title: str, detail: str, kind: str = "about:blank", **extra: str) -> Reply:
@@ -89,10 +104,13 @@ class FakeX(FakeServer):
         ),
     }
 
-    def __init__(self, *, reject_duplicates: bool = True, window_limit: int = 200) -> None:
+    def __init__(
+        self, *, reject_duplicates: bool = True, window_limit: int = 200, access: str = "self-serve"
+    ) -> None:
         super().__init__()
         self.users: dict[str, XUser] = {}
         self.reject_duplicates = reject_duplicates
+        self.self_serve = access not in ("enterprise", "public-utility")
         self.window_limit = window_limit
         self._ids = itertools.count(1_860_000_000_000_000_000)
         self._media: set[str] = set()
@@ -104,6 +122,7 @@ class FakeX(FakeServer):
         self.route("POST", "/2/oauth2/token", self._token)
         self.route("GET", "/2/users/{id}/mentions", self._mentions)
         self.mentions: list[dict[str, str]] = []
+        self.strangers: list[dict[str, str]] = []
 
     # -- accounts -----------------------------------------------------------------------------------
 
@@ -138,8 +157,9 @@ class FakeX(FakeServer):
     def user(self, username: str) -> XUser:
         return next(u for u in self.users.values() if u.username == username)
 
-    def mention(self, to: str, author: str, text: str, *, reply: bool = False) -> str:
-        """Someone (``author``) mentions or replies to the user ``to``; returns the post's id."""
+    def mention(self, to: str, author: str, text: str, *, reply: bool = False, quote: bool = False) -> str:
+        """Someone (``author``) mentions, replies to or quotes the user ``to``: a post that summons the
+        user, so the user may reply to it; returns the post's id."""
         target = self.user(to)
         post = {
             "id": str(next(self._ids)),
@@ -150,7 +170,15 @@ class FakeX(FakeServer):
         }
         if reply:
             post["in_reply_to_user_id"] = target.id
+        if quote:
+            post["quotes"] = target.id
         self.mentions.append(post)
+        return post["id"]
+
+    def stranger_post(self, author: str, text: str) -> str:
+        """A post by someone that names no user of the fake; returns its id (replies to it are refused)."""
+        post = {"id": str(next(self._ids)), "text": text, "author": author, "to": ""}
+        self.strangers.append(post)
         return post["id"]
 
     def expire_bearer(self, username: str) -> None:
@@ -234,13 +262,18 @@ class FakeX(FakeServer):
                     "https://api.x.com/2/problems/invalid-request",
                 )
         text = str(body.get("text", ""))
+        refused = self._self_serve_refusal(user, body, text)
+        if refused:
+            return _problem(403, "Forbidden", refused)
         if self.reject_duplicates and any(t["sent_text"] == text for t in user.tweets):
             return self.FAULTS["duplicate"](self, request)
         self._window.setdefault(user.id, []).append(time.time())
-        tweet = {
+        tweet: dict[str, Any] = {
             "id": str(next(self._ids)),
             "text": _URL.sub(lambda m: "https://t.co/" + secrets.token_hex(5), text),
             "sent_text": text,
+            "paid_partnership": bool(body.get("paid_partnership")),
+            "in_reply_to": str((body.get("reply") or {}).get("in_reply_to_tweet_id", "")),
         }
         user.tweets.append(tweet)
         return Reply(
@@ -248,6 +281,19 @@ class FakeX(FakeServer):
             {"data": {"id": tweet["id"], "text": tweet["text"], "edit_history_post_ids": [tweet["id"]]}},
             self._headers(user),
         )
+
+    def _self_serve_refusal(self, user: XUser, body: dict[str, Any], text: str) -> str:
+        """What X's self-serve access refuses of this post ('' when nothing)."""
+        if not self.self_serve:
+            return ""
+        if body.get("quote_tweet_id"):
+            return QUOTES_NOT_OFFERED
+        if len(_CASHTAG.findall(text)) > 1:
+            return TOO_MANY_CASHTAGS
+        replying = str((body.get("reply") or {}).get("in_reply_to_tweet_id", ""))
+        if replying and not any(m["id"] == replying and m["to"] == user.id for m in self.mentions):
+            return NOT_SUMMONED
+        return ""
 
     def _upload(self, request: Request) -> Reply:
         user = self._authenticate(request)
@@ -280,15 +326,29 @@ class FakeX(FakeServer):
         user = self._authenticate(request)
         if user is None:
             return self._unauthorized()
-        data: dict[str, object] = {
-            "id": user.id,
-            "name": user.username.title(),
-            "username": user.username,
+        # X answers id, name and username, and the other fields only when user.fields asks for them.
+        fields = set(",".join(request.query.get("user.fields", [""])).split(","))
+        known: dict[str, object] = {
             "description": user.description,
             "verified": False,
+            "verified_type": "none",
+            "created_at": user.created_at,
+            "public_metrics": {
+                "followers_count": user.followers,
+                "following_count": 0,
+                "post_count": len(user.tweets),
+                "listed_count": 0,
+            },
+            "profile_image_url": (
+                f"https://pbs.twimg.com/profile_images/{user.id}/me_normal.png"
+                if user.avatar
+                else "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+            ),
         }
-        if user.automated_by:
-            data["affiliation"] = {"user_id": [user.automated_by], "description": "Automated"}
+        if user.affiliated_with:
+            known["affiliation"] = {"user_id": [user.affiliated_with], "description": "Harbour Group"}
+        data: dict[str, object] = {"id": user.id, "name": user.username.title(), "username": user.username}
+        data |= {name: value for name, value in known.items() if name in fields}
         return Reply(200, {"data": data}, self._headers(user))
 
     def _timeline(self, request: Request) -> Reply:

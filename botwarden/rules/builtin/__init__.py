@@ -1,7 +1,10 @@
 """The built-in rules, exposed through the ``botwarden.rules`` entry point like any plugin's."""
 
+from botwarden.rules.builtin.access import ActionNotOffered
 from botwarden.rules.builtin.account import AccountStopped
+from botwarden.rules.builtin.apps import OneAppPerUseCase
 from botwarden.rules.builtin.budget import RateLimit, SpendCap
+from botwarden.rules.builtin.cashtags import CashtagLimit
 from botwarden.rules.builtin.content import HashtagStuffing, MentionInBroadcast, RepeatedLink, TrendingTopic
 from botwarden.rules.builtin.duplicate import DuplicatePost
 from botwarden.rules.builtin.engagement import (
@@ -12,6 +15,7 @@ from botwarden.rules.builtin.engagement import (
     BulkRepost,
     CoordinatedEngagement,
 )
+from botwarden.rules.builtin.hidden_text import HiddenTextDirection
 from botwarden.rules.builtin.length import TooLong
 from botwarden.rules.builtin.links import (
     LinkDomainMismatch,
@@ -35,6 +39,7 @@ from botwarden.rules.builtin.on_behalf import (
     PurposeChanged,
 )
 from botwarden.rules.builtin.pacing import Burst, DailyCap, QuietHoursRule
+from botwarden.rules.builtin.promotion import PaidPromotionUnlabelled
 from botwarden.rules.builtin.replies import (
     FollowIsNotOptIn,
     KeywordReply,
@@ -57,6 +62,8 @@ from botwarden.rules.builtin.setup import (
     UnauthorisedSource,
 )
 from botwarden.rules.builtin.similar import CrossAccountDuplicate, NearDuplicatePost
+from botwarden.rules.builtin.summoned import AiReplyUnapproved, ReplyNotSummoned
+from botwarden.rules.builtin.young import YoungAccount
 
 RULES = (
     DuplicatePost,
@@ -72,6 +79,8 @@ RULES = (
     LinkDomainMismatch,
     ShortenerLink,
     ReplyWithoutOptIn,
+    ReplyNotSummoned,
+    AiReplyUnapproved,
     KeywordReply,
     SecondReply,
     ReplyNotToOriginal,
@@ -92,6 +101,7 @@ RULES = (
     BulkListAdd,
     BulkCollectionAdd,
     CoordinatedEngagement,
+    ActionNotOffered,
     NoExpressConsent,
     ActionNotConsented,
     PurposeChanged,
@@ -100,12 +110,16 @@ RULES = (
     PrivateInformation,
     SensitiveMediaUnmarked,
     AbusiveContent,
+    HiddenTextDirection,
+    PaidPromotionUnlabelled,
     RateLimit,
     DailyCap,
     Burst,
     AccountStopped,
     SpendCap,
     TooLong,
+    CashtagLimit,
+    YoungAccount,
     QuietHoursRule,
     AutomatedLabelMissing,
     OperatorUndisclosed,
@@ -113,6 +127,7 @@ RULES = (
     PublicFeedVisibility,
     DuplicativeAccounts,
     UnauthorisedSource,
+    OneAppPerUseCase,
 )
 
 __all__ = ["RULES"]

@@ -16,28 +16,52 @@ class DailyCap(Rule):
     code = "BW902"
     slug = "daily-cap"
     severity = Severity.DELAY
-    section = "Network limits (X: 2,400 posts a day per user) and server rules; operator caps"
+    section = (
+        "Network limits (X: 50 original posts and 200 replies a day unverified, 2,400 posts a day; "
+        "`botwarden limits`) and server rules; operator caps"
+    )
     summary = "The account has used its daily cap; the post waits until the oldest post ages out."
     explanation = (
         "Every network caps how much one account may post a day, many Mastodon servers set a lower "
         "cap for bots, and an operator may set a lower one still. Counting over the last 24 hours (a "
         "rolling day, as the networks count), botwarden delays the post until the oldest post of that "
-        "day is 24 hours old instead of letting the network refuse it or flag the account."
+        "day is 24 hours old instead of letting the network refuse it or flag the account. Unless the "
+        "operator sets `daily_cap` (on the route, the account or as a setting), the cap is the network's "
+        "own from `botwarden limits`: on X an unverified account may make 50 original posts and, counted "
+        "apart, 200 replies a day, a verified one 2,400 posts."
     )
     kinds = _PUBLISHING
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        cap = ctx.pacing.daily_cap
+        cap, reply_cap = ctx.pacing.daily_cap, ctx.pacing.reply_cap
         start = action.at - _DAY  # a post exactly 24 hours old no longer counts
+        if cap <= 0:  # a cap of 0 means what it says: the account posts nothing
+            return [
+                self.finding(
+                    "the daily cap is 0, so this account posts nothing; raise daily_cap to let it post",
+                    evidence={"cap": 0, "used": 0},
+                    not_before=action.at + _DAY,
+                )
+            ]
         day = ctx.history.posts_after(action.account, start, action.at)
+        counted = "posts"
+        if reply_cap is not None:  # replies and original posts have caps of their own
+            replying = action.kind == "reply"
+            day = [p for p in day if (p.kind == "reply") is replying]
+            cap, counted = (reply_cap, "replies") if replying else (cap, "original posts")
         if cap <= 0 or len(day) < cap:
             return []
         not_before = day[len(day) - cap].at + _DAY
         return [
             self.finding(
-                f"{len(day)} posts in the last 24 hours reaches the daily cap of {cap}; "
+                f"{len(day)} {counted} in the last 24 hours reaches the daily cap of {cap}; "
                 f"waiting until {minute(not_before)} UTC",
-                evidence={"cap": cap, "used": len(day), "oldest_counted": day[0].at.isoformat()},
+                evidence={
+                    "cap": cap,
+                    "used": len(day),
+                    "counted": counted,
+                    "oldest_counted": day[0].at.isoformat(),
+                },
                 not_before=not_before,
             )
         ]

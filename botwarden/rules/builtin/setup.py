@@ -22,7 +22,7 @@ def _discloses_operator(bio: str) -> bool:
     return _DISCLOSURE.search(bio) is not None
 
 
-class _SetupRule(Rule):
+class SetupRule(Rule):
     severity = Severity.WARN
     enforced = "setup"
     kinds = ACTION_KINDS
@@ -31,7 +31,7 @@ class _SetupRule(Rule):
         return self.finding(message, evidence=dict(evidence), severity=Severity.INFO)
 
 
-class AutomatedLabelMissing(_SetupRule):
+class AutomatedLabelMissing(SetupRule):
     code = "BW951"
     slug = "automated-label-missing"
     section = "X's automated account labels; Automation Rules (disclose automation)"
@@ -39,16 +39,27 @@ class AutomatedLabelMissing(_SetupRule):
     explanation = (
         "X lets a bot account carry an 'Automated' label naming the account that runs it. A labelled bot "
         "is understood by readers and by the platform for what it is; an unlabelled one that posts like a "
-        "machine is a spam suspect. Turn the label on in the account's settings."
+        "machine is a spam suspect. X's API does not show the label: no field of its user object carries "
+        "it (`affiliation` is the affiliate badge, something else), so botwarden cannot read it and the "
+        "check is an attestation. Turn the label on in the account's settings (Your account, Automation) "
+        "and declare it with `automated_label_declared_by` (and `automated_label_declared_on`) on the "
+        "account; an X account without that declaration is reported."
     )
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if ctx.account.network == "x" and not ctx.account.automated_label:
-            return [self.info("the X account has no 'Automated' label", network="x")]
+            return [
+                self.info(
+                    "no 'Automated' label is declared for the X account (X's API does not show the label; "
+                    "turn it on in the account's settings and set automated_label_declared_by)",
+                    network="x",
+                    declared=False,
+                )
+            ]
         return []
 
 
-class OperatorUndisclosed(_SetupRule):
+class OperatorUndisclosed(SetupRule):
     code = "BW952"
     slug = "operator-undisclosed"
     section = "Automation Rules (who is responsible for automated activity)"
@@ -64,7 +75,7 @@ class OperatorUndisclosed(_SetupRule):
         return []
 
 
-class BotFlagMissing(_SetupRule):
+class BotFlagMissing(SetupRule):
     code = "BW953"
     slug = "bot-flag-missing"
     section = "Mastodon's bot flag and server rules; Bluesky's 'bot' self-label"
@@ -84,7 +95,7 @@ class BotFlagMissing(_SetupRule):
         return []
 
 
-class PublicFeedVisibility(_SetupRule):
+class PublicFeedVisibility(SetupRule):
     code = "BW954"
     slug = "public-feed-visibility"
     severity = Severity.INFO
@@ -107,7 +118,7 @@ class PublicFeedVisibility(_SetupRule):
         return []
 
 
-class DuplicativeAccounts(_SetupRule):
+class DuplicativeAccounts(SetupRule):
     code = "BW955"
     slug = "duplicative-accounts"
     section = "Automation Rules, ground rules (duplicate accounts for substantially similar use cases)"
@@ -163,7 +174,7 @@ def _stories_in_common(action: Action, ctx: CheckContext) -> dict[str, tuple[flo
     return found
 
 
-class UnauthorisedSource(_SetupRule):
+class UnauthorisedSource(SetupRule):
     code = "BW956"
     slug = "unauthorised-source"
     enforced = "attest"

@@ -83,8 +83,10 @@ def _another(ctx: CheckContext, account: str) -> str:
     """How a finding names another account of the fleet: with its network when that is not this one's."""
     info = ctx.facts.accounts.get(account)
     network = info.network if info is not None else ctx.account.network
-    where = f"another {network} account" if network == ctx.account.network else f"an account on {network}"
-    return f"{account}, {where} of operator {ctx.account.operator},"
+    which = "another account" if network == ctx.account.network else "an account"
+    operator = ctx.account.operator
+    owner = f"operator {operator}" if operator else "the same operator"
+    return f"{account}, {which} of {owner} on {network},"
 
 
 def _differs(evidence: dict[str, Any]) -> str:
