@@ -40,7 +40,7 @@ from botwarden.feeds.parse import make_item, parse_with_feedparser
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_FEEDS = ROOT.parent / "shared" / "corpora" / "feeds"
-FIELDS = ("title", "link", "id", "published", "updated", "categories", "enclosures")
+FIELDS = ("title", "link", "id", "published", "updated", "categories", "enclosures", "media")
 FEED_SUFFIXES = (".xml", ".rdf", ".rss", ".atom", ".json")
 GOAL_SHARE, GOAL_SPEEDUP = 0.999, 5.0
 

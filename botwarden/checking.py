@@ -411,7 +411,7 @@ class FleetChecks(Checks):
         self, reader: Reader, account_id: str, faults: list[Fault] | None = None
     ) -> AccountInfo | None:
         """The stored account as the rules see it, with what its configuration declares (spend cap,
-        X access and app, verification, age, the labels declared on); None if unknown.
+        X access and app, verification, age, the labels declared on, sensitive media); None if unknown.
 
         Given ``faults``, an account whose state cannot be read is a fault there, and the account as the
         fleet knows it stands in for it (None if the fleet does not know it either)."""
@@ -469,6 +469,7 @@ def configured_account(config: Config, account_id: str) -> AccountInfo:
         app=account.app,
         use_case=account.use_case or (f"feeds: {', '.join(feeds)}" if feeds else ""),
         ai_replies_approved=bool(account.ai_replies_approved_by),
+        sensitive_media=account.sensitive_media,
     )
 
 

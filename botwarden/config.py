@@ -20,6 +20,7 @@ from botwarden.compose.filters import Filters, PatternError, parse_pattern
 from botwarden.errors import ConfigError
 from botwarden.feeds.fetch import FetchLimits
 from botwarden.limits import Limits, builtin_limits
+from botwarden.media.limits import STORED, MediaLimits, limits_for
 from botwarden.netguard import AddressPolicy
 from botwarden.pacing import PacingPolicy, QuietHours, daily_caps
 from botwarden.rules.model import AccessLevel
@@ -51,6 +52,8 @@ class AccountConfig(_Strict):
     # Where the account lives: the Mastodon server, the Bluesky PDS (default https://bsky.social) or the
     # X API (default: the x_api_url setting).
     server: str = ""
+    # The account is marked (on its network) as posting sensitive media: BW802 lets such media through.
+    sensitive_media: bool = False
     # Hashtags the server's policy for bots requires on every post (e.g. a Mastodon server's "#bot").
     required_hashtags: list[str] = []
     # The operator's own severity for a rule on this account's actions: {code or slug: choice}.
@@ -178,9 +181,27 @@ class PostOptions(_Strict):
     visibility: Literal["public", "unlisted", "private"] | None = None  # Mastodon; default: the setting
     content_warning: str = ""  # Mastodon
     reply_settings: Literal["", "following", "mentionedUsers", "subscribers", "verified"] = ""  # X
-    link_card: bool = True  # Bluesky: attach a link card built from the item
     # X: the route's posts are paid promotion, and go out with paid_partnership, X's label for it (BW805).
     paid_partnership: bool = False
+    link_card: bool = True  # Bluesky: attach a link card built from the item (its image the thumbnail)
+    # Images from the feed: the first the item names, all of them (up to the network's 4), or none.
+    media: Literal["first", "all", "none"] = "first"
+    # Alt text for an image the feed says nothing about (fields as in a template; {link} not needed).
+    alt_text: str = "{title}"
+    # Take the linked page's og:image where the item has no image (one more fetch per item).
+    page_image: bool = False
+    # A long item becomes a thread of up to thread_max posts (X, Mastodon, Bluesky) instead of being cut.
+    thread: bool = False
+    thread_max: int = Field(default=4, ge=2, le=10)
+
+    @field_validator("alt_text")
+    @classmethod
+    def _alt_text(cls, value: str) -> str:
+        try:
+            fields_of(value, needs_link=False)
+        except TemplateError as exc:
+            raise ValueError(f"alt_text: {exc}") from None
+        return value
 
 
 class RouteConfig(_Strict):
@@ -368,6 +389,34 @@ class Config:
     def tracking_parameters(self) -> frozenset[str]:
         """The operator's own tracking parameters (a trailing ``*``: a prefix), beyond the built-in ones."""
         return frozenset(p.strip().lower() for p in self.settings["tracking_parameters"] if p.strip())
+
+    def media_wanted(self, feed_id: str) -> tuple[bool, bool]:
+        """Whether a route from this feed posts its images, and whether one takes a page's og:image."""
+        routes = [route for route in self.routes.values() if route.feed == feed_id]
+        wanted = [route for route in routes if route.post.media != "none" or self._card_thumb(route)]
+        return bool(wanted), any(route.post.page_image for route in wanted)
+
+    def media_count(self, feed_id: str) -> int:
+        """How many images an item of this feed is fetched with: as many as its most eager route posts."""
+        counts = {"none": 0, "first": 1, "all": 4}
+        routes = [route for route in self.routes.values() if route.feed == feed_id]
+        eager = [counts[r.post.media] for r in routes] + [1 for r in routes if self._card_thumb(r)]
+        return max(eager, default=0)
+
+    def media_limits(self, feed_id: str) -> MediaLimits:
+        """The strictest image limits of the networks this feed's routes post to: an image kept so fits
+        every one of them as it is."""
+        networks = {self.accounts[r.account].network for r in self.routes.values() if r.feed == feed_id}
+        chosen = [limits_for(network) for network in networks] or [STORED]
+        return MediaLimits(
+            "store",
+            min(limits.max_bytes for limits in chosen),
+            min(limits.max_side for limits in chosen),
+        )
+
+    def _card_thumb(self, route: RouteConfig) -> bool:
+        """A Bluesky route's link card takes the item's image as its thumbnail."""
+        return route.post.link_card and self.accounts[route.account].network == "bluesky"
 
 
 def _pick(value: int | None, fallback: Any) -> int:

@@ -11,6 +11,7 @@ says what to fix.
     ├── InputError       a command's input (a replay file, an argument) is wrong (exit 2)
     ├── FeedError        a feed could not be fetched or is not a usable feed
     │   └── UnsafeURLError   a URL points where botwarden may not connect (SSRF guard)
+    ├── MediaError       an image could not be fetched, or is not an image botwarden can post
     ├── StoreError       the database could not be opened, migrated or written
     │   └── InvalidTransition   a queue entry was asked to move in a way the queue's table refuses
     └── NetworkUnavailable   a network could not answer a read (reconciliation, probe, profile)
@@ -27,6 +28,7 @@ __all__ = [
     "FeedError",
     "InputError",
     "InvalidTransition",
+    "MediaError",
     "NetworkUnavailable",
     "StoreError",
     "TemplateError",
@@ -63,6 +65,10 @@ class TemplateError(ConfigError, ValueError):
 
 class UnsafeURLError(FeedError):
     """A URL resolves to an address botwarden must not reach (loopback, private, link-local...)."""
+
+
+class MediaError(BotwardenError):
+    """An image could not be fetched (the SSRF guard, a size cap, a deadline) or read as an image."""
 
 
 class StoreError(BotwardenError):

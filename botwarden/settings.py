@@ -74,6 +74,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("feed_max_redirects", 5, int, "Most redirects followed for one feed request.", minimum=0),
     Setting(
+        "media_max_bytes",
+        10_000_000,
+        int,
+        "Largest image fetched from a feed or a page; bigger ones are left out (then fitted per network).",
+    ),
+    Setting(
+        "media_page_max_bytes",
+        512_000,
+        int,
+        "How much of a linked page is read to find its og:image (routes with page_image = true).",
+    ),
+    Setting(
+        "media_wait_minutes",
+        10,
+        int,
+        "How long a post waits for its item's images to be fetched before it goes without them.",
+    ),
+    Setting(
         "feed_backoff_max_minutes",
         1440,
         int,
@@ -195,6 +213,114 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "BW905 and the cost meter: what X bills for one post containing a URL (2026 pay-per-use price).",
         minimum=0,
+    ),
+    # The rest of X's pay-per-use prices (https://docs.x.com/x-api/getting-started/pricing, 2026): reads
+    # are billed per resource returned, once a UTC day each.
+    Setting(
+        "x_media_metadata_cost_usd",
+        0.005,
+        float,
+        "The cost meter: what X bills for setting an image's alt text (Media Metadata, per request).",
+    ),
+    Setting(
+        "x_post_read_cost_usd",
+        0.005,
+        float,
+        "The cost meter: what X bills for each post read (mentions, looking up whether posts still exist).",
+    ),
+    Setting(
+        "x_owned_read_cost_usd",
+        0.001,
+        float,
+        "The cost meter: what X bills for each of the account's own resources read (its profile, its "
+        "posts: probes, reconciliation).",
+    ),
+    Setting(
+        "x_user_read_cost_usd",
+        0.010,
+        float,
+        "The cost meter: what X bills for each other user's profile read.",
+    ),
+    Setting(
+        "x_trend_read_cost_usd",
+        0.010,
+        float,
+        "The cost meter: what X bills for each trend read (trends_x_woeid).",
+    ),
+    Setting(
+        "x_dm_read_cost_usd",
+        0.010,
+        float,
+        "The cost meter: what X bills for each direct message event read (content retention checks).",
+    ),
+    Setting(
+        "x_client_app_id",
+        "",
+        str,
+        "X's id of botwarden's client app: the daily reconciliation compares with that app's usage "
+        "rather than the whole project's (empty: the project's).",
+    ),
+    Setting(
+        "x_usage_drift_percent",
+        10.0,
+        float,
+        "Daily reconciliation: how far (in percent of X's count) the posts botwarden metered may differ "
+        "from X's usage report before a warning.",
+    ),
+    Setting(
+        "x_usage_drift_posts",
+        10,
+        int,
+        "Daily reconciliation: a difference of this many posts or fewer is never a warning.",
+    ),
+    Setting(
+        "watch_interval_hours",
+        12,
+        int,
+        "How often each account is watched: moderation labels (Bluesky), limited or suspended as seen "
+        "from another server (Mastodon), the server's rules, and deleted posts and messages whose ids the "
+        "consent ledger keeps (X; at most 23, so that deletions leave the ledger within 24 hours).",
+    ),
+    Setting(
+        "inbound_id_days",
+        14,
+        int,
+        "How long the consent ledger keeps the X id of a post or message someone sent the account: while "
+        "replies to it are judged (BW403, BW404) and looked up for deletions; then the id is removed, what "
+        "it meant stays.",
+    ),
+    Setting(
+        "bluesky_labelers",
+        ["did:plc:ar7c4by46qjdydhdevvrndac"],
+        list,
+        "The labelers whose moderation labels the watch asks for (atproto-accept-labelers); Bluesky's own "
+        "moderation service by default.",
+    ),
+    Setting(
+        "bluesky_labels_ignored",
+        [],
+        list,
+        "Label values the watch does not stop an account for (e.g. graphic-media on a news bot's photos).",
+    ),
+    Setting(
+        "bluesky_watch_posts",
+        25,
+        int,
+        "How many of the account's latest posts the watch reads for labels.",
+    ),
+    Setting(
+        "mastodon_observer_server",
+        "",
+        str,
+        "Another Mastodon server (https://…) the watch looks each Mastodon account up from, to see it "
+        "limited or suspended as other servers do (empty: not looked up).",
+    ),
+    Setting(
+        "apply_server_rules",
+        True,
+        bool,
+        "Apply what a Mastodon server's published rules say in a form botwarden reads (a daily post cap, "
+        "a required hashtag, unlisted posts for bots); always only ever stricter than the configuration.",
     ),
     Setting(
         "mastodon_visibility",
@@ -577,7 +703,18 @@ def resolve(
             raise ConfigError(f"--set {name}: unknown setting; known: {', '.join(BY_NAME)}")
         resolved[name] = coerce(BY_NAME[name], raw, source=f"--set {name}")
     _check_lease(resolved, file_label)
+    _check_watch(resolved, file_label)
     return resolved
+
+
+def _check_watch(settings: Mapping[str, Any], label: str) -> None:
+    """A deleted post's id must leave the consent ledger within 24 hours, so the watch runs more often."""
+    hours = settings["watch_interval_hours"]
+    if not 1 <= hours <= 23:
+        raise ConfigError(
+            f"{label}: watch_interval_hours ({hours}) must be from 1 to 23, so that posts deleted on the "
+            "network leave the consent ledger within 24 hours"
+        )
 
 
 def _check_lease(settings: Mapping[str, Any], label: str) -> None:

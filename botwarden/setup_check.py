@@ -1,6 +1,7 @@
 """``botwarden accounts check``: read each account's profile from its network and report BW951-BW955 and
-BW957, what BW909 sees in a young account's profile (its age, followers, bio and picture), and BW956 for
-each feed the account posts from."""
+BW957, what BW909 sees in a young account's profile (its age, followers, bio and picture), BW956 for
+each feed the account posts from, and the rules the account's server publishes (Mastodon), with what
+botwarden applies of them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from datetime import datetime
 from botwarden.checking import FleetChecks, configured_account
 from botwarden.config import Config
 from botwarden.networks import Network, Profile
+from botwarden.networks.base import ServerRule
 from botwarden.rules import AccountInfo, Action, Engine, MemoryHistory
 from botwarden.rules.model import Finding
+from botwarden.server_rules import Reading, apply, read_rules
 
 SETUP_CODES = ("BW909", "BW951", "BW952", "BW953", "BW954", "BW955", "BW957")
 SOURCE_CODE = "BW956"  # per route: asked once for each feed the account posts from
@@ -25,6 +28,8 @@ class SetupReport:
     error: str = ""
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    server_rules: list[ServerRule] = field(default_factory=list)
+    reading: Reading | None = None  # what botwarden reads in the server's rules
 
 
 def check_accounts(
@@ -70,6 +75,10 @@ def check_accounts(
                 f"the server allows {profile.char_limit} characters a post; "
                 f"set char_limit = {profile.char_limit}"
             )
+        if profile.server_rules:
+            report.server_rules = list(profile.server_rules)
+            report.reading = read_rules(profile.server_rules)
+            report.notes += rules_notes(config, account.id, report.reading, bot_flag=profile.bot_flag)
     return reports
 
 
@@ -104,3 +113,19 @@ def _young_notes(info: AccountInfo, now: datetime, young_days: int) -> list[str]
             else []
         )
     return []
+
+
+def rules_notes(config: Config, account_id: str, reading: Reading, *, bot_flag: bool) -> list[str]:
+    """What the server's rules ask that botwarden reads, and what that changes for this account."""
+    _, changes = apply(config, {account_id: reading})
+    notes = []
+    if changes:
+        how = (
+            "applied by the worker"
+            if config.settings["apply_server_rules"]
+            else "apply_server_rules is off: set it"
+        )
+        notes += [f"server rules: {change} ({how})" for change in changes]
+    if reading.bot_flag and not bot_flag:
+        notes.append("server rules: bots must be flagged as bots; tick 'This is a bot account' (BW953)")
+    return notes

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +26,7 @@ import httpx
 
 from botwarden.compose.hashtags import is_trending
 from botwarden.errors import ConfigError
+from botwarden.networks.metering import Billable, Meter, Use
 from botwarden.rules.facts import Trend
 
 log = logging.getLogger("botwarden")
@@ -106,7 +107,10 @@ class XTrends:
         base_url: str = "https://api.x.com",
         refresh: timedelta = timedelta(minutes=15),
         transport: httpx.BaseTransport | None = None,
+        meter: Meter | None = None,
     ) -> None:
+        """Each answer's trends are reported to ``meter``: X bills every trend it returns."""
+        self.meter = meter
         self._client = httpx.Client(
             base_url=base_url, headers={"Authorization": f"Bearer {token}"}, transport=transport, timeout=10
         )
@@ -133,10 +137,16 @@ class XTrends:
             return None
         try:
             data = response.json().get("data") or []
-            return _fold([str(item["trend_name"]) for item in data if item.get("trend_name")])
+            names = [str(item["trend_name"]) for item in data if item.get("trend_name")]
         except (ValueError, AttributeError, TypeError):
             log.warning("trends: X's trends answer was not the documented shape; keeping the last ones")
             return None
+        if self.meter is not None and names:
+            when = datetime.now(UTC)
+            self.meter.add(
+                Use(when, "x", None, Billable.TREND_READ, "trend", "trends", f"GET {path}", tuple(names))
+            )
+        return _fold(names)
 
     def close(self) -> None:
         self._client.close()

@@ -225,7 +225,7 @@ def _fault(
     if source == "the rules":
         return _fails(links.ShortenerLink, "check", monkeypatch)
     assert source == "the post's text"
-    return _fails(publish, "compose", monkeypatch)
+    return _fails(publish, "plan_post", monkeypatch)
 
 
 SOURCES = [
@@ -236,7 +236,7 @@ SOURCES = [
     ("the state of account acct", "stored_account_info broke"),
     ("the link chain", "facts broke"),
     ("the rules", "check broke"),
-    ("the post's text", "compose broke"),
+    ("the post's text", "plan_post broke"),
 ]
 
 

@@ -13,7 +13,7 @@ import pytest
 from botwarden.feeds.fastparse import parse_fast
 from botwarden.feeds.parse import make_item, parse_with_feedparser
 
-FIELDS = ("id", "link", "title", "published", "updated", "categories", "enclosures", "author")
+FIELDS = ("id", "link", "title", "published", "updated", "categories", "enclosures", "author", "media")
 NAMESPACES = {
     "atom": ["http://www.w3.org/2005/Atom"],
     "dc": ["http://purl.org/dc/elements/1.1/", "HTTP://PURL.ORG/DC/ELEMENTS/1.1/"],

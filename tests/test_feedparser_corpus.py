@@ -73,7 +73,7 @@ def test_every_feed_of_feedparsers_corpus_parses_or_raises_feed_error() -> None:
     assert not failures, "\n".join(failures[:20])
 
 
-FIELDS = ("title", "link", "id", "published", "updated", "categories", "enclosures")
+FIELDS = ("title", "link", "id", "published", "updated", "categories", "enclosures", "media")
 
 
 def test_the_fast_path_reads_feedparsers_corpus_as_feedparser_does() -> None:

@@ -142,7 +142,7 @@ def test_every_corpus_feed_parses_or_raises_feed_error(shared: Path) -> None:
 
 # -- the fast path reads what feedparser reads -------------------------------------------------------
 
-FIELDS = ("id", "link", "title", "published", "updated", "categories", "enclosures")
+FIELDS = ("id", "link", "title", "published", "updated", "categories", "enclosures", "media")
 RSS_ITEM = '<rss version="2.0"><channel><title>t</title><link>/home</link><item>{}</item></channel></rss>'
 SAME_AS_FEEDPARSER = {
     "permalink guid stands in for the link": RSS_ITEM.format(

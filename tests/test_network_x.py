@@ -228,9 +228,9 @@ def test_a_summoned_reply_goes_through_and_an_unsummoned_one_is_refused(fake: Fa
     quoted = fake.mention("harbour_news", "fay", "This is handy", quote=True)
     stranger = fake.stranger_post("eve", "Anyone know the ferry times?")
 
-    answered = network.publish("news", _post("@dora 09:10", in_reply_to=mention), at=NOW)
-    answered_quote = network.publish("news", _post("@fay Thanks!", in_reply_to=quoted), at=NOW)
-    refused = network.publish("news", _post("@eve 09:10", in_reply_to=stranger), at=NOW)
+    answered = network.publish("news", _post("@dora 09:10", reply_to=mention), at=NOW)
+    answered_quote = network.publish("news", _post("@fay Thanks!", reply_to=quoted), at=NOW)
+    refused = network.publish("news", _post("@eve 09:10", reply_to=stranger), at=NOW)
 
     assert answered.kind is OutcomeKind.POSTED and answered_quote.kind is OutcomeKind.POSTED
     # A refusal of one reply, not a restriction of the account: the account is not stopped for it.
@@ -254,7 +254,7 @@ def test_enterprise_access_replies_to_anyone_and_takes_many_cashtags() -> None:
     try:
         network = _network(server, MemoryCredentials({"news": server.add_oauth1_user("harbour_news")}))
         stranger = server.stranger_post("eve", "Anyone know the ferry times?")
-        reply = network.publish("news", _post("@eve 09:10", in_reply_to=stranger), at=NOW)
+        reply = network.publish("news", _post("@eve 09:10", reply_to=stranger), at=NOW)
         many = network.publish("news", _post("Up: $FJORD +4%, $SOUND +2%"), at=NOW)
         assert reply.kind is OutcomeKind.POSTED and many.kind is OutcomeKind.POSTED
     finally:

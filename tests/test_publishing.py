@@ -392,15 +392,19 @@ def test_mentions_and_messages_become_opt_ins_and_opt_outs_once(tmp_path: Path, 
         rows = session.scalars(select(ConsentRow).order_by(ConsentRow.id)).all()
     got = {(r.account_id, r.user, r.kind, r.via) for r in rows}
     assert got == {
-        ("xnews", "ana", "opt_out", None),
+        ("xnews", "ana", "opt_out", "mention"),
         ("xnews", "ben", "opt_in", "reply"),
         ("xnews", "gus", "opt_in", "mention"),
         ("toots", "cleo@other.example", "opt_in", "dm"),
-        ("toots", "dan@other.example", "opt_out", None),
-        ("skies", "eve.example.com", "opt_out", None),
+        ("toots", "dan@other.example", "opt_out", "mention"),
+        ("skies", "eve.example.com", "opt_out", "mention"),
         ("skies", "fay.example.com", "opt_in", "reply"),
     }
     assert all(r.recorded_by.startswith("botwarden inbound") for r in rows)
+    # What each message meant and the id of the post are kept; what the user wrote is not.
+    assert all(r.interaction for r in rows)
+    for said in ("@xnews STOP", "late ferry", "pier reopens", "unsubscribe", "stop please", "8:15", "thanks"):
+        assert not [r.note for r in rows if said.casefold() in r.note.casefold()], said
     runtime.close()
 
 

@@ -1,12 +1,13 @@
-"""``botwarden accounts …`` (log in, check the setup, resume after a stop) and ``botwarden spend``."""
+"""``botwarden accounts …``: log in, check the setup (and the server's rules), resume after a stop."""
 
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from botwarden.cli.common import (
@@ -23,6 +24,8 @@ from botwarden.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from botwarden.config import Config
+    from botwarden.setup_check import SetupReport
+    from botwarden.store import Sessions
 
 accounts_app = typer.Typer(help="Look after accounts.", no_args_is_help=True)
 
@@ -61,7 +64,7 @@ def login(
 ) -> None:
     """Store an account's tokens, encrypted; they are never printed or logged."""
     from botwarden.cli.common import utcnow
-    from botwarden.networks.build import build_networks, credential_store
+    from botwarden.networks.build import build_networks, credential_store, meter_of, record_metered
 
     cfg = load_config(config, set_)
     account = cfg.accounts.get(account_id)
@@ -94,8 +97,11 @@ def login(
     )
     if not check:
         return
-    network = build_networks(cfg, sessions, credentials=store)[account.network]
-    problem = network.probe(account_id)
+    networks = build_networks(cfg, sessions, credentials=store)
+    problem = networks[account.network].probe(account_id)
+    meter = meter_of(networks)
+    if meter is not None:
+        record_metered(meter, sessions)  # X bills even this one read
     if problem is not None:
         raise ConfigError(
             f"{account_id}: {account.network} refused the tokens ({problem.kind}: {problem.message})"
@@ -119,16 +125,21 @@ def check_setup(
 ) -> None:
     """Read each account's profile and report how it presents itself (BW951-BW956)."""
     from botwarden.cli.common import utcnow
-    from botwarden.networks.build import build_networks
+    from botwarden.networks.build import build_networks, record_metered
+    from botwarden.networks.metering import Meter
     from botwarden.setup_check import check_accounts
 
     cfg = load_config(config, set_)
     if account_id is not None and account_id not in cfg.accounts:
         raise InputError(f"no account '{account_id}' in {cfg.source}")
-    networks = build_networks(cfg, open_store(cfg.settings["database_url"]))
+    sessions = open_store(cfg.settings["database_url"])
+    meter = Meter.from_settings(cfg.settings)
+    networks = build_networks(cfg, sessions, meter=meter)
     table = Table("account", "network", "profile", "findings")
     problems = 0
-    for report in check_accounts(cfg, networks, utcnow(), account_id):
+    now = utcnow()
+    reports = check_accounts(cfg, networks, now, account_id)
+    for report in reports:
         if report.error:
             problems += 1
             table.add_row(report.account, report.network, "[red]cannot read[/]", report.error)
@@ -137,8 +148,27 @@ def check_setup(
         handle = report.profile.handle if report.profile else ""
         table.add_row(report.account, report.network, handle, "\n".join(lines) or "[green]nothing to fix[/]")
     out.print(table)
+    _print_server_rules(reports, sessions, now)
+    record_metered(meter, sessions)
     if problems:
         raise typer.Exit(1)
+
+
+def _print_server_rules(reports: list[SetupReport], sessions: Sessions, now: datetime) -> None:
+    """Each server's published rules, marked with what botwarden reads in them; kept in the store, where
+    the worker applies them."""
+    from botwarden.store import server_rules
+
+    for report in reports:
+        if not report.server_rules or report.reading is None:
+            continue
+        with sessions.begin() as session:
+            server_rules.save(session, report.account, report.server_rules, now)
+        out.print(f"\n{report.account}: the server's rules", highlight=False)
+        for rule in report.server_rules:
+            read = report.reading.understood.get(rule.id)
+            mark = f"  [green]→ {escape(read)}[/]" if read else "  [dim](for a person to follow)[/]"
+            out.print(f"  {rule.id}. {escape(rule.text)}{mark}")
 
 
 @accounts_app.command("resume")
@@ -155,40 +185,3 @@ def resume(
     with open_store(database_url(config, set_, database)).begin() as session:
         held = resume_account(session, account_id, utcnow(), "resumed by a person")
     out.print(f"{account_id} is ok again; {held} held post(s) will be checked again on the next pass.")
-
-
-def spend(
-    days: Annotated[int, typer.Option(min=1, help="How many days back.")] = 7,
-    config: ConfigOption = DEFAULT_CONFIG,
-    set_: SetOption = None,
-    database: DatabaseOption = None,
-) -> None:
-    """What each account's posts cost per day (X bills per post), against the monthly spend cap."""
-    from botwarden import settings as settings_table
-    from botwarden.cli.common import reading, utcnow
-
-    # The settings alone (the cap): the accounts, feeds and routes need not be validated to read costs.
-    resolved = settings_table.file_settings(config, settings_table.parse_overrides(set_ or []))
-    now = utcnow()
-    since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    with reading(database or str(resolved["database_url"])) as store:
-        rows = store.spending(min(since, month))
-    per_day: dict[tuple[str, date], tuple[int, float]] = {}
-    this_month: dict[str, float] = {}
-    for account, at, cost in rows:
-        if at >= month:
-            this_month[account] = this_month.get(account, 0.0) + cost
-        if at >= since:
-            posts, total = per_day.get((account, at.date()), (0, 0.0))
-            per_day[(account, at.date())] = (posts + 1, total + cost)
-    table = Table("account", "day", "posts", "spent (USD)")
-    for (account, day), (posts, total) in sorted(per_day.items()):
-        table.add_row(account, day.isoformat(), str(posts), f"{total:.3f}")
-    out.print(table)
-    cap = float(resolved["spend_cap_usd"])
-    for account, total in sorted(this_month.items()):
-        limit = (
-            f" of the ${cap:.2f} cap (BW905 holds posts past it)" if cap > 0 else " (no spend_cap_usd set)"
-        )
-        out.print(f"{account}: ${total:.3f} this month{limit}")

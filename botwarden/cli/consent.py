@@ -227,6 +227,7 @@ def _print_rows(
             sys.stdout.write(
                 json.dumps(
                     {
+                        "id": row.id,
                         "kind": row.kind,
                         "account": row.account_id,
                         "user": row.user,
@@ -241,18 +242,22 @@ def _print_rows(
                         "recorded_by": row.recorded_by,
                         "recorded_at": row.recorded_at.isoformat(),
                         "note": row.note,
+                        "refers_to": row.refers_to,
                     },
                     ensure_ascii=False,
                 )
                 + "\n"
             )
         return
-    table = Table("at", "kind", "account", "user / owner", "details", "recorded by")
+    table = Table("line", "at", "kind", "account", "user / owner", "details", "recorded by")
     for row in rows:
         details = row.via or ", ".join(row.actions) or row.purpose_version or ""
         if row.kind == "consent":
             details = f"{', '.join(row.actions)} (purpose {row.purpose_version})"
+        elif row.kind == "redaction":
+            details = f"line {row.refers_to}: {row.note}"
         table.add_row(
+            str(row.id),
             f"{row.at:%Y-%m-%d %H:%M}",
             row.kind,
             row.account_id or "",

@@ -9,14 +9,14 @@ import sys
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from botwarden import settings as settings_table
-from botwarden.cli.accounts import accounts_app, spend
+from botwarden.cli.accounts import accounts_app
 from botwarden.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -35,7 +35,11 @@ from botwarden.cli.feeds import feeds_app
 from botwarden.cli.limits import limits
 from botwarden.cli.queue import approve, queue, reject, retry, review, skipped
 from botwarden.cli.service import serve, tokens_app
+from botwarden.cli.spend import spend
 from botwarden.errors import BotwardenError, ConfigError, InputError
+
+if TYPE_CHECKING:
+    from botwarden.run.plan import PostPlan
 
 app = typer.Typer(
     help="Feed bots that check every action against the automation rules before acting.",
@@ -230,23 +234,50 @@ def preview(
     set_: SetOption = None,
     limit: Annotated[int, typer.Option(help="Items per route.")] = 3,
 ) -> None:
-    """Show exactly what would be posted for the newest items, measured per network. Posts nothing."""
+    """Show what a first run would post of the newest items, as `run` would: filters, the first-run
+    choice, each network's text and measured length, images and alt text, the card, and the verdict."""
     from botwarden.cli.preview import preview_routes
 
     cfg = load_config(config, set_)
-    for route_id, drafts, error in preview_routes(cfg, limit=limit):
+    for route_id, posts, error in preview_routes(cfg, limit=limit):
         out.rule(f"[bold]{route_id}[/]")
         if error:
             out.print(f"[red]cannot fetch:[/] {error}")
             continue
-        for title, draft in drafts:
-            colour = "green" if draft.fits else "red"
-            out.print(f"[dim]{title}[/]")
-            out.print(f"  {draft.text}")
+        for post in posts:
+            out.print(f"[dim]{escape(post.title)}[/]")
+            if post.plan is None or post.verdict is None:
+                out.print(f"  [yellow]{escape(post.skipped)}[/]")
+                continue
+            _show_plan(post.plan)
+            codes = " ".join(post.verdict.codes)
+            reason = post.verdict.reason()
             out.print(
-                f"  [{colour}]{draft.measure.length}/{draft.measure.limit} on {draft.network}[/]"
-                + (f"  [dim]({'; '.join(draft.notes)})[/]" if draft.notes else "")
+                f"  verdict: [bold]{post.verdict.decision.value}[/]"
+                + (f" {codes}" if codes else "")
+                + (f" — {escape(reason)}" if reason else "")
             )
+
+
+def _show_plan(plan: PostPlan) -> None:
+    count = len(plan.parts)
+    for number, draft in enumerate(plan.parts, start=1):
+        colour = "green" if draft.fits else "red"
+        label = f"  [{number}/{count}] " if count > 1 else "  "
+        out.print(f"{label}{escape(draft.text)}")
+        out.print(
+            f"  [{colour}]{draft.measure.length}/{draft.measure.limit} on {draft.network}[/]"
+            + (f"  [dim]({escape('; '.join(draft.notes))})[/]" if draft.notes else "")
+        )
+    for attached in plan.attachments:
+        picture = attached.image.picture
+        size = f"{picture.width}×{picture.height}" if picture else "?"
+        out.print(f"  image: {escape(attached.image.url)} ({size})  alt: {escape(attached.alt)}")
+    if plan.card is not None:
+        thumb = f", thumbnail {escape(plan.card.thumb.image.url)}" if plan.card.thumb else ", no thumbnail"
+        out.print(f"  card: {escape(plan.card.title)} → {escape(plan.card.url)}{thumb}")
+    for missing in plan.missing:
+        out.print(f"  [yellow]image left out:[/] {escape(missing)}")
 
 
 @app.command()

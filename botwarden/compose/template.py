@@ -17,8 +17,9 @@ DEFAULT_TEMPLATE = "{title} {link} {hashtags}"
 _formatter = string.Formatter()
 
 
-def fields_of(template: str) -> list[str]:
-    """The fields a template uses, in order; raises TemplateError for anything unsafe or unknown."""
+def fields_of(template: str, *, needs_link: bool = True) -> list[str]:
+    """The fields a template uses, in order; raises TemplateError for anything unsafe or unknown (and,
+    for a post's template, for one without ``{link}``)."""
     try:
         parsed = list(_formatter.parse(template))
     except ValueError as exc:
@@ -39,7 +40,7 @@ def fields_of(template: str) -> list[str]:
         if spec or conversion:
             raise TemplateError(f"'{{{name}}}' may not carry a format spec or conversion")
         used.append(name)
-    if "link" not in used:
+    if needs_link and "link" not in used:
         raise TemplateError("the template must contain {link}, so readers reach the source")
     return used
 

@@ -2,7 +2,7 @@
 
 from botwarden.feeds.fetch import FetchLimits, FetchResult, fetch_feed
 from botwarden.feeds.identity import content_hash, item_identity
-from botwarden.feeds.model import Enclosure, Feed, Item
+from botwarden.feeds.model import Enclosure, Feed, Item, MediaRef
 from botwarden.feeds.parse import parse
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "FetchLimits",
     "FetchResult",
     "Item",
+    "MediaRef",
     "content_hash",
     "fetch_feed",
     "item_identity",

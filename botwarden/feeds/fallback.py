@@ -46,11 +46,29 @@ class _KeepIds:
     _end_id = _end_guid
 
 
-class _Strict(_KeepIds, StrictFeedParser):  # type: ignore[misc]
+# Where an entry keeps the text of its first media:description, which feedparser merges into the summary.
+MEDIA_DESCRIPTION = "botwarden_media_description"
+
+
+class _KeepMediaDescription:
+    """Keeps the text of an entry's first ``media:description`` apart: the words for its images."""
+
+    elementstack: list[Any]
+    inentry: Any
+
+    def _end_media_description(self) -> None:
+        text = "".join(self.elementstack[-1][2]) if self.elementstack else ""
+        context = self._get_context()  # type: ignore[attr-defined]
+        if self.inentry and text.strip() and MEDIA_DESCRIPTION not in context:
+            context[MEDIA_DESCRIPTION] = text
+        super()._end_media_description()  # type: ignore[misc]
+
+
+class _Strict(_KeepIds, _KeepMediaDescription, StrictFeedParser):  # type: ignore[misc]
     pass
 
 
-class _Loose(_KeepIds, LooseFeedParser):  # type: ignore[misc]
+class _Loose(_KeepIds, _KeepMediaDescription, LooseFeedParser):  # type: ignore[misc]
     pass
 
 

@@ -16,6 +16,10 @@ the fields botwarden keeps:
 - categories: ``category``, ``dc:subject``, ``media:category``, ``itunes:category`` (nested ones too),
   and the comma-separated ``itunes:keywords`` and ``media:keywords``, de-duplicated as feedparser does.
 - enclosures: ``enclosure`` and ``link rel="enclosure"``, in order.
+- media (:mod:`botwarden.feeds.media`): ``media:content`` and ``media:thumbnail`` attributes (a
+  thumbnail's text names it when it has no ``url``), the first ``media:description``, the ``media:rating``
+  (the first one's attributes, the last one's text), and the first ``<img>`` of the content or summary,
+  its address resolved against the base in force there.
 
 What it is not sure of raises :class:`Declined`, and feedparser reads the document: an entry inside an
 entry, a text input or an image with elements inside an entry, a source inside a source, a title of XHTML or
@@ -33,7 +37,8 @@ from feedparser.datetimes import _parse_date
 from lxml import etree
 
 from botwarden.feeds import feedparser_rules as rules
-from botwarden.feeds.model import Enclosure, Item
+from botwarden.feeds.media import item_media
+from botwarden.feeds.model import Enclosure, Item, MediaRef
 
 ItemMaker = Callable[..., Item]
 BaseOf = Callable[[etree._Element], str]
@@ -81,7 +86,12 @@ class _Fields:
     links: list[dict[str, str]] = field(default_factory=list)
     summary: str | None = None
     content: str | None = None
+    bases: dict[str, str] = field(default_factory=dict)  # where the summary and content were read
     author: str = ""
+    media_contents: list[dict[str, str]] = field(default_factory=list)
+    media_thumbnails: list[dict[str, str]] = field(default_factory=list)
+    media_description: str = ""
+    rating: dict[str, str] | None = None
 
 
 class EntryReader:
@@ -97,6 +107,7 @@ class EntryReader:
             raise Declined  # a CDF item's attributes set its date and link
         fields = _Fields(guid=entry.get(RDF_ABOUT))
         self._walk(entry, 1, fields, in_source=False)
+        enclosures = _enclosures(fields.links)
         # Stripped as the fallback strips what feedparser gives (botwarden.feeds.parse._text).
         return self.make_item(
             guid=(fields.guid or "").strip() or None,
@@ -106,8 +117,24 @@ class EntryReader:
             updated=fields.dates.get("updated"),
             summary=(fields.summary or fields.content or "").strip(),
             categories=_categories(fields.tags),
-            enclosures=_enclosures(fields.links),
+            enclosures=enclosures,
             author=fields.author.strip(),
+            media=self._media(fields, enclosures),
+        )
+
+    def _media(self, fields: _Fields, enclosures: list[Enclosure]) -> list[MediaRef]:
+        rating = fields.rating or {}
+        return item_media(
+            enclosures=enclosures,
+            contents=fields.media_contents,
+            thumbnails=fields.media_thumbnails,
+            description=fields.media_description,
+            rating=rating.get("content", ""),
+            rating_scheme=rating.get("scheme", ""),
+            markup=[
+                (fields.content or "", fields.bases.get("content", "")),
+                (fields.summary or "", fields.bases.get("summary", "")),
+            ],
         )
 
     def _walk(self, parent: etree._Element, depth: int, fields: _Fields, *, in_source: bool) -> None:
@@ -214,11 +241,35 @@ class EntryReader:
     def _summary(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
         value = _markup(element)
         if name not in SUMMARIES:
-            fields.content = value
+            fields.content, fields.bases["content"] = value, self.base_of(element)
         elif fields.summary is None:
-            fields.summary = value
+            fields.summary, fields.bases["summary"] = value, self.base_of(element)
         elif fields.content is None:  # feedparser reads a second summary as the content
-            fields.content = value
+            fields.content, fields.bases["content"] = value, self.base_of(element)
+
+    def _media_content(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
+        fields.media_contents.append(rules.attributes(element))
+        self._inside(element, depth, fields)
+
+    def _media_thumbnail(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
+        attrs = rules.attributes(element)
+        if "url" not in attrs:
+            text = "" if len(element) else rules.finish((element.text or "").strip())
+            if text:
+                attrs["url"] = text
+        fields.media_thumbnails.append(attrs)
+        self._inside(element, depth, fields)
+
+    def _media_description(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
+        if not fields.media_description:
+            fields.media_description = _markup(element)
+
+    def _media_rating(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
+        if fields.rating is None:
+            fields.rating = rules.attributes(element)
+        text = _text(element)
+        if text:
+            fields.rating["content"] = text
 
     def _author(self, element: etree._Element, name: str, depth: int, fields: _Fields) -> None:
         parts = {rules.name_of(child): _text(child) for child in element}
@@ -261,6 +312,10 @@ _READERS: dict[str, Callable[[EntryReader, etree._Element, str, int, _Fields], N
     "enclosure": EntryReader._enclosure,
     **dict.fromkeys(SUMMARIES | CONTENTS, EntryReader._summary),
     **dict.fromkeys(AUTHORS, EntryReader._author),
+    "media:content": EntryReader._media_content,
+    "media:thumbnail": EntryReader._media_thumbnail,
+    "media:description": EntryReader._media_description,
+    "media:rating": EntryReader._media_rating,
 }
 
 
@@ -283,6 +338,9 @@ def _own_text(element: etree._Element) -> str:
 def _markup(element: etree._Element) -> str:
     if rules.attributes(element).get("type") in ("xhtml", "application/xhtml+xml"):
         return "".join(etree.tostring(child, encoding="unicode") for child in element).strip()
+    if len(element) and not element.attrib:  # inline markup (an RSS <body>): feedparser keeps it as HTML
+        inner = "".join(etree.tostring(child, encoding="unicode") for child in element)
+        return ((element.text or "") + inner).strip()
     return _text(element)
 
 

@@ -10,7 +10,8 @@ from urllib.parse import urljoin
 from botwarden.errors import FeedError
 from botwarden.feeds.bounds import DEFAULT_LIMITS, XmlLimits
 from botwarden.feeds.identity import content_hash, item_identity
-from botwarden.feeds.model import Enclosure, Feed, Item
+from botwarden.feeds.media import item_media
+from botwarden.feeds.model import Enclosure, Feed, Item, MediaRef
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 
@@ -56,6 +57,7 @@ def _item(entry: dict[str, Any], base: str) -> Item:
     guid = entry.get("id")
     tags = entry.get("tags")
     authors = entry.get("authors") or ([entry["author"]] if isinstance(entry.get("author"), dict) else [])
+    enclosures = _attachments(entry.get("attachments"))
     return Item(
         id=item_identity(str(guid) if guid is not None else None, link, title, published or updated),
         title=title,
@@ -64,9 +66,24 @@ def _item(entry: dict[str, Any], base: str) -> Item:
         updated=updated,
         summary=summary,
         categories=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
-        enclosures=_attachments(entry.get("attachments")),
+        enclosures=enclosures,
         author=next((_str(a.get("name")) for a in authors if isinstance(a, dict)), ""),
         content_hash=content_hash(title, summary, link),
+        media=_media(entry, enclosures, base),
+    )
+
+
+def _media(entry: dict[str, Any], enclosures: list[Enclosure], base: str) -> list[MediaRef]:
+    """The item's ``image`` (JSON Feed's main image) and ``banner_image`` count as Media RSS content."""
+    images = [urljoin(base, url) for key in ("image", "banner_image") if (url := _str(entry.get(key)))]
+    return item_media(
+        enclosures=enclosures,
+        contents=[{"url": url, "medium": "image"} for url in images],
+        thumbnails=[],
+        description="",
+        rating="",
+        rating_scheme="",
+        markup=[(_str(entry.get("content_html")), base), (_str(entry.get("summary")), base)],
     )
 
 

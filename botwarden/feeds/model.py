@@ -14,6 +14,18 @@ class Enclosure:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaRef:
+    """An image the item names (an image enclosure, ``media:content``, ``media:thumbnail`` or the first
+    ``<img>`` of its content), with what the feed says about it."""
+
+    url: str
+    type: str = ""  # the MIME type the feed gives, if any
+    source: str = ""  # enclosure, media:content, media:thumbnail or img
+    description: str = ""  # the feed's own words for it: media:description, or the <img alt>
+    sensitive: bool = False  # the item's media:rating says adult
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """One feed entry. ``id`` is its stable identity (see :mod:`botwarden.feeds.identity`)."""
 
@@ -27,6 +39,7 @@ class Item:
     enclosures: list[Enclosure] = field(default_factory=list)
     author: str = ""
     content_hash: str = ""
+    media: list[MediaRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from botwarden.feeds.bounds import DEFAULT_LIMITS, XmlLimits, check_shape
 from botwarden.feeds.fastparse import parse_fast
 from botwarden.feeds.identity import content_hash, item_identity
 from botwarden.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
-from botwarden.feeds.model import Enclosure, Feed, Item
+from botwarden.feeds.media import item_media
+from botwarden.feeds.model import Enclosure, Feed, Item, MediaRef
 
 _HTML_STARTS = (b"<!doctype html", b"<html")
 
@@ -84,6 +85,7 @@ def _why_not_a_feed(result: Any, data: bytes) -> str:
 
 
 def _to_item(entry: Any) -> Item:
+    enclosures = _enclosures(entry)
     return make_item(
         guid=_text(entry.get("id")) or None,
         title=_text(entry.get("title")),
@@ -93,8 +95,9 @@ def _to_item(entry: Any) -> Item:
         updated=_when(dict.get(entry, "updated_parsed")),
         summary=_text(entry.get("summary")),
         categories=_categories(entry),
-        enclosures=_enclosures(entry),
+        enclosures=enclosures,
         author=_text(entry.get("author")),
+        media=_media(entry, enclosures),
     )
 
 
@@ -109,6 +112,7 @@ def make_item(
     categories: list[str],
     enclosures: list[Enclosure],
     author: str,
+    media: list[MediaRef] | None = None,
 ) -> Item:
     """An Item from its fields, whichever parser read them: identity and content hash computed alike."""
     # The publisher's guid is the identity whether or not it is also a permalink.
@@ -124,6 +128,7 @@ def make_item(
         enclosures=enclosures,
         author=author,
         content_hash=content_hash(title, summary, link),
+        media=media or [],
     )
 
 
@@ -159,3 +164,22 @@ def _enclosures(entry: Any) -> list[Enclosure]:
         length = int(raw_length) if raw_length.isdigit() else None
         out.append(Enclosure(url=href, type=_text(enclosure.get("type")), length=length))
     return out
+
+
+def _media(entry: Any, enclosures: list[Enclosure]) -> list[MediaRef]:
+    rating = entry.get("media_rating") or {}
+    contents = entry.get("content") or []
+    return item_media(
+        enclosures=enclosures,
+        contents=[_attrs(found) for found in entry.get("media_content") or []],
+        thumbnails=[_attrs(found) for found in entry.get("media_thumbnail") or []],
+        description=_text(entry.get(fallback.MEDIA_DESCRIPTION)),
+        rating=_text(rating.get("content")),
+        rating_scheme=_text(rating.get("scheme")),
+        # feedparser has made the addresses in both absolute already
+        markup=[*((_text(part.get("value")), "") for part in contents), (_text(entry.get("summary")), "")],
+    )
+
+
+def _attrs(found: Any) -> dict[str, str]:
+    return {str(key): _text(value) for key, value in dict(found).items()}

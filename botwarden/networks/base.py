@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from botwarden.rules.facts import Budget
 
@@ -60,9 +60,14 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Media:
+    """An image to attach, already fitted to the network's limits and described (``alt``)."""
+
     data: bytes
     mime_type: str
     alt: str = ""
+    width: int = 0
+    height: int = 0
+    sensitive: bool = False  # the feed rates it adult: marked so where the network can mark it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,16 @@ class Post:
     card: LinkCard | None = None
     links: tuple[str, ...] = field(default=())
     paid_partnership: bool = False  # X: labelled as paid promotion (BW805)
-    in_reply_to: str = ""  # the id of the post this one answers, for a reply
+    # The remote id of the post this one answers: a reply's, or for a part of a thread after the first,
+    # the part before it; the thread's first post is its ``thread_root`` (Bluesky names both in a reply).
+    reply_to: str | None = None
+    thread_root: str | None = None
+
+    @property
+    def sensitive(self) -> bool:
+        return any(media.sensitive for media in self.media) or bool(
+            self.card and self.card.image and self.card.image.sensitive
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +121,16 @@ class Profile:
     followers: int | None = None
     posts: int | None = None
     has_avatar: bool | None = None
+    server_rules: tuple[ServerRule, ...] = ()  # the rules the server publishes (Mastodon)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerRule:
+    """One rule a server publishes for its users (Mastodon's ``rules[]``: an id, the rule, a longer hint)."""
+
+    id: str
+    text: str
+    hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,4 +168,78 @@ class Network(Protocol):
 
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
         """What people sent the account since ``cursor``, and the cursor to pass next time."""
+        ...
+
+
+# -- what some networks offer beyond the protocol -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContentRef:
+    """Someone's post or direct message that the store refers to by the network's id."""
+
+    id: str
+    kind: str  # post or message
+
+
+@dataclass(frozen=True, slots=True)
+class StandingProblem:
+    """Something the network shows about the account that stops it like a lock: a moderation label on it
+    or its posts, or the account seen as limited or suspended from another server."""
+
+    status: str  # labelled, limited, suspended: the account's stopped status
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    """What the network says the app used (X: ``GET /2/usage/tweets``): posts read per UTC day, and the
+    monthly cap."""
+
+    daily: dict[str, int]  # UTC day (YYYY-MM-DD) -> posts
+    scope: str  # "project", or "client app ID"
+    cap: int | None = None
+    used: int | None = None
+    cap_reset_day: int | None = None  # the day of the month the cap resets
+
+
+@runtime_checkable
+class Watched(Protocol):
+    """A network that can show what its moderators did to an account without refusing a request."""
+
+    def standing(self, account: str) -> list[StandingProblem]:
+        """What stops the account now (empty: nothing); raises NetworkUnavailable when it cannot tell."""
+        ...
+
+
+@runtime_checkable
+class Retention(Protocol):
+    """A network whose content the store must forget once it is deleted there (X's Developer Policy)."""
+
+    def deleted(self, account: str, refs: list[ContentRef]) -> set[str]:
+        """The ids of ``refs`` the network says are gone (deleted, withheld, protected); raises
+        NetworkUnavailable when it cannot tell."""
+        ...
+
+
+@runtime_checkable
+class Metered(Protocol):
+    """A network that bills per use and reports the app's usage."""
+
+    def reports_usage(self) -> bool:
+        """Whether :meth:`usage` can be asked (X: the app's bearer token is known)."""
+        ...
+
+    def usage(self, days: int) -> UsageReport:
+        """The app's usage for the last ``days`` UTC days; raises NetworkUnavailable when it cannot."""
+        ...
+
+
+@runtime_checkable
+class PublishesRules(Protocol):
+    """A network whose servers publish rules for their users."""
+
+    def server_rules(self, account: str) -> list[ServerRule]:
+        """The rules of the account's server; raises NetworkUnavailable when they cannot be read."""
         ...

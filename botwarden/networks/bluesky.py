@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import collections
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,15 +31,19 @@ from botwarden.networks.base import (
     OutcomeKind,
     Post,
     Profile,
+    StandingProblem,
 )
 from botwarden.networks.bluesky_answers import bluesky_outcome
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.facets import facets
 from botwarden.networks.http import failed_request, network_time
+from botwarden.networks.labels import SeenLabel, describe, moderation_labels
 
 DEFAULT_SERVER = "https://bsky.social"
 LOGIN = ("handle", "app_password")
 POST_COLLECTION = "app.bsky.feed.post"
+#: Asks the AppView to include these labelers' labels (atproto's ``atproto-accept-labelers`` header).
+ACCEPT_LABELERS = "atproto-accept-labelers"
 # The PDS's login limits; botwarden stays under them on its own count, per process.
 LOGIN_WINDOWS = ((30, 300.0), (300, 86400.0))
 
@@ -59,11 +63,22 @@ class BlueskyNetwork:
     name = "bluesky"
 
     def __init__(
-        self, credentials: Credentials, servers: Mapping[str, str], *, timeout: float = 20.0
+        self,
+        credentials: Credentials,
+        servers: Mapping[str, str],
+        *,
+        timeout: float = 20.0,
+        labelers: Sequence[str] = (),
+        ignored_labels: Sequence[str] = (),
+        watched_posts: int = 25,
     ) -> None:
+        """``labelers`` are the moderation services whose labels :meth:`standing` asks for."""
         self.credentials = credentials
         self.servers = {account: url.rstrip("/") for account, url in servers.items() if url}
         self.timeout = timeout
+        self.labelers = [did for did in labelers if did.startswith("did:")]
+        self.ignored_labels = frozenset(ignored_labels)
+        self.watched_posts = max(1, min(watched_posts, 100))
         self._clients: dict[str, tuple[Client, _Request, str]] = {}  # account -> client, its http, DID
         self._logins: dict[str, collections.deque[float]] = {}
         self._stale: set[str] = set()  # accounts whose stored session was refused: log in afresh
@@ -93,6 +108,16 @@ class BlueskyNetwork:
             embed = self._embed(client, post)
             if embed:
                 record["embed"] = embed
+            if post.sensitive:  # the feed rates an image adult: the post labels itself
+                record["labels"] = {
+                    "$type": "com.atproto.label.defs#selfLabels",
+                    "values": [{"val": "sexual"}],
+                }
+            if post.reply_to:  # a later part of a thread answers the part before it, under the first
+                record["reply"] = {
+                    "root": self._strong_ref(client, post.thread_root or post.reply_to),
+                    "parent": self._strong_ref(client, post.reply_to),
+                }
             created = client.com.atproto.repo.create_record(
                 models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, record=record)
             )
@@ -145,6 +170,32 @@ class BlueskyNetwork:
             posts=view.posts_count,
             has_avatar=bool(view.avatar),
         )
+
+    def standing(self, account: str) -> list[StandingProblem]:
+        """Moderation labels on the account and its latest posts, from the labelers asked for: each is a
+        moderation service's judgement, and stops the account like a lock."""
+        if not self.labelers:
+            return []
+        headers = {ACCEPT_LABELERS: ",".join(self.labelers)}
+        try:
+            client, _, did = self._client(account)
+            view = client.app.bsky.actor.get_profile(
+                models.AppBskyActorGetProfile.Params(actor=did), headers=headers
+            )
+            feed = client.app.bsky.feed.get_author_feed(
+                models.AppBskyFeedGetAuthorFeed.Params(actor=did, limit=self.watched_posts), headers=headers
+            )
+        except Exception as exc:
+            raise NetworkUnavailable(
+                f"Bluesky: {self._failed(account, exc, datetime.now(UTC)).message}"
+            ) from None
+        seen = [*_labels(view.labels), *(lab for item in feed.feed for lab in _labels(item.post.labels))]
+        found = moderation_labels(seen, did, datetime.now(UTC), self.ignored_labels)
+        if not found:
+            return []
+        evidence = {"labels": [{"val": x.val, "src": x.src, "uri": x.uri, "cts": x.cts} for x in found]}
+        message = f"Bluesky moderation label(s): {describe(found, did)}"
+        return [StandingProblem("labelled", message, evidence)]
 
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
         """Mentions and replies indexed after ``cursor`` (the newest ``indexedAt`` seen so far)."""
@@ -224,7 +275,7 @@ class BlueskyNetwork:
         if post.media:
             return {
                 "$type": "app.bsky.embed.images",
-                "images": [{"image": self._blob(client, m), "alt": m.alt} for m in post.media[:4]],
+                "images": [self._image(client, m) for m in post.media[:4]],
             }
         if post.card is not None:
             external: dict[str, Any] = {
@@ -236,6 +287,21 @@ class BlueskyNetwork:
                 external["thumb"] = self._blob(client, post.card.image)
             return {"$type": "app.bsky.embed.external", "external": external}
         return None
+
+    def _image(self, client: Client, media: Media) -> dict[str, Any]:
+        image: dict[str, Any] = {"image": self._blob(client, media), "alt": media.alt}
+        if media.width and media.height:  # lets the app lay the image out before it loads
+            image["aspectRatio"] = {"width": media.width, "height": media.height}
+        return image
+
+    @staticmethod
+    def _strong_ref(client: Client, uri: str) -> dict[str, str]:
+        """The uri and cid of one of the account's own posts, as a reply names its parent and root."""
+        repo, collection, rkey = uri.removeprefix("at://").split("/", 2)
+        found = client.com.atproto.repo.get_record(
+            models.ComAtprotoRepoGetRecord.Params(repo=repo, collection=collection, rkey=rkey)
+        )
+        return {"uri": str(found.uri), "cid": str(found.cid)}
 
     @staticmethod
     def _blob(client: Client, media: Media) -> Any:
@@ -280,3 +346,18 @@ class BlueskyNetwork:
 
 class _LoginBudgetSpent(Exception):
     pass
+
+
+def _labels(labels: Sequence[Any] | None) -> list[SeenLabel]:
+    """The SDK's label models as plain labels."""
+    return [
+        SeenLabel(
+            str(label.val),
+            str(label.src),
+            str(label.uri),
+            str(label.cts or ""),
+            bool(label.neg),
+            str(label.exp or ""),
+        )
+        for label in labels or []
+    ]

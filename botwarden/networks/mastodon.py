@@ -23,12 +23,17 @@ from botwarden.networks.base import (
     OutcomeKind,
     Post,
     Profile,
+    ServerRule,
+    StandingProblem,
 )
 from botwarden.networks.credentials import Credentials, require
 from botwarden.networks.http import body_of, failed_request, network_time
 from botwarden.networks.mastodon_answers import mastodon_outcome
 
 TOKEN = ("access_token",)
+# At most 4 attachments a status, a description of at most 1,500 characters (GET /api/v2/instance's
+# configuration; POST /api/v2/media, https://docs.joinmastodon.org/methods/media/).
+MAX_MEDIA, MAX_DESCRIPTION = 4, 1500
 _TAG = regex.compile(r"<[^>]+>")
 _BREAK = regex.compile(r"<br\s*/?>|</p>\s*<p>", regex.IGNORECASE)
 
@@ -44,18 +49,21 @@ class MastodonNetwork:
         timeout: float = 20.0,
         media_wait_seconds: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        observer: str = "",
     ) -> None:
         """``transport`` replaces the network underneath (``httpx.MockTransport`` in a test), as the
-        feed fetcher's does."""
+        feed fetcher's does. ``observer`` is another server the account is looked up from, to see
+        whether other servers limit or suspend it (empty: not looked up)."""
         self.credentials = credentials
         self.servers = {account: url.rstrip("/") for account, url in servers.items()}
+        self.observer = observer.rstrip("/")
         self.media_wait_seconds = media_wait_seconds
         self._http = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
         self._own_ids: dict[str, str] = {}
 
     def publish(self, account: str, post: Post, *, at: datetime) -> Outcome:
         media_ids = []
-        for media in post.media:
+        for media in post.media[:MAX_MEDIA]:
             uploaded = self._upload(account, media, at)
             if isinstance(uploaded, Outcome):
                 return uploaded
@@ -67,6 +75,10 @@ class MastodonNetwork:
             body["spoiler_text"] = post.content_warning
         if media_ids:
             body["media_ids"] = media_ids
+            if post.sensitive:  # the feed rates an image adult: shown behind a warning
+                body["sensitive"] = True
+        if post.reply_to:  # a later part of a thread answers the part before it
+            body["in_reply_to_id"] = post.reply_to
         try:
             # The same key for every attempt of this post: the server answers a repeat with the
             # status it already made (for an hour) instead of making a second one.
@@ -114,7 +126,43 @@ class MastodonNetwork:
             posts=_count(me.get("statuses_count")),
             # A server shows its own "missing" picture for an account that has none.
             has_avatar=None if avatar is None else "/missing." not in str(avatar),
+            server_rules=tuple(_rules(instance)),
         )
+
+    def server_rules(self, account: str) -> list[ServerRule]:
+        """The rules the account's server publishes (``GET /api/v2/instance``, ``rules[]``)."""
+        return _rules(body_of(self._read(account, "/api/v2/instance")))
+
+    def standing(self, account: str) -> list[StandingProblem]:
+        """The account as another server sees it (``GET /api/v1/accounts/lookup`` on the observer): a
+        server that silenced it shows it ``limited``, one that suspended it ``suspended``."""
+        if not self.observer:
+            return []
+        address = self._address(account)
+        try:
+            answer = self._http.get(f"{self.observer}/api/v1/accounts/lookup", params={"acct": address})
+        except httpx.HTTPError as exc:
+            raise NetworkUnavailable(f"Mastodon {self.observer}: {failed_request(exc).message}") from None
+        if answer.status_code == 404:
+            return []  # the observer does not know the account (yet): nothing to see
+        if answer.status_code == 410:
+            return [_seen(self.observer, address, "suspended", {"status": 410})]
+        if answer.status_code != 200:
+            raise NetworkUnavailable(
+                f"Mastodon {self.observer}: {mastodon_outcome(answer, datetime.now(UTC)).message}"
+            )
+        seen = body_of(answer)
+        for state in ("suspended", "limited"):
+            if seen.get(state) is True:
+                return [_seen(self.observer, address, state, {state: True, "id": str(seen.get("id", ""))})]
+        return []
+
+    def _address(self, account: str) -> str:
+        """The account's address other servers know it by: user@domain (the server's own domain)."""
+        me = body_of(self._read(account, "/api/v1/accounts/verify_credentials"))
+        instance = body_of(self._read(account, "/api/v2/instance"))
+        domain = str(instance.get("domain") or httpx.URL(self.servers.get(account, "")).host)
+        return f"{me.get('username') or me.get('acct')}@{domain}"
 
     def inbound(self, account: str, cursor: str | None) -> tuple[list[InboundMessage], str | None]:
         """Mentions since ``cursor``; a private (direct) mention is a direct message."""
@@ -155,7 +203,7 @@ class MastodonNetwork:
                 "POST",
                 "/api/v2/media",
                 files={"file": ("media", media.data, media.mime_type)},
-                data={"description": media.alt} if media.alt else None,
+                data={"description": media.alt[:MAX_DESCRIPTION]} if media.alt else None,
             )
             deadline = time.monotonic() + self.media_wait_seconds
             while answer.status_code in (202, 206) and time.monotonic() < deadline:
@@ -209,6 +257,25 @@ class MastodonNetwork:
 
 def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _rules(instance: dict[str, Any]) -> list[ServerRule]:
+    return [
+        ServerRule(str(rule.get("id", "")), str(rule.get("text", "")), str(rule.get("hint") or ""))
+        for rule in instance.get("rules") or []
+        if isinstance(rule, dict) and rule.get("text")
+    ]
+
+
+def _seen(observer: str, address: str, state: str, evidence: dict[str, Any]) -> StandingProblem:
+    """What another server shows: the account limited (silenced) or suspended there."""
+    status = "limited" if state == "limited" else "suspended_elsewhere"
+    words = "limits (silences)" if state == "limited" else "suspends"
+    return StandingProblem(
+        status,
+        f"{httpx.URL(observer).host} {words} {address}: it shows the account as {state}",
+        {"observer": observer, "account": address, **evidence},
+    )
 
 
 def _plain(content: str) -> str:

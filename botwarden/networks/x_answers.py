@@ -7,16 +7,20 @@ read; the numeric codes decide first because they are the precise ones.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import calendar
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from botwarden.networks.base import Outcome, OutcomeKind
-from botwarden.networks.http import body_of, clip, retry_time, tightest_budget
+from botwarden.networks.http import body_of, clip, network_time, retry_time, tightest_budget
+from botwarden.rules.facts import Budget
 
 # The header families X sends: per-endpoint 15-minute window, and the 24-hour user and app caps.
 RATE_HEADERS = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
+DAILY_HEADERS = ("x-user-limit-24hour", "x-app-limit-24hour")
 
 # X's numbered errors that say what happened to the account or the post.
 CODES: dict[int, OutcomeKind] = {
@@ -51,8 +55,11 @@ _DUPLICATE_DETAIL = "duplicate content"
 _POST_REFUSALS = ("not been mentioned or otherwise engaged", "summoned", "cashtag")
 
 
-def x_outcome(response: httpx.Response, now: datetime) -> Outcome:
-    """The outcome of one answer of X (any endpoint); ``remote_id`` is ``data.id`` when there is one."""
+def x_outcome(response: httpx.Response, now: datetime, *, cap_reset_day: int | None = None) -> Outcome:
+    """The outcome of one answer of X (any endpoint); ``remote_id`` is ``data.id`` when there is one.
+
+    A usage cap is retried when that cap resets (:func:`cap_reset`), not at the 15-minute window's reset;
+    ``cap_reset_day`` is the day of the month the app's monthly cap resets, where it is known."""
     headers = response.headers
     budget = tightest_budget(headers, RATE_HEADERS)
     body = body_of(response)
@@ -65,15 +72,68 @@ def x_outcome(response: httpx.Response, now: datetime) -> Outcome:
     if kind is None:
         kind = _by_status(status)
     retry_at = None
-    if kind in (OutcomeKind.RATE_LIMITED, OutcomeKind.USAGE_CAPPED):
-        fallback = timedelta(minutes=15) if kind is OutcomeKind.RATE_LIMITED else timedelta(hours=24)
-        retry_at = retry_time(budget, now, fallback)
+    if kind is OutcomeKind.RATE_LIMITED:
+        retry_at = retry_time(budget, now, timedelta(minutes=15))
+    elif kind is OutcomeKind.USAGE_CAPPED:
+        retry_at = cap_reset(status, body, headers, now, cap_reset_day)
+        budget = Budget(0, retry_at)  # nothing more goes out before the cap resets (BW901)
     return Outcome(
         kind,
         message=clip(f"HTTP {status}: {message}" if message else f"HTTP {status}"),
         retry_at=retry_at,
         budget=budget,
     )
+
+
+def cap_period(body: Mapping[str, Any]) -> str:
+    """Which usage cap an answer says was reached: "daily", "monthly", or "" when it does not say."""
+    text = " ".join(str(body.get(field) or "") for field in ("period", "detail", "title")).casefold()
+    for period in ("daily", "monthly"):
+        if period in text:
+            return period
+    return ""
+
+
+def cap_reset(
+    status: int, body: Mapping[str, Any], headers: Mapping[str, str], now: datetime, cap_reset_day: int | None
+) -> datetime:
+    """When a usage cap lets requests through again: a daily cap at the reset of the 24-hour window that
+    is spent (else the next UTC midnight); the monthly cap on its reset day (else the first of next
+    month, UTC). Spent credits (402) come back only when someone buys more: asked again in a day."""
+    period = cap_period(body)
+    daily = _spent_daily_reset(headers, now)
+    if period == "daily" or (not period and daily is not None and status != 402):
+        return daily or _next_midnight(now)
+    if period == "monthly":
+        return next_monthly_reset(now, cap_reset_day)
+    return now + timedelta(hours=24)
+
+
+def next_monthly_reset(now: datetime, day: int | None) -> datetime:
+    """The next midnight (UTC) on the ``day`` of a month (clamped to the month's length), after ``now``;
+    the first of next month when the day is not known."""
+    now = now.astimezone(UTC)
+    wanted = day if day and 1 <= day <= 31 else 1
+    for offset in (0, 1):
+        years, month_index = divmod(now.month - 1 + offset, 12)
+        year, month = now.year + years, month_index + 1
+        candidate = datetime(year, month, min(wanted, calendar.monthrange(year, month)[1]), tzinfo=UTC)
+        if candidate > now:
+            return candidate
+    raise AssertionError("next month's reset day is always after now")
+
+
+def _spent_daily_reset(headers: Mapping[str, str], now: datetime) -> datetime | None:
+    for prefix in DAILY_HEADERS:
+        remaining, reset = headers.get(f"{prefix}-remaining"), network_time(headers.get(f"{prefix}-reset"))
+        if remaining is not None and remaining.strip() == "0" and reset is not None and reset > now:
+            return reset
+    return None
+
+
+def _next_midnight(now: datetime) -> datetime:
+    day = now.astimezone(UTC).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _classify(status: int, body: dict[str, Any]) -> tuple[OutcomeKind | None, str]:

@@ -9,7 +9,19 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from botwarden.rules.model import AccessLevel, ActionKind
 
 NetworkName = Literal["x", "mastodon", "bluesky", "local"]
-AccountStatus = Literal["ok", "locked", "spam_flagged", "suspended", "write_restricted", "auth_revoked"]
+AccountStatus = Literal[
+    "ok",
+    "locked",
+    "spam_flagged",
+    "suspended",
+    "write_restricted",
+    "auth_revoked",
+    # What the daily watch stops an account for: a moderation label (Bluesky), limited or suspended as
+    # another server sees it (Mastodon).
+    "labelled",
+    "limited",
+    "suspended_elsewhere",
+]
 
 
 class _Line(BaseModel):

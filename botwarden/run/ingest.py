@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -32,13 +32,18 @@ from botwarden.feeds import FetchResult, fetch_feed, parse
 from botwarden.feeds.model import Item
 from botwarden.links import Resolution, ResolveLimits
 from botwarden.links.resolve import resolve_safely
+from botwarden.media import Image, MediaFetchLimits, prepare_images
 from botwarden.netguard import tls_context
 from botwarden.run.background import Background
 from botwarden.store import Sessions, Transaction, feeds, queue, skipped
+from botwarden.store import media as stored_media
 from botwarden.store.db import database_failure
 from botwarden.store.events import record
 from botwarden.store.feeds import DueFeed, StoredItem
 from botwarden.store.links import links_due, save_chains, stale_links
+from botwarden.store.media import PendingMedia
+
+T = TypeVar("T")
 
 log = logging.getLogger("botwarden.ingest")
 
@@ -60,6 +65,7 @@ class IngestReport:
     new_items: int = 0
     queued: int = 0
     links_resolved: int = 0
+    media_fetched: int = 0  # items whose images were fetched (or found missing) this pass
     errors: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: IngestReport) -> None:
@@ -129,6 +135,7 @@ class Ingestor:
             finally:
                 loop.cancel_all()
                 loop.run(client.aclose())
+        report.media_fetched = self.prepare_media(now)
         return report
 
     async def _fetch(
@@ -175,6 +182,47 @@ class Ingestor:
             self._queued_links = []
         report.add(mine)
         return self._queued_links
+
+    def prepare_media(self, now: datetime, *, batch: int = 50) -> int:
+        """Fetch the images of queued items that wait for them (this pass's, or ones a worker that died
+        left), once per item for every route that posts it. Returns how many items were done."""
+        with self.sessions() as session:
+            waiting = stored_media.pending(session, limit=batch)
+        if not waiting:
+            return 0
+        found = asyncio.run(self._fetch_media(waiting))
+        for item, images in zip(waiting, found, strict=True):
+            with self.sessions.begin() as session:
+                stored_media.save(session, item.item_id, images)
+                for image in images:
+                    if image.picture is None:
+                        record(
+                            session, now, "media_missing", f"{item.feed_id}: {image.error}", feed=item.feed_id
+                        )
+        return len(waiting)
+
+    async def _fetch_media(self, waiting: list[PendingMedia]) -> list[list[Image]]:
+        limit = asyncio.Semaphore(self.config.settings["fetch_concurrency"])
+        limits = MediaFetchLimits.from_settings(self.config.settings)
+        async with httpx.AsyncClient(
+            transport=self.transport, follow_redirects=False, verify=tls_context()
+        ) as client:
+
+            async def one(item: PendingMedia) -> list[Image]:
+                _wanted, page_image = self.config.media_wanted(item.feed_id)
+                async with limit:
+                    return await prepare_images(
+                        client,
+                        item.refs,
+                        item.link,
+                        count=self.config.media_count(item.feed_id),
+                        page_image=page_image,
+                        policy=self.policy,
+                        limits=limits,
+                        fit_to=self.config.media_limits(item.feed_id),
+                    )
+
+            return await asyncio.gather(*(one(item) for item in waiting))
 
     # -- links ----------------------------------------------------------------------------------------
 
@@ -265,7 +313,9 @@ class Ingestor:
         self, session: Transaction, feed_id: str, items: list[Item], now: datetime, feed_url: str
     ) -> list[StoredItem]:
         """Store unseen items (oldest first); note edits of known ones. Returns the new items."""
-        fresh, edited = feeds.store_items(session, feed_id, _oldest_first(items), now, feed_url)
+        fresh, edited = feeds.store_items(
+            session, feed_id, oldest_first(items), now, feed_url, media=self.config.media_wanted(feed_id)
+        )
         for item in edited:
             record(
                 session,
@@ -328,7 +378,7 @@ class Ingestor:
                 eligible.append(item)
             else:
                 self._skip(session, route, item, why, now)
-        keep = eligible if mode == "all" else eligible[-1:] if mode == "newest" else []
+        keep = first_run_items(mode, eligible)
         reason = (
             "first run: only the newest item of the backlog is posted (first_run = newest)"
             if mode == "newest"
@@ -351,19 +401,7 @@ class Ingestor:
         return 1
 
     def _why_not(self, route: RouteConfig, item: StoredItem, now: datetime) -> tuple[str, str] | None:
-        """Why the route does not post the item (its kind of skip and a reason), or None."""
-        filtered = self.config.filters_for(route).why_not(_fields(item))
-        if filtered:
-            return "filter", filtered
-        oldest = self.config.max_item_age(route)
-        if oldest is not None and item.published is not None and now - item.published > oldest:
-            hours = oldest.total_seconds() / 3600
-            return (
-                "too_old",
-                f"published {item.published:%Y-%m-%d %H:%M} UTC, more than {hours:g} hours before "
-                f"{now:%Y-%m-%d %H:%M} UTC (max_age_hours)",
-            )
-        return None
+        return why_not_posted(self.config, route, item, now)
 
     def _skip(
         self, session: Transaction, route: RouteConfig, item: StoredItem, why: tuple[str, str], now: datetime
@@ -429,7 +467,43 @@ class _Work:
             between()
 
 
-def _fields(item: StoredItem) -> dict[str, str | list[str]]:
+class Filterable(Protocol):
+    """What the filters read of an item: a stored one, or one just parsed (``preview``)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def link(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def categories(self) -> Sequence[str]: ...
+    @property
+    def published(self) -> datetime | None: ...
+
+
+def why_not_posted(
+    config: Config, route: RouteConfig, item: Filterable, now: datetime
+) -> tuple[str, str] | None:
+    """Why the route does not post the item (its kind of skip and a reason), or None: its filters, then
+    its age."""
+    filtered = config.filters_for(route).why_not(_fields(item))
+    if filtered:
+        return "filter", filtered
+    oldest = config.max_item_age(route)
+    if oldest is not None and item.published is not None and now - item.published > oldest:
+        hours = oldest.total_seconds() / 3600
+        return (
+            "too_old",
+            f"published {item.published:%Y-%m-%d %H:%M} UTC, more than {hours:g} hours before "
+            f"{now:%Y-%m-%d %H:%M} UTC (max_age_hours)",
+        )
+    return None
+
+
+def _fields(item: Filterable) -> dict[str, str | list[str]]:
     return {
         "title": item.title,
         "summary": item.summary,
@@ -439,7 +513,14 @@ def _fields(item: StoredItem) -> dict[str, str | list[str]]:
     }
 
 
-def _oldest_first(items: list[Item]) -> list[Item]:
+def first_run_items(mode: str, eligible: list[T]) -> list[T]:
+    """What a route's first run queues of the backlog (oldest first, filtered): the newest, all, none."""
+    if mode == "none":
+        return []
+    return eligible[-1:] if mode == "newest" else eligible
+
+
+def oldest_first(items: list[Item]) -> list[Item]:
     """Feeds list newest first; undated items keep their feed position relative to each other."""
 
     def key(pair: tuple[int, Item]) -> tuple[float, int]:

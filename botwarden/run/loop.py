@@ -9,17 +9,20 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
 from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.links.judge import LinkJudge
-from botwarden.networks import FaultPlan
-from botwarden.networks.build import build_networks, credential_store
+from botwarden.networks import FaultPlan, Network
+from botwarden.networks.build import X_BEARER_ENV, build_networks, credential_store, record_metered
+from botwarden.networks.metering import Meter
 from botwarden.run.inbound import InboundPoller
 from botwarden.run.ingest import Ingestor, IngestReport
 from botwarden.run.publish import Publisher, PublishReport
+from botwarden.server_rules import apply, read_rules
 from botwarden.store import (
     DatabaseError,
     feeds,
@@ -27,6 +30,7 @@ from botwarden.store import (
     migrate,
     queue,
     rolled_back,
+    server_rules,
     session_factory,
     unreachable,
 )
@@ -46,20 +50,24 @@ def _remote(config: Config) -> bool:
     return any(a.network != "local" for a in config.accounts.values())
 
 
-def trends_provider(config: Config, env: Mapping[str, str] = os.environ) -> TrendsProvider | None:
-    """The trends sources the settings name: a file, X's endpoint, both, or none."""
+def trends_provider(
+    config: Config, env: Mapping[str, str] = os.environ, *, meter: Meter | None = None
+) -> TrendsProvider | None:
+    """The trends sources the settings name: a file, X's endpoint (its reads metered), both, or none."""
     providers: list[TrendsProvider] = []
     if config.settings["trends_file"]:
         providers.append(FileTrends(config.settings["trends_file"]))
     if config.settings["trends_x_woeid"]:
-        token = env.get("BOTWARDEN_X_BEARER_TOKEN", "")
+        token = env.get(X_BEARER_ENV, "")
         if not token:
             raise ConfigError(
                 f"{config.source}: trends_x_woeid is set but BOTWARDEN_X_BEARER_TOKEN is not; "
                 "set the X app's bearer token in the environment, or set trends_x_woeid = 0"
             )
         providers.append(
-            XTrends(token, config.settings["trends_x_woeid"], base_url=config.settings["x_api_url"])
+            XTrends(
+                token, config.settings["trends_x_woeid"], base_url=config.settings["x_api_url"], meter=meter
+            )
         )
     if not providers:
         return None
@@ -155,20 +163,49 @@ class Runtime:
             serialize(session)
             sync_config(session, config)
         self.credentials = credential_store(config, self.sessions, env) if _remote(config) else None
-        networks = build_networks(config, self.sessions, faults=faults, credentials=self.credentials, env=env)
+        # Every billable call (X's posts and reads, trends) is metered, and written after each pass.
+        self.meter = Meter.from_settings(config.settings)
+        self.networks: dict[str, Network] = build_networks(
+            config, self.sessions, faults=faults, credentials=self.credentials, env=env, meter=self.meter
+        )
         self.ingestor = Ingestor(config, self.sessions, transport)
-        self.publisher = Publisher(
+        self._rng, self._batch = rng, batch
+        self._trends = trends_provider(config, env, meter=self.meter)
+        self.without_login: frozenset[str] = frozenset()  # accounts with no stored login (check_logins)
+        self.publisher = self._publisher(config, worker_id)
+        self.inbound = InboundPoller(config, self.sessions, self.networks, self.publisher.worker_id)
+        self._server_rules: dict[str, list[Any]] | None = None
+        self._apply_server_rules()
+
+    def _publisher(self, config: Config, worker_id: str | None) -> Publisher:
+        publisher = Publisher(
             config,
             self.sessions,
-            networks,
-            rng=rng,
+            self.networks,
+            rng=self._rng,
             worker_id=worker_id,
-            batch=batch,
-            trends=trends_provider(config),
+            batch=self._batch,
+            trends=self._trends,
             links=LinkJudge.from_settings(config.settings),
         )
-        self.inbound = InboundPoller(config, self.sessions, networks, self.publisher.worker_id)
-        self.without_login: frozenset[str] = frozenset()
+        publisher.without_login = self.without_login
+        return publisher
+
+    def _apply_server_rules(self) -> None:
+        """Publish by the configuration with the Mastodon servers' machine-readable rules applied (only
+        ever stricter), rebuilt when the rules the watch read change."""
+        if not self.config.settings["apply_server_rules"]:
+            return
+        with self.sessions() as session:
+            stored = server_rules.load(session)
+        if stored == self._server_rules:
+            return
+        self._server_rules = dict(stored)
+        effective, changes = apply(self.config, {a: read_rules(r) for a, r in stored.items()})
+        if effective is not self.publisher.config:
+            self.publisher = self._publisher(effective, self.publisher.worker_id)
+        for change in changes:
+            log.info("server rules: %s", change)
 
     def check_logins(self) -> frozenset[str]:
         """The accounts on a real network that have no stored login. Only their own routes wait (and say
@@ -195,22 +232,29 @@ class Runtime:
         return missing
 
     def run_pass(self, now: datetime, clock: Callable[[], datetime] | None = None) -> PassReport:
-        """Fetch and publish, then read inbound messages.
+        """Fetch and publish, then read inbound messages; what the networks billed is written last.
 
-        With a ``clock`` (a running service), publishing runs in rounds while the feeds come in: each
-        feed's posts go out as soon as it is stored, whatever another feed is still waiting for, and
-        once more at the end; each round starts at the clock's time, and each lease runs from the moment
-        its post is marked 'sending'. Without one (a simulated day, a test), the pass fetches every feed,
-        then publishes at ``now``."""
+        The accounts are watched first (labels, limits, server rules, deleted content, X's usage), so
+        that what the watch finds holds for this pass's posts. With a ``clock`` (a running service),
+        publishing runs in rounds while the feeds come in: each feed's posts go out as soon as it is
+        stored, whatever another feed is still waiting for, and once more at the end; each round starts
+        at the clock's time, and each lease runs from the moment its post is marked 'sending'. Without
+        one (a simulated day, a test), the pass fetches every feed, then publishes at ``now``."""
         self.check_logins()
         publish = PublishReport()
 
         def publish_round() -> None:
             publish.add(self.publisher.run(clock() if clock else now, clock))
 
-        ingest = self.ingestor.run(now, between=publish_round if clock else None)
-        publish_round()
-        return PassReport(now, ingest, publish, self.inbound.run(now))
+        try:
+            self.publisher.recovery.watch_accounts(now)
+            self._apply_server_rules()
+            ingest = self.ingestor.run(now, between=publish_round if clock else None)
+            publish_round()
+            inbound = self.inbound.run(now)
+        finally:
+            record_metered(self.meter, self.sessions)
+        return PassReport(now, ingest, publish, inbound)
 
     def next_due(self, now: datetime) -> datetime:
         """When something is next due: a feed fetch or a queue entry (at most a minute away)."""

@@ -1,16 +1,20 @@
-"""What a pass sends out besides the network calls themselves: the post built for a queue entry, the
-pass's report, and the alerts, which go out only once what they tell is committed."""
+"""What a pass sends out besides the network calls themselves: the posts built for a queue entry (its
+post, or what is left of its thread, with the images and card its plan attaches), the pass's report, and
+the alerts, which go out only once what they tell is committed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from botwarden.compose import ItemFields
 from botwarden.config import Config
-from botwarden.networks import LinkCard, Post
+from botwarden.networks import Post
 from botwarden.run.alerts import Alerter
-from botwarden.store import QueueEntry, Transaction, feeds
-from botwarden.store.queue import first_link
+from botwarden.run.plan import PostPlan, part_key, plan_post, post_of
+from botwarden.store import QueueEntry, Transaction, feeds, threads
+from botwarden.store import media as stored_media
+from botwarden.store.feeds import StoredItem
 
 
 @dataclass(slots=True)
@@ -32,24 +36,77 @@ class PublishReport:
                 setattr(self, each.name, getattr(self, each.name) + getattr(other, each.name))
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What is left to send of an entry, in order: its post (position None), or the parts of its thread
+    not yet on the network. A part answers ``previous`` (the last part sent) under ``root`` (the first)."""
+
+    posts: tuple[tuple[int | None, Post], ...]
+    previous: str | None = None
+    root: str | None = None
+
+
+def planned(session: Transaction, entry: QueueEntry, config: Config) -> PostPlan:
+    """The entry's plan as the check made it: its item, the images fetched for it, its route."""
+    route = config.routes[entry.route_id]
+    account = config.accounts[entry.account_id]
+    item = feeds.item(session, entry.item_id)
+    fields = item_fields(item, feeds.feed_title(session, item.feed_id))
+    return plan_post(
+        fields,
+        stored_media.images(session, entry.item_id),
+        route,
+        account,
+        tracking=config.tracking_parameters,
+    )
+
+
+def outgoing(session: Transaction, entry: QueueEntry, config: Config) -> Outgoing:
+    """The posts left to send for the entry, as its network adapter sends them."""
+    route = config.routes[entry.route_id]
+    visibility = route.post.visibility or config.settings["mastodon_visibility"]
+    plan = planned(session, entry, config)
+    parts = threads.parts(session, entry.id)
+    if not parts:
+        post = post_of(
+            plan, 0, text=entry.text, key=entry.idempotency_key, route=route, visibility=visibility
+        )
+        return Outgoing(((None, post),))
+    sent = [part for part in parts if part.sent]
+    posts = tuple(
+        (
+            part.position,
+            post_of(
+                plan,
+                part.position,
+                text=part.text,
+                key=part_key(entry.idempotency_key, part.position),
+                route=route,
+                visibility=visibility,
+            ),
+        )
+        for part in parts
+        if not part.sent
+    )
+    previous = sent[-1].remote_id if sent else None
+    root = parts[0].remote_id if parts[0].sent else None
+    return Outgoing(posts, previous or None, root or None)
+
+
 def post_for(session: Transaction, entry: QueueEntry, config: Config) -> Post:
-    """The entry as its network adapter sends it, with the route's post options."""
-    options = config.routes[entry.route_id].post
-    link = first_link(entry.text)
-    card = None
-    if link and options.link_card:
-        item = feeds.item(session, entry.item_id)
-        card = LinkCard(link, item.title, item.summary[:300])
-    return Post(
-        text=entry.text,
-        idempotency_key=entry.idempotency_key,
-        language=options.language,
-        visibility=options.visibility or config.settings["mastodon_visibility"],
-        content_warning=options.content_warning,
-        reply_settings=options.reply_settings,
-        paid_partnership=options.paid_partnership,
-        card=card,
-        links=(link,) if link else (),
+    """The next post the entry sends (its only one, or its thread's next part)."""
+    return outgoing(session, entry, config).posts[0][1]
+
+
+def item_fields(item: StoredItem, feed_title: str) -> ItemFields:
+    return ItemFields(
+        title=item.title,
+        link=item.link,
+        summary=item.summary,
+        categories=item.categories,
+        author=item.author,
+        feed_title=feed_title,
+        published=item.published.isoformat() if item.published else "",
     )
 
 

@@ -14,27 +14,42 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from botwarden.checking import Fault, FleetChecks, gather, held_for
-from botwarden.compose import Draft, ItemFields, compose
+from botwarden.compose import Draft
 from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.links.judge import LinkJudge
 from botwarden.networks import Network, Outcome, OutcomeKind, Post
-from botwarden.rules import Action, Decision, Engine, Verdict
+from botwarden.rules import Decision, Engine, Verdict
 from botwarden.rules.facts import Facts
 from botwarden.run.alerts import Alerter
 from botwarden.run.ingest import chain_key
-from botwarden.run.outbox import Alerts, PublishReport, post_for
+from botwarden.run.outbox import Alerts, PublishReport, item_fields, outgoing
+from botwarden.run.plan import PostPlan, actions, combined, plan_post
 
 __all__ = ["PublishReport", "Publisher"]
 from botwarden.run.outcome import OutcomeRecorder
 from botwarden.run.recover import Recovery
-from botwarden.store import QueueEntry, Sessions, State, StoreHistory, Transaction, accounts, feeds, queue
+from botwarden.store import (
+    QueueEntry,
+    Sessions,
+    State,
+    StoreHistory,
+    Transaction,
+    accounts,
+    feeds,
+    queue,
+    threads,
+)
+from botwarden.store import media as stored_media
 from botwarden.store.events import record
 from botwarden.store.feeds import StoredItem
 from botwarden.store.links import CachedLink, cached_link
+from botwarden.store.threads import ThreadPart
+from botwarden.text import measure
 from botwarden.trends import TrendsProvider
 
 Clock = Callable[[], datetime]
@@ -107,9 +122,15 @@ class Publisher:
             entry = queue.claim(session, entry_id, now)
             if entry is None:
                 return  # another worker has it, or its account is busy: a later pass takes it
+            if self._waits_for_media(session, entry, now):
+                return
+            # A thread the network has part of goes on at once: its parts follow each other, unpaced.
+            started = threads.started(session, entry.id)
             slot = self.checks.pacing.route(entry.route_id).next_slot(
                 StoreHistory(session).last_post_at(entry.account_id), now, self.rng
             )
+            if started:
+                slot = now
             # A new entry is checked at once, so a held or refused post reaches a person early. One
             # already checked and waiting for the account's interval is checked again only when its
             # slot comes: an account's backlog would otherwise be checked at every slot, once per entry.
@@ -127,15 +148,41 @@ class Publisher:
             entry.mark_sending(self.worker_id, clock() + self.lease, now)
             account = entry.account_id
             network = self.networks[accounts.network_of(session, account)]
-            post = post_for(session, entry, self.config)
+            sending = outgoing(session, entry, self.config)
         # Committed as 'sending' before the call: a crash from here on is reconciled, never resent blind.
+        previous, root = sending.previous, sending.root
+        for index, (position, post) in enumerate(sending.posts):
+            if position is not None:
+                post = replace(post, reply_to=previous, thread_root=root)
+            last = index == len(sending.posts) - 1
+            sent = self._send(entry_id, account, network, post, position, last, now, clock, report)
+            if sent is None:
+                return  # not sent, or the network cannot tell yet: the entry says what happens next
+            previous, root = sent or None, root or sent or None
+
+    def _send(
+        self,
+        entry_id: int,
+        account: str,
+        network: Network,
+        post: Post,
+        position: int | None,
+        last: bool,
+        now: datetime,
+        clock: Clock,
+        report: PublishReport,
+    ) -> str | None:
+        """Send one post (an entry's, or a part of its thread) and record what the network answered. The
+        remote id of a part the network has (so the next part answers it), else None."""
         outcome = _publish(network, account, post, now)
         lost = outcome.uncertain
         if lost:
             settled = _settle(network, account, post, outcome)
             if settled is None:
-                return  # the network cannot tell yet: the entry stays 'sending' and is reconciled later
+                return None  # the network cannot tell yet: the entry stays 'sending', reconciled later
             outcome = settled
+        if outcome.published and outcome.remote_id is None and position is not None:
+            outcome = _with_remote_id(network, account, post, outcome)
         with self.sessions.begin() as session:
             if lost:
                 record(
@@ -151,10 +198,47 @@ class Publisher:
             locked = queue.lock(session, entry_id)
             if locked is None:
                 raise LookupError(f"queue entry {entry_id} is gone")
-            sent = self.outcomes.record(session, locked, outcome, now, report)
-        if sent is not None:
-            self.checks.recorded(sent)
+            if position is None or not outcome.published:
+                past = self.outcomes.record(session, locked, outcome, now, report)
+                part = None
+            else:
+                past = self.outcomes.record_part(
+                    session, locked, outcome, position, last=last, lease=clock() + self.lease, now=now
+                )
+                part = outcome.remote_id or ""
+                if locked.state is State.SENT:
+                    report.posted += 1
+                elif locked.state is not State.SENDING or locked.lease_owner != self.worker_id:
+                    part = None  # another worker took the entry over: it goes on from what is recorded
+        if outcome.budget is not None:
+            # What the answer said of the budget holds for the rest of this pass too: after a rate limit
+            # or a usage cap, the account's next post waits (BW901) instead of meeting the same wall.
+            self.checks.facts.budgets[account] = outcome.budget
+        if past is not None:
+            self.checks.recorded(past)
         self.alerts.flush()
+        return part
+
+    def _waits_for_media(self, session: Transaction, entry: QueueEntry, now: datetime) -> bool:
+        """An entry whose item's images are still being fetched waits for them a little (a minute at a
+        time, ``media_wait_minutes`` in all), then goes without them."""
+        if not stored_media.is_pending(session, entry.item_id):
+            return False
+        waited = now - stored_media.first_seen(session, entry.item_id)
+        if waited < timedelta(minutes=self.config.settings["media_wait_minutes"]):
+            entry.defer(now + timedelta(minutes=1), now)
+            return True
+        stored_media.give_up(session, entry.item_id)
+        record(
+            session,
+            now,
+            "media_missing",
+            f"{entry.account_id}: the item's images were not fetched within "
+            f"{self.config.settings['media_wait_minutes']} minutes; posting without them",
+            account=entry.account_id,
+            queue_id=entry.id,
+        )
+        return False
 
     # -- pace -----------------------------------------------------------------------------------------
 
@@ -168,7 +252,9 @@ class Publisher:
     # -- check ----------------------------------------------------------------------------------------
 
     def _check(self, session: Transaction, entry: QueueEntry, now: datetime) -> Verdict | None:
-        """The verdict on the entry, or None while its link's redirect chain is still to be learnt.
+        """The verdict on what the entry would post now: its post, or every part of its thread (only the
+        parts still to send, once the network has the first). None while its link's redirect chain is
+        still to be learnt.
 
         A fact that cannot be gathered (the account's state, the post's text, the link's chain) is a
         fault, and the entry is held with a finding that names it (``checking.gather``)."""
@@ -177,57 +263,54 @@ class Publisher:
         if account is None:
             raise LookupError(f"account {entry.account_id} is not in the store")
         item = feeds.item(session, entry.item_id)
-        draft = gather("the post's text", lambda: self._compose(session, entry, item, now), None, faults)
-        if draft is None:
+        plan = gather("the post's text", lambda: self._plan(session, entry, item, now), None, faults)
+        if plan is None:
             verdict = held_for(str(entry.id), faults)
             entry.record_verdict(verdict, now)
             return verdict
-        entry.set_text(draft.text, draft.measure.length)
-        if not self._learn_link(session, item.link, draft.link, faults):
+        if threads.started(session, entry.id):
+            plan = _rest_of(plan, threads.parts(session, entry.id))
+        else:
+            entry.set_text(plan.draft.text, plan.draft.measure.length)
+            threads.set_parts(session, entry.id, [(p.text, p.measure.length) for p in plan.parts])
+        if not self._learn_link(session, item.link, plan.draft.link, faults):
             return None
-        account_cfg = self.config.accounts[entry.account_id]
         route = self.config.routes[entry.route_id]
+        account_cfg = self.config.accounts[entry.account_id]
         feed = self.config.feeds[route.feed]
-        action = Action(
-            id=str(entry.id),
-            kind="post",
-            account=account.id,
-            at=now,
-            text=draft.text,
-            links=(draft.link,),
-            network=account.network,
-            limit=account_cfg.char_limit,
-            extra={
-                "trigger": "feed",
-                "source_declared": bool(feed.republish_declared_by),
-                "dropped_hashtags": list(draft.dropped_hashtags),
-                "content_warning": route.post.content_warning,
-                "paid_partnership": route.post.paid_partnership,
-            },
-        )
-        verdict = self.checks.check(
-            action,
-            account,
-            self.checks.history(session, now),
-            route=entry.route_id,
-            approved=entry.approved_codes,
-            faults=faults,
-        )
+        extra = {
+            "trigger": "feed",
+            "source_declared": bool(feed.republish_declared_by),
+            "dropped_hashtags": list(plan.draft.dropped_hashtags),
+            "content_warning": route.post.content_warning,
+            "paid_partnership": route.post.paid_partnership,
+        }
+        history = self.checks.history(session, now)
+        checked = [
+            self.checks.check(
+                action, account, history, route=entry.route_id, approved=entry.approved_codes, faults=faults
+            )
+            for action in actions(
+                plan,
+                action_id=str(entry.id),
+                account=account.id,
+                at=now,
+                limit=account_cfg.char_limit,
+                extra=extra,
+            )
+        ]
+        verdict = combined(str(entry.id), checked)
         entry.record_verdict(verdict, now)
         return verdict
 
-    def _compose(self, session: Transaction, entry: QueueEntry, item: StoredItem, now: datetime) -> Draft:
-        route = self.config.routes[entry.route_id]
+    def _plan(self, session: Transaction, entry: QueueEntry, item: StoredItem, now: datetime) -> PostPlan:
         account_cfg = self.config.accounts[entry.account_id]
-        network = account_cfg.network
-        return compose(
-            _fields(item, feeds.feed_title(session, item.feed_id)),
-            route.template_for(account_cfg.required_hashtags),
-            network,
-            limit=account_cfg.char_limit,
-            hashtags=route.hashtag_policy(account_cfg.required_hashtags),
-            trending=self.checks.facts.trending(network, now),
-            content_warning=route.post.content_warning,
+        return plan_post(
+            item_fields(item, feeds.feed_title(session, item.feed_id)),
+            stored_media.images(session, entry.item_id),
+            self.config.routes[entry.route_id],
+            account_cfg,
+            trending=self.checks.facts.trending(account_cfg.network, now),
             tracking=self.config.tracking_parameters,
         )
 
@@ -311,13 +394,21 @@ def _running_from(start: datetime) -> Clock:
     return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
-def _fields(item: StoredItem, feed_title: str) -> ItemFields:
-    return ItemFields(
-        title=item.title,
-        link=item.link,
-        summary=item.summary,
-        categories=item.categories,
-        author=item.author,
-        feed_title=feed_title,
-        published=item.published.isoformat() if item.published else "",
+def _with_remote_id(network: Network, account: str, post: Post, outcome: Outcome) -> Outcome:
+    """A part the network already had (a duplicate answer) names no id; the next part needs one to
+    answer, so it is looked up (the part goes on unanswered if the network cannot say)."""
+    try:
+        found = network.find_published(account, post)
+    except Exception:
+        found = None
+    return replace(outcome, remote_id=found or "")
+
+
+def _rest_of(plan: PostPlan, parts: list[ThreadPart]) -> PostPlan:
+    """A started thread's plan: only the parts still to send, as they were fixed when it started."""
+    rest = tuple(
+        Draft(plan.network, part.text, "", measure(part.text, plan.network))
+        for part in parts
+        if not part.sent
     )
+    return replace(plan, parts=rest or plan.parts[:1], attachments=(), card=None)

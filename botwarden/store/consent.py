@@ -1,8 +1,15 @@
 """The consent ledger in the store: recording opt-ins, opt-outs and owners' consent, and reading it back
 as the :class:`~botwarden.consent.ConsentLedger` the rules consult.
 
-Records are appended, never changed: an opt-out is a new line, and so is a later opt-in. Each line keeps
-who recorded it and when (the ``attest`` trail), beside the time the user or owner acted (``at``).
+Records are appended, never changed in meaning: an opt-out is a new line, and so is a later opt-in. Each
+line keeps who recorded it and when (the ``attest`` trail), beside the time the user or owner acted (``at``).
+
+What users write to an account is not kept: an inbound line keeps who wrote, when, by which channel, the
+id of their post or message, and what it meant (an opt-in or an opt-out), never the words. When that post
+or message is deleted on the network, its id leaves the ledger too (X's Developer Policy asks for deleted
+content to be removed within 24 hours): the line's id becomes ``redacted:N`` and a ``redaction`` line,
+pointing at line N, records when and why. What the line meant still stands, so a "stop" that was deleted
+afterwards still stops the account.
 """
 
 from __future__ import annotations
@@ -20,7 +27,16 @@ from botwarden.errors import InputError
 from botwarden.rules.model import ACTION_KINDS
 from botwarden.store.models import ConsentRow
 
-KINDS = ("opt_in", "opt_out", "interaction_ended", "contact", "consent", "owner_opt_out", "purpose")
+KINDS = (
+    "opt_in",
+    "opt_out",
+    "interaction_ended",
+    "contact",
+    "consent",
+    "owner_opt_out",
+    "purpose",
+    "redaction",
+)
 #: Inbound channels: a user who replied to, mentioned or messaged the account asked to hear from it.
 INBOUND_WAYS = ("reply", "mention", "dm")
 
@@ -58,8 +74,17 @@ class ConsentStore:
         suffix = " (a follow is recorded but is not a request to be contacted)" if via == "follow" else ""
         return Recorded("opt_in", f"{_who(user)} opted in to {account} by {via}{suffix}")
 
-    def opt_out(self, account: str, user: str, at: datetime, *, note: str = "") -> Recorded:
-        self._add("opt_out", at, account, user, note=note)
+    def opt_out(
+        self,
+        account: str,
+        user: str,
+        at: datetime,
+        *,
+        via: str | None = None,
+        interaction: str | None = None,
+        note: str = "",
+    ) -> Recorded:
+        self._add("opt_out", at, account, user, via=via, interaction=interaction, note=note)
         return Recorded(
             "opt_out", f"{_who(user)} opted out of {account}: no automated reply, mention or message from now"
         )
@@ -129,12 +154,32 @@ class ConsentStore:
         self, account: str, user: str, text: str, at: datetime, via: str, *, interaction: str | None = None
     ) -> Recorded:
         """A message a user sent the account: an opt-out when it says so ("stop"), else an opt-in by
-        that channel (the user wrote first, which is asking to hear back)."""
+        that channel (the user wrote first, which is asking to hear back). What it meant is recorded,
+        never the text itself."""
         if via not in INBOUND_WAYS:
             raise InputError(f"--via must be one of {', '.join(INBOUND_WAYS)}, not {via!r}")
         if is_opt_out_message(text):
-            return self.opt_out(account, user, at, note=text)
-        return self.opt_in(account, user, at, via, interaction=interaction, note=text)
+            note = f"{_CHANNELS[via]} asking the account to stop (text not kept)"
+            return self.opt_out(account, user, at, via=via, interaction=interaction, note=note)
+        note = f"{_CHANNELS[via]}: asked to hear back (text not kept)"
+        return self.opt_in(account, user, at, via, interaction=interaction, note=note)
+
+    def redact(self, line: RetainedLine, at: datetime, why: str) -> Recorded:
+        """The post or message ``line`` recorded is gone from the network: its id leaves the ledger
+        (the line, and the account's own contacts that answered it, keep ``redacted:N`` instead), and a
+        redaction line records when and why. What the line meant stands."""
+        placeholder = f"{REDACTED}{line.id}"
+        rows = self._session.scalars(
+            select(ConsentRow).where(
+                ConsentRow.account_id == line.account_id,
+                (ConsentRow.id == line.id)
+                | ((ConsentRow.kind == "contact") & (ConsentRow.interaction == line.interaction)),
+            )
+        )
+        for row in rows:
+            row.interaction = placeholder
+        self._add("redaction", at, line.account_id, line.user, refers_to=line.id, note=why)
+        return Recorded("redaction", f"line {line.id} of {line.account_id}: {why}")
 
     def _add(
         self,
@@ -155,6 +200,44 @@ class ConsentStore:
                 **{"sensitive": False, "delete_notice": False, "actions": [], "note": "", **fields},
             )
         )
+
+
+#: What an inbound line says its message was, by channel.
+_CHANNELS = {"reply": "a reply", "mention": "a mention", "dm": "a direct message"}
+#: The prefix of an id that was removed because its post or message was deleted on the network.
+REDACTED = "redacted:"
+
+
+@dataclass(frozen=True, slots=True)
+class RetainedLine:
+    """An inbound line that still holds a network's id of someone's post or message."""
+
+    id: int
+    account_id: str
+    user: str
+    via: str
+    interaction: str
+    at: datetime
+
+
+def retained_lines(session: Session, accounts: Iterable[str]) -> list[RetainedLine]:
+    """The inbound lines of ``accounts`` that still hold the id of a user's post or message, oldest
+    first: what must leave the ledger when it is deleted on the network."""
+    query = (
+        select(ConsentRow)
+        .where(
+            ConsentRow.account_id.in_(list(accounts)),
+            ConsentRow.kind.in_(("opt_in", "opt_out")),
+            ConsentRow.via.in_(INBOUND_WAYS),
+            ConsentRow.interaction.is_not(None),
+            ConsentRow.interaction.not_like(f"{REDACTED}%"),
+        )
+        .order_by(ConsentRow.id)
+    )
+    return [
+        RetainedLine(r.id, r.account_id or "", r.user or "", r.via or "", r.interaction or "", r.at)
+        for r in session.scalars(query)
+    ]
 
 
 def load_ledger(reader: Session | Connection, accounts: Iterable[str] | None = None) -> ConsentLedger:
@@ -182,6 +265,7 @@ def ledger_version(session: Session | Connection) -> tuple[int, int]:
 class LedgerLine:
     """One line of the ledger as it was recorded."""
 
+    id: int
     kind: str
     account_id: str | None
     user: str | None
@@ -196,6 +280,7 @@ class LedgerLine:
     recorded_by: str
     recorded_at: datetime
     note: str
+    refers_to: int | None = None
 
 
 def ledger_rows(session: Session, account: str | None = None, kinds: Iterable[str] = ()) -> list[LedgerLine]:
@@ -206,6 +291,7 @@ def ledger_rows(session: Session, account: str | None = None, kinds: Iterable[st
         query = query.where(ConsentRow.kind.in_(list(kinds)))
     return [
         LedgerLine(
+            r.id,
             r.kind,
             r.account_id,
             r.user,
@@ -220,6 +306,7 @@ def ledger_rows(session: Session, account: str | None = None, kinds: Iterable[st
             r.recorded_by,
             r.recorded_at,
             r.note,
+            r.refers_to,
         )
         for r in session.scalars(query)
     ]

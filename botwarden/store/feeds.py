@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from botwarden.feeds.model import Item
 from botwarden.store.db import one_of
 from botwarden.store.items import stored_items
+from botwarden.store.media import PENDING, refs_of
 from botwarden.store.models import FeedRow, ItemRow, RouteRow
 
 
@@ -97,10 +98,18 @@ def set_status(session: Session, feed_id: str, status: str, *, title: str | None
 
 
 def store_items(
-    session: Session, feed_id: str, items: list[Item], now: datetime, feed_url: str
+    session: Session,
+    feed_id: str,
+    items: list[Item],
+    now: datetime,
+    feed_url: str,
+    *,
+    media: tuple[bool, bool] = (False, False),
 ) -> tuple[list[StoredItem], list[Item]]:
     """Insert the unseen ``items`` in their order; note edits of known ones. Returns the new items and
-    the edited ones. An item seen before the feed moved is known (``store.items.stored_items``)."""
+    the edited ones. An item seen before the feed moved is known (``store.items.stored_items``).
+    ``media`` says whether a route posts the feed's images, and whether one takes a linked page's
+    og:image: then a new item with images to fetch waits for them (``store.media``)."""
     known = stored_items(session, feed_id, items, feed_url)
     fresh: list[ItemRow] = []
     edited: list[Item] = []
@@ -126,11 +135,17 @@ def store_items(
             categories=list(item.categories),
             published=item.published or item.updated,
             first_seen_at=now,
+            media=refs_of(item.media),
+            media_state=PENDING if _fetches(item, *media) else "",
         )
         session.add(row)
         fresh.append(row)
     session.flush()
     return [_item(row) for row in fresh], edited
+
+
+def _fetches(item: Item, wanted: bool, page_image: bool) -> bool:
+    return wanted and bool(item.media or (page_image and item.link))
 
 
 def items_of(session: Session, feed_id: str) -> list[StoredItem]:

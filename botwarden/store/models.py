@@ -80,6 +80,30 @@ class ItemRow(Base):
     published: Mapped[datetime | None]
     first_seen_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
+    # The images the feed names for the item (feeds.MediaRef as dicts), and whether they are fetched yet:
+    # "" (no route wants them), "pending", or "ready" (item_media holds what was fetched).
+    media: Mapped[list[Any]] = mapped_column(default=list)
+    media_state: Mapped[str] = mapped_column(String(10), default="")
+
+
+class ItemMediaRow(Base):
+    """An image fetched once for an item (from its feed, or its page's og:image), cleaned of metadata and
+    kept at the largest size any network takes; or why it could not be fetched (``error``, no data)."""
+
+    __tablename__ = "item_media"
+    __table_args__ = (UniqueConstraint("item_id", "position", name="uq_item_media_position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20))  # enclosure, media:content, ..., img, page
+    url: Mapped[str] = mapped_column(Text)
+    mime_type: Mapped[str] = mapped_column(String(40), default="")
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    alt: Mapped[str] = mapped_column(Text, default="")  # the feed's (or page's) own words for it
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
 
 
 class AccountRow(Base):
@@ -167,6 +191,21 @@ class QueueRow(Base):
     # A person approved this held entry: holds by these rule codes no longer stop it (new ones still do).
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_codes: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class ThreadPartRow(Base):
+    """One post of a thread a queue entry makes of a long item. Fixed once the first part is sent; a part
+    with a ``remote_id`` is on the network and is never sent again."""
+
+    __tablename__ = "thread_parts"
+    __table_args__ = (UniqueConstraint("queue_id", "position", name="uq_thread_part_position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0 is the thread's first post
+    text: Mapped[str] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(Integer, default=0)
+    remote_id: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
 
 
 class VerdictRow(Base):
@@ -273,6 +312,8 @@ class ConsentRow(Base):
     recorded_by: Mapped[str] = mapped_column(String(200), default="")
     recorded_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text, default="")
+    # A redaction line names the line whose network content it removed (what that line meant stands).
+    refers_to: Mapped[int | None] = mapped_column(Integer)
 
 
 class LinkChainRow(Base):
@@ -284,3 +325,66 @@ class LinkChainRow(Base):
     chain: Mapped[list[Any]] = mapped_column(default=list)
     resolved_at: Mapped[datetime]
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class MeteredRow(Base):
+    """One billable call to a network that bills per call or per resource (X's pay-per-use), with what it
+    cost at the configured prices. ``units`` counts what is billed: requests for writes, resources read
+    for the first time that UTC day for reads (X bills a resource once a day)."""
+
+    __tablename__ = "metered_calls"
+    __table_args__ = (Index("ix_metered_day_account", "day", "account_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    day: Mapped[str] = mapped_column(String(10))  # the UTC day, YYYY-MM-DD
+    network: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str | None] = mapped_column(String(100))  # None: the app's own calls (trends, usage)
+    kind: Mapped[str] = mapped_column(String(30))  # the price it is billed at
+    resource: Mapped[str] = mapped_column(String(20))  # what it wrote or read: post, user, trend, dm_event
+    purpose: Mapped[str] = mapped_column(String(20))  # why botwarden called: publish, probe, inbound...
+    endpoint: Mapped[str] = mapped_column(Text)
+    returned: Mapped[int] = mapped_column(Integer, default=0)  # resources the answer held
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class BilledResourceRow(Base):
+    """A resource already billed this UTC day: X bills a resource read twice in one day once."""
+
+    __tablename__ = "billed_resources"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    network: Mapped[str] = mapped_column(String(20), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(20), primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class UsageDayRow(Base):
+    """One UTC day of X's own usage report (``GET /2/usage/tweets``) beside what botwarden metered."""
+
+    __tablename__ = "usage_days"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    network: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reported: Mapped[int] = mapped_column(Integer)  # posts the network says were read
+    metered: Mapped[int] = mapped_column(Integer)  # posts botwarden billed itself for
+    scope: Mapped[str] = mapped_column(String(40), default="project")
+    drift: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_at: Mapped[datetime]
+
+
+class ChoreRow(Base):
+    """A recurring chore shared by every worker (X's usage reconciliation, an account's daily watch):
+    when it is next due, and what it last found."""
+
+    __tablename__ = "chores"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ServerRulesRow(Base):
+    """The rules an account's server publishes (Mastodon ``GET /api/v2/instance``, ``rules[]``)."""
+
+    __tablename__ = "server_rules"
+    account_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    rules: Mapped[list[Any]] = mapped_column(default=list)  # [{"id", "text", "hint"}]
+    read_at: Mapped[datetime]

@@ -188,6 +188,16 @@ class QueueEntry:
         self._session.flush()
         return PastPost(str(row.id), row.account_id, now, row.text, row.text_hash, (link,) if link else ())
 
+    def finish_thread(self, remote_id: str | None, now: datetime) -> None:
+        """Every part of the entry's thread is on the network (each entered the history as it was sent):
+        the entry is done, under the thread's first post."""
+        transition(self._row, State.SENT, now)
+        self._row.remote_id = remote_id
+
+    def extend_lease(self, until: datetime) -> None:
+        """A thread takes one call per part: each part sent renews the lease of the one sending them."""
+        self._row.lease_expires_at = until
+
     def unsend(self, error: str, now: datetime) -> None:
         """Not sent, and the attempt does not count: the account stopped, and the next check holds it."""
         self._row.last_error = error

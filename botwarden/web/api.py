@@ -201,10 +201,17 @@ def resume(account_id: str, caller: Caller, session: Db) -> S.AccountOut:
 )
 def setup_check(request: Request, account_id: str, caller: Caller, session: Db) -> S.SetupOut:
     """Read the account's profile from its network and report BW951-BW956."""
+    from botwarden.networks.build import meter_of
     from botwarden.setup_check import check_accounts
+    from botwarden.store.spend import record_uses
 
     owned_account(session, caller, account_id)
-    reports = check_accounts(request.app.state.config, request.app.state.networks(), _now(), account_id)
+    networks = request.app.state.networks()
+    reports = check_accounts(request.app.state.config, networks, _now(), account_id)
+    meter = meter_of(networks)
+    if meter is not None and len(meter):  # X bills the profile read: it goes into the spend meter
+        record_uses(session, meter.drain(), meter.prices)
+        session.commit()
     if not reports:
         raise ApiError(
             409,

@@ -1,5 +1,8 @@
 """A fake Bluesky PDS (XRPC): sessions with JWT-shaped tokens that expire and refresh, createRecord
-validated against the atproto lexicon models, uploadBlob, listRecords, resolveHandle, getProfile."""
+validated against the atproto lexicon models, uploadBlob, listRecords, resolveHandle, getProfile and
+getAuthorFeed with moderation labels (only those of the labelers the request's
+``atproto-accept-labelers`` header names, as the AppView does), each answer checked against the atproto
+models before it is sent."""
 
 from __future__ import annotations
 
@@ -19,7 +22,11 @@ from atproto_client.models import get_or_create
 from tests.fakes.server import FakeServer, Reply, Request
 
 POINTS_PER_HOUR = 5000
+# app.bsky.embed.images and app.bsky.embed.external: an image or a card's thumbnail, 1,000,000 bytes at most.
+MAX_BLOB_BYTES = 1_000_000
 CREATE_POINTS = 3
+#: Bluesky's own moderation service.
+BSKY_LABELER = "did:plc:ar7c4by46qjdydhdevvrndac"
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -92,7 +99,9 @@ class FakeBluesky(FakeServer):
         self.access_lifetime = access_lifetime
         self.logins = 0
         self.notifications: list[dict[str, Any]] = []
+        self.labels: list[dict[str, Any]] = []
         self._rkeys = itertools.count(1)
+        self.blobs: dict[str, dict[str, Any]] = {}  # cid -> size, mimeType, data
         for nsid, handler in {
             "com.atproto.server.createSession": self._create_session,
             "com.atproto.server.refreshSession": self._refresh_session,
@@ -103,8 +112,10 @@ class FakeBluesky(FakeServer):
         for nsid, handler in {
             "com.atproto.server.getSession": self._get_session,
             "com.atproto.repo.listRecords": self._list_records,
+            "com.atproto.repo.getRecord": self._get_record,
             "com.atproto.identity.resolveHandle": self._resolve_handle,
             "app.bsky.actor.getProfile": self._get_profile,
+            "app.bsky.feed.getAuthorFeed": self._get_author_feed,
             "app.bsky.notification.listNotifications": self._list_notifications,
         }.items():
             self.route("GET", f"/xrpc/{nsid}", handler)
@@ -137,6 +148,27 @@ class FakeBluesky(FakeServer):
             }
         )
         return uri
+
+    def label(
+        self,
+        handle: str,
+        val: str,
+        *,
+        labeler: str = BSKY_LABELER,
+        post: int | None = None,
+        neg: bool = False,
+        exp: str | None = None,
+    ) -> dict[str, Any]:
+        """A labeler labels the account (or its ``post``-th record, oldest first) with ``val``."""
+        user = self.user(handle)
+        uri = user.did if post is None else user.records[post]["uri"]
+        label: dict[str, Any] = {"ver": 1, "src": labeler, "uri": uri, "val": val, "cts": _now()}
+        if neg:
+            label["neg"] = True
+        if exp:
+            label["exp"] = exp
+        self.labels.append(label)
+        return label
 
     def revoke_sessions(self, handle: str) -> None:
         user = self.user(handle)
@@ -213,6 +245,11 @@ class FakeBluesky(FakeServer):
             return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {exc}")
         if len(body["record"]["text"].encode()) > 3000:
             return _error(400, "InvalidRequest", "Record/text must not be longer than 3000 bytes")
+        problem = self._blob_problem(body["record"].get("embed")) or self._reply_problem(
+            user, body["record"].get("reply")
+        )
+        if problem:
+            return _error(400, *problem)
         rkey = f"3l{next(self._rkeys):011d}"
         record_cid = cid(json.dumps(body["record"], sort_keys=True).encode())
         uri = f"at://{user.did}/app.bsky.feed.post/{rkey}"
@@ -229,6 +266,45 @@ class FakeBluesky(FakeServer):
             self._headers(user),
         )
 
+    def _blob_problem(self, embed: Any) -> tuple[str, str] | None:
+        """A record's images and card thumbnail must be blobs uploaded before, within the lexicon's size."""
+        if not isinstance(embed, dict):
+            return None
+        refs = [image.get("image") for image in embed.get("images") or []]
+        refs += (
+            [(embed.get("external") or {}).get("thumb")] if (embed.get("external") or {}).get("thumb") else []
+        )
+        for ref in refs:
+            link = ((ref or {}).get("ref") or {}).get("$link", "")
+            blob = self.blobs.get(link)
+            if blob is None:
+                return "InvalidRequest", f"Could not find blob: {link}"
+            if blob["size"] > MAX_BLOB_BYTES:
+                return (
+                    "BlobTooLarge",
+                    f"This file is too large: {blob['size']} bytes, the maximum is {MAX_BLOB_BYTES}.",
+                )
+        return None
+
+    def _reply_problem(self, user: BskyUser, reply: Any) -> tuple[str, str] | None:
+        """A reply names its parent and root by uri and cid, as they are in the repository."""
+        if not isinstance(reply, dict):
+            return None
+        for role in ("root", "parent"):
+            ref = reply.get(role) or {}
+            if not any(r["uri"] == ref.get("uri") and r["cid"] == ref.get("cid") for r in user.records):
+                return "InvalidRequest", f"reply {role} {ref.get('uri')} is not a record of this repository"
+        return None
+
+    def _get_record(self, request: Request) -> Reply:
+        repo = request.query.get("repo", [""])[0]
+        rkey = request.query.get("rkey", [""])[0]
+        user = self.users.get(repo) or next((u for u in self.users.values() if u.handle == repo), None)
+        found = next((r for r in user.records if r["uri"].endswith(f"/{rkey}")), None) if user else None
+        if found is None:
+            return _error(400, "RecordNotFound", f"Could not locate record: at://{repo}/…/{rkey}")
+        return Reply(200, {"uri": found["uri"], "cid": found["cid"], "value": found["value"]})
+
     def _upload_blob(self, request: Request) -> Reply:
         user = self._bearer(request, "access")
         if user is None:
@@ -236,6 +312,8 @@ class FakeBluesky(FakeServer):
         blob_cid = "b" + base64.b32encode(
             b"\x01\x55\x12\x20" + hashlib.sha256(request.body).digest()
         ).decode().lower().rstrip("=")
+        kind = request.headers.get("content-type", "*/*")
+        self.blobs[blob_cid] = {"size": len(request.body), "mimeType": kind, "data": request.body}
         return Reply(
             200,
             {
@@ -275,6 +353,35 @@ class FakeBluesky(FakeServer):
         ]
         return Reply(200, {"notifications": shown[:50]})
 
+    def _labels_for(self, request: Request, uri: str) -> list[dict[str, Any]]:
+        """The labels on ``uri`` from the labelers the request accepts (``did[;redact], ...``)."""
+        header = request.headers.get("atproto-accept-labelers", "")
+        accepted = {part.split(";")[0].strip() for part in header.split(",") if part.strip()}
+        return [dict(label) for label in self.labels if label["uri"] == uri and label["src"] in accepted]
+
+    def _get_author_feed(self, request: Request) -> Reply:
+        actor = request.query.get("actor", [""])[0]
+        user = self.users.get(actor) or next((u for u in self.users.values() if u.handle == actor), None)
+        if user is None:
+            return _error(400, "InvalidRequest", "Profile not found")
+        limit = int(request.query.get("limit", ["50"])[0])
+        feed = [
+            {
+                "post": {
+                    "uri": record["uri"],
+                    "cid": record["cid"],
+                    "author": {"did": user.did, "handle": user.handle},
+                    "record": record["value"],
+                    "indexedAt": record["value"]["createdAt"],
+                    "labels": self._labels_for(request, record["uri"]),
+                }
+            }
+            for record in list(reversed(user.records))[:limit]
+        ]
+        body = {"feed": feed}
+        get_or_create(body, models.AppBskyFeedGetAuthorFeed.Response, strict=True)  # the lexicon's shape
+        return Reply(200, body)
+
     def _get_profile(self, request: Request) -> Reply:
         actor = request.query.get("actor", [""])[0]
         user = self.users.get(actor) or next((u for u in self.users.values() if u.handle == actor), None)
@@ -292,21 +399,18 @@ class FakeBluesky(FakeServer):
             if user.bot_label
             else []
         )
-        return Reply(
-            200,
-            {
-                "did": user.did,
-                "handle": user.handle,
-                "description": user.description,
-                "labels": labels,
-                "postsCount": len(user.records),
-                "followersCount": user.followers,
-                "followsCount": 0,
-                "createdAt": user.created_at,
-                **(
-                    {"avatar": f"https://cdn.bsky.app/img/avatar/plain/{user.did}/me@jpeg"}
-                    if user.avatar
-                    else {}
-                ),
-            },
-        )
+        body = {
+            "did": user.did,
+            "handle": user.handle,
+            "description": user.description,
+            "labels": labels + self._labels_for(request, user.did),
+            "postsCount": len(user.records),
+            "followersCount": user.followers,
+            "followsCount": 0,
+            "createdAt": user.created_at,
+            **(
+                {"avatar": f"https://cdn.bsky.app/img/avatar/plain/{user.did}/me@jpeg"} if user.avatar else {}
+            ),
+        }
+        get_or_create(body, models.AppBskyActorDefs.ProfileViewDetailed, strict=True)  # the lexicon's shape
+        return Reply(200, body)

@@ -1,5 +1,6 @@
 """A fake Mastodon server: statuses (with Idempotency-Key), media, verify_credentials, the account's
-statuses, instance limits. Answers carry X-RateLimit-* headers; objects have the documented fields."""
+statuses, the instance's limits and rules, account lookup (where another server's view of an account shows
+it limited or suspended). Answers carry X-RateLimit-* headers; objects have the documented fields."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import html
 import itertools
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,6 +17,10 @@ from typing import Any, ClassVar
 from tests.fakes.server import FakeServer, Reply, Request, segments
 
 _URL = re.compile(r"https?://\S+")
+# A server's defaults (GET /api/v2/instance; the rate-limits page): 4 attachments a status, images up to
+# 16 MiB, descriptions up to 1,500 characters, 30 uploads in 30 minutes per account.
+MAX_ATTACHMENTS, IMAGE_SIZE_LIMIT, MAX_DESCRIPTION = 4, 16 * 1024 * 1024, 1500
+UPLOADS_PER_WINDOW, UPLOAD_WINDOW = 30, 1800.0
 
 
 @dataclass
@@ -49,13 +55,26 @@ class FakeMastodon(FakeServer):
         ),
     }
 
-    def __init__(self, *, max_characters: int = 500, processing_polls: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        max_characters: int = 500,
+        processing_polls: int = 1,
+        domain: str = "fake.social",
+        rules: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__()
         self.users: dict[str, MastodonUser] = {}
         self.max_characters = max_characters
+        self.domain = domain
+        self.rules = rules if rules is not None else [{"id": "1", "text": "Bots post unlisted", "hint": ""}]
+        # How this server sees accounts of other servers (user@domain): "limited" or "suspended".
+        self.remote_states: dict[str, str] = {}
         self.processing_polls = processing_polls
         self._ids = itertools.count(113_000_000_000_000_000)
         self._media: dict[str, int] = {}  # id -> polls left before it is processed
+        self.media: dict[str, dict[str, Any]] = {}  # id -> size, type, description
+        self.uploads: dict[str, list[float]] = {}  # user token -> when each upload came
         self.route("POST", "/api/v1/statuses", self._create)
         self.route("POST", "/api/v2/media", self._upload)
         self.route("GET", "/api/v1/media/{id}", self._media_status)
@@ -63,6 +82,7 @@ class FakeMastodon(FakeServer):
         self.route("GET", "/api/v1/accounts/{id}/statuses", self._statuses)
         self.route("GET", "/api/v2/instance", self._instance)
         self.route("GET", "/api/v1/notifications", self._notifications)
+        self.route("GET", "/api/v1/accounts/lookup", self._lookup)
         self.notifications: list[dict[str, Any]] = []
 
     def add_user(self, username: str, **fields: Any) -> dict[str, str]:
@@ -167,7 +187,12 @@ class FakeMastodon(FakeServer):
             + "</p>"
         )
         media = [
-            {"id": m, "type": "image", "url": f"{self.url}/media/{m}.png", "description": None}
+            {
+                "id": m,
+                "type": "image",
+                "url": f"{self.url}/media/{m}.png",
+                "description": self.media.get(m, {}).get("description") or None,
+            }
             for m in body.get("media_ids", [])
         ]
         return {
@@ -178,7 +203,8 @@ class FakeMastodon(FakeServer):
             "account": self._account(user),
             "content": content,
             "visibility": body.get("visibility", "public"),
-            "sensitive": bool(body.get("spoiler_text")),
+            "sensitive": bool(body.get("spoiler_text")) or bool(body.get("sensitive")),
+            "in_reply_to_id": body.get("in_reply_to_id"),
             "spoiler_text": body.get("spoiler_text", ""),
             "media_attachments": media,
             "mentions": [],
@@ -204,6 +230,11 @@ class FakeMastodon(FakeServer):
             return _error(422, "Validation failed: Text can't be blank")
         if len(str(body.get("status", ""))) > self.max_characters:
             return _error(422, f"Validation failed: Text character limit of {self.max_characters} exceeded")
+        if len(body.get("media_ids", [])) > MAX_ATTACHMENTS:
+            return _error(422, f"Validation failed: Cannot attach more than {MAX_ATTACHMENTS} files")
+        reply_to = body.get("in_reply_to_id")
+        if reply_to and not any(s["id"] == reply_to for u in self.users.values() for s in u.statuses):
+            return _error(404, "Record not found")
         for media_id in body.get("media_ids", []):
             if self._media.get(media_id, 1) > 0:
                 return _error(
@@ -219,17 +250,31 @@ class FakeMastodon(FakeServer):
         user = self._auth(request)
         if user is None:
             return _error(401, "The access token is invalid")
-        if b'name="file"' not in request.body:
+        parts = request.parts()
+        if "file" not in parts:
             return _error(422, "Validation failed: File can't be blank")
+        now = time.time()
+        recent = [t for t in self.uploads.get(user.token, []) if t > now - UPLOAD_WINDOW]
+        if len(recent) >= UPLOADS_PER_WINDOW:  # the server's budget for uploads: 30 in 30 minutes
+            return self._rate_limited()
+        self.uploads[user.token] = [*recent, now]
+        data, kind = parts["file"]
+        if len(data) > IMAGE_SIZE_LIMIT:
+            return _error(422, "Validation failed: File file size must be less than 16 MB")
+        description = parts.get("description", (b"", ""))[0].decode()
+        if len(description) > MAX_DESCRIPTION:
+            return _error(
+                422, f"Validation failed: Description is too long (maximum is {MAX_DESCRIPTION} characters)"
+            )
         media_id = str(next(self._ids))
         self._media[media_id] = self.processing_polls
-        described = b'name="description"' in request.body
+        self.media[media_id] = {"size": len(data), "type": kind, "description": description, "data": data}
         attachment = {
             "id": media_id,
             "type": "image",
             "url": None,
             "preview_url": f"{self.url}/p/{media_id}.png",
-            "description": "described" if described else None,
+            "description": description or None,
             "blurhash": None,
         }
         return Reply(202 if self.processing_polls else 200, attachment, self._headers(user))
@@ -278,11 +323,30 @@ class FakeMastodon(FakeServer):
         ]
         return Reply(200, shown, self._headers(user))
 
+    def _lookup(self, request: Request) -> Reply:
+        """An account by its address, without authentication: this server's own users by their name,
+        others as this server knows them (with ``limited``/``suspended`` where it moderated them)."""
+        acct = request.query.get("acct", [""])[0].removeprefix("@")
+        name, _, domain = acct.partition("@")
+        local = next((u for u in self.users.values() if u.username == name), None)
+        if local is not None and domain in ("", self.domain):
+            return Reply(200, self._account(local))
+        if acct not in self.remote_states:
+            return _error(404, "Record not found")
+        state = self.remote_states[acct]
+        remote = MastodonUser(str(abs(hash(acct)) % 10**17), name, "-")
+        account = self._account(remote) | {"acct": acct, "url": f"https://{domain}/@{name}"}
+        if state == "suspended":
+            account |= {"suspended": True, "note": "", "statuses_count": 0}
+        else:
+            account["limited"] = True
+        return Reply(200, account)
+
     def _instance(self, request: Request) -> Reply:
         return Reply(
             200,
             {
-                "domain": "fake.social",
+                "domain": self.domain,
                 "title": "Fake Social",
                 "version": "4.5.0",
                 "source_url": "https://github.com/mastodon/mastodon",
@@ -303,12 +367,21 @@ class FakeMastodon(FakeServer):
                     "media_attachments": {
                         "supported_mime_types": ["image/png", "image/jpeg"],
                         "image_size_limit": 16777216,
+                        "image_matrix_limit": 33177600,
+                        "video_size_limit": 103809024,
+                        "video_frame_rate_limit": 120,
+                        "video_matrix_limit": 8294400,
                     },
-                    "polls": {"max_options": 4},
+                    "polls": {
+                        "max_options": 4,
+                        "max_characters_per_option": 50,
+                        "min_expiration": 300,
+                        "max_expiration": 2629746,
+                    },
                     "translation": {"enabled": False},
                 },
-                "registrations": {"enabled": False, "approval_required": False},
+                "registrations": {"enabled": False, "approval_required": False, "message": None},
                 "contact": {"email": "admin@fake.social"},
-                "rules": [{"id": "1", "text": "Bots post unlisted", "hint": ""}],
+                "rules": self.rules,
             },
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,19 @@ class Request:
 
     def form(self) -> dict[str, list[str]]:
         return parse_qs(self.body.decode(), keep_blank_values=True)
+
+    def parts(self) -> dict[str, tuple[bytes, str]]:
+        """The parts of a multipart/form-data body by name: their bytes and content type."""
+        boundary = self.headers.get("content-type", "").partition("boundary=")[2].strip('"').encode()
+        found: dict[str, tuple[bytes, str]] = {}
+        for chunk in self.body.split(b"--" + boundary)[1:-1] if boundary else []:
+            chunk = chunk.removeprefix(b"\r\n").removesuffix(b"\r\n")  # the part exactly, never its bytes
+            head, _, data = chunk.partition(b"\r\n\r\n")
+            name = re.search(rb'name="([^"]+)"', head)
+            kind = re.search(rb"Content-Type: ([^\r\n]+)", head, re.IGNORECASE)
+            if name:
+                found[name.group(1).decode()] = (data, kind.group(1).decode() if kind else "")
+        return found
 
 
 @dataclass
@@ -80,6 +94,9 @@ class FakeServer:
         self.latency = (0.0, 0.0)
         self.drop_rate = 0.0
         self.rng = random.Random(0)
+        # Called with each request whose work is done, before its answer leaves (a chaos test kills the
+        # client there: the network has what it asked for, the client never learns it).
+        self.after_work: Callable[[Request], None] | None = None
 
     # -- set-up -------------------------------------------------------------------------------------
 
@@ -166,6 +183,8 @@ class FakeServer:
             reply: Reply | None = self.FAULTS[fault.kind](self, request)
         else:
             reply = self._route(request)
+            if self.after_work is not None:
+                self.after_work(request)
             if fault is not None:  # drop_after: the work is done, the answer never arrives
                 reply = None
         self._log(request, reply)

@@ -1,10 +1,12 @@
-"""A fake X API v2: posts, media upload, users/me, the user's posts, OAuth 1.0a and OAuth 2.0 tokens.
+"""A fake X API v2: posts, media upload and metadata, users/me, the user's posts, mentions, post and
+direct message lookup, trends, the usage report, OAuth 1.0a and OAuth 2.0 tokens.
 
 OAuth 1.0a signatures are verified (HMAC-SHA1 over the RFC 5849 base string); bearer tokens expire and
 rotate like X's. Answers carry X's rate-limit headers; error bodies are the shapes X sends. With
 self-serve access (the default) it refuses what X's 2026 API refuses of it: a reply to a post that did not
 summon the user (mention it, reply to it or quote it), a post with more than one cashtag, a quote post.
-``users/me`` answers the ``user.fields`` asked for, as X does.
+``users/me`` answers the ``user.fields`` asked for, as X does. Like X, it counts the posts each read
+returned once per UTC day, and its usage report says so.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import itertools
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -41,6 +44,7 @@ NOT_SUMMONED = (
 )
 TOO_MANY_CASHTAGS = "Posts created through the API may contain at most one cashtag."
 QUOTES_NOT_OFFERED = "Quote posts are not available to your access level."
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -67,6 +71,22 @@ def _problem(status: int, title: str, detail: str, kind: str = "about:blank", **
     return Reply(status, body, {"Content-Type": "application/problem+json"})
 
 
+def _not_found(resource_type: str, parameter: str, value: str, detail: str) -> dict[str, str]:
+    return {
+        "value": value,
+        "detail": detail,
+        "title": "Not Found Error",
+        "resource_type": resource_type,
+        "parameter": parameter,
+        "resource_id": value,
+        "type": "https://api.x.com/2/problems/resource-not-found",
+    }
+
+
+def _invalid(detail: str) -> Reply:
+    return _problem(400, "Invalid Request", detail, "https://api.x.com/2/problems/invalid-request")
+
+
 def _v1_error(code: int, message: str, status: int = 403) -> Reply:
     return Reply(status, {"errors": [{"code": code, "message": message}]})
 
@@ -82,6 +102,7 @@ class FakeX(FakeServer):
             period="Monthly",
             scope="Product",
         ),
+        "daily_capped": lambda s, r: s._daily_capped(),
         "credits_depleted": lambda s, r: _problem(
             402, "CreditsDepleted", "Your enrolled account does not have any credits to fulfill this request."
         ),
@@ -105,22 +126,44 @@ class FakeX(FakeServer):
     }
 
     def __init__(
-        self, *, reject_duplicates: bool = True, window_limit: int = 200, access: str = "self-serve"
+        self,
+        *,
+        reject_duplicates: bool = True,
+        window_limit: int = 200,
+        access: str = "self-serve",
+        app_bearer: str = "app-bearer-token",
+        cap_reset_day: int = 17,
     ) -> None:
         super().__init__()
+        self.app_bearer = app_bearer
+        self.cap_reset_day = cap_reset_day
+        self.project_cap = 2_000_000
+        # Posts read, by UTC day (each once a day, as X bills them), and reads by other apps of the project.
+        self.post_reads: dict[str, set[str]] = {}
+        self.other_apps_reads: dict[str, int] = {}
+        self.client_app_id = "29111111"
+        self.deleted: set[str] = set()
+        self.dms: dict[str, dict[str, str]] = {}
+        self.trends: list[str] = []
+        self.alt_texts: dict[str, str] = {}
         self.users: dict[str, XUser] = {}
         self.reject_duplicates = reject_duplicates
         self.self_serve = access not in ("enterprise", "public-utility")
         self.window_limit = window_limit
         self._ids = itertools.count(1_860_000_000_000_000_000)
-        self._media: set[str] = set()
+        self.media: dict[str, dict[str, Any]] = {}  # id -> size, type, alt
         self._window: dict[str, list[float]] = {}
         self.route("POST", "/2/tweets", self._create)
         self.route("POST", "/2/media/upload", self._upload)
+        self.route("POST", "/2/media/metadata", self._metadata)
         self.route("GET", "/2/users/me", self._me)
         self.route("GET", "/2/users/{id}/tweets", self._timeline)
         self.route("POST", "/2/oauth2/token", self._token)
         self.route("GET", "/2/users/{id}/mentions", self._mentions)
+        self.route("GET", "/2/tweets", self._lookup)
+        self.route("GET", "/2/dm_events/{event_id}", self._dm_event)
+        self.route("GET", "/2/trends/by/woeid/{woeid}", self._trends)
+        self.route("GET", "/2/usage/tweets", self._usage)
         self.mentions: list[dict[str, str]] = []
         self.strangers: list[dict[str, str]] = []
 
@@ -181,6 +224,16 @@ class FakeX(FakeServer):
         self.strangers.append(post)
         return post["id"]
 
+    def delete(self, post_id: str) -> None:
+        """The author deletes a post or direct message: lookups say it is not found from now on."""
+        self.deleted.add(post_id)
+
+    def dm(self, to: str, author: str, text: str) -> str:
+        """``author`` sends ``to`` a direct message; returns the event's id."""
+        event_id = str(next(self._ids))
+        self.dms[event_id] = {"to": self.user(to).id, "author": author, "text": text}
+        return event_id
+
     def expire_bearer(self, username: str) -> None:
         self.user(username).bearer = secrets.token_hex(12)  # the stored token no longer works
 
@@ -229,6 +282,32 @@ class FakeX(FakeServer):
             "x-user-limit-24hour-reset": str(int(now + 86400)),
         }
 
+    def _daily_capped(self) -> Reply:
+        """The app's 24-hour cap is spent: X says so in the problem and in the 24-hour headers."""
+        reply = _problem(
+            429,
+            "UsageCapExceeded",
+            "Usage cap exceeded: Daily app cap",
+            "https://api.x.com/2/problems/usage-capped",
+            period="Daily",
+            scope="App",
+        )
+        reply.headers = {
+            "x-app-limit-24hour-limit": "10000",
+            "x-app-limit-24hour-remaining": "0",
+            "x-app-limit-24hour-reset": str(int(time.time() + 5 * 3600)),
+            "x-rate-limit-limit": str(self.window_limit),
+            "x-rate-limit-remaining": "150",
+            "x-rate-limit-reset": str(int(time.time() + 600)),
+        }
+        return reply
+
+    def _read(self, ids: Iterable[str]) -> None:
+        """Posts a read returned: X counts each once a UTC day toward the project's usage."""
+        day = datetime.now(UTC).date().isoformat()
+        with self.lock:
+            self.post_reads.setdefault(day, set()).update(ids)
+
     def _rate_limited(self) -> Reply:
         reset = str(int(time.time() + 900))
         reply = _problem(429, "Too Many Requests", "Too Many Requests")
@@ -253,14 +332,18 @@ class FakeX(FakeServer):
                 "One or more parameters to your request was invalid.",
                 "https://api.x.com/2/problems/invalid-request",
             )
-        for media_id in (body.get("media") or {}).get("media_ids", []):
-            if media_id not in self._media:
-                return _problem(
-                    400,
-                    "Invalid Request",
-                    f"Your media IDs are invalid: {media_id}",
-                    "https://api.x.com/2/problems/invalid-request",
-                )
+        media_ids = (body.get("media") or {}).get("media_ids", [])
+        if len(media_ids) > 4:
+            return _invalid("media.media_ids: at most 4 items are allowed")
+        for media_id in media_ids:
+            if media_id not in self.media:
+                return _invalid(f"Your media IDs are invalid: {media_id}")
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        known = [t["id"] for u in self.users.values() for t in u.tweets] + [
+            p["id"] for p in self.strangers + self.mentions
+        ]
+        if reply_to and reply_to not in known:
+            return _invalid("The post you are replying to does not exist or has been deleted.")
         text = str(body.get("text", ""))
         refused = self._self_serve_refusal(user, body, text)
         if refused:
@@ -273,7 +356,8 @@ class FakeX(FakeServer):
             "text": _URL.sub(lambda m: "https://t.co/" + secrets.token_hex(5), text),
             "sent_text": text,
             "paid_partnership": bool(body.get("paid_partnership")),
-            "in_reply_to": str((body.get("reply") or {}).get("in_reply_to_tweet_id", "")),
+            "media": [self.media[m] for m in media_ids],
+            "in_reply_to": reply_to or "",
         }
         user.tweets.append(tweet)
         return Reply(
@@ -291,7 +375,12 @@ class FakeX(FakeServer):
         if len(_CASHTAG.findall(text)) > 1:
             return TOO_MANY_CASHTAGS
         replying = str((body.get("reply") or {}).get("in_reply_to_tweet_id", ""))
-        if replying and not any(m["id"] == replying and m["to"] == user.id for m in self.mentions):
+        own = any(t["id"] == replying for t in user.tweets)  # a thread: the user answers its own post
+        if (
+            replying
+            and not own
+            and not any(m["id"] == replying and m["to"] == user.id for m in self.mentions)
+        ):
             return NOT_SUMMONED
         return ""
 
@@ -299,28 +388,41 @@ class FakeX(FakeServer):
         user = self._authenticate(request)
         if user is None:
             return self._unauthorized()
-        if b'name="media"' not in request.body or b"tweet_image" not in request.body:
-            return _problem(
-                400,
-                "Invalid Request",
-                "media and media_category are required",
-                "https://api.x.com/2/problems/invalid-request",
-            )
+        parts = request.parts()
+        if "media" not in parts or parts.get("media_category", (b"", ""))[0] != b"tweet_image":
+            return _invalid("media and media_category are required")
+        data, kind = parts["media"]
+        if len(data) > MAX_IMAGE_BYTES:  # what X takes through the API: images up to 5 MB
+            return _invalid(f"File size exceeds {MAX_IMAGE_BYTES} bytes.")
         media_id = str(next(self._ids))
-        self._media.add(media_id)
+        self.media[media_id] = {"size": len(data), "type": kind, "alt": "", "data": data}
         return Reply(
             200,
             {
                 "data": {
                     "id": media_id,
                     "media_key": f"3_{media_id}",
-                    "size": len(request.body),
+                    "size": len(data),
                     "expires_after_secs": 86400,
-                    "image": {"image_type": "image/png", "w": 1, "h": 1},
+                    "image": {"image_type": kind, "w": 1, "h": 1},
                 }
             },
             self._headers(user),
         )
+
+    def _metadata(self, request: Request) -> Reply:
+        user = self._authenticate(request)
+        if user is None:
+            return self._unauthorized()
+        body = request.json()
+        media_id = str((body or {}).get("id", ""))
+        alt = (((body or {}).get("metadata") or {}).get("alt_text") or {}).get("text")
+        if media_id not in self.media:
+            return _invalid(f"Your media IDs are invalid: {media_id}")
+        if not isinstance(alt, str) or len(alt) > 1000:
+            return _invalid("metadata.alt_text.text: must be a string of at most 1000 characters")
+        self.media[media_id]["alt"] = self.alt_texts[media_id] = alt
+        return Reply(200, {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": alt}}}})
 
     def _me(self, request: Request) -> Reply:
         user = self._authenticate(request)
@@ -372,6 +474,7 @@ class FakeX(FakeServer):
         meta: dict[str, object] = {"result_count": len(tweets)}
         if tweets:
             meta |= {"newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"]}
+        self._read(t["id"] for t in tweets)
         return Reply(200, {"data": tweets, "meta": meta} if tweets else {"meta": meta}, self._headers(user))
 
     def _mentions(self, request: Request) -> Reply:
@@ -379,7 +482,12 @@ class FakeX(FakeServer):
             return self._unauthorized()
         wanted = segments(request, "/2/users/{id}/mentions")["id"]
         since = int(request.query.get("since_id", ["0"])[0])
-        found = [m for m in reversed(self.mentions) if m["to"] == wanted and int(m["id"]) > since]
+        found = [
+            m
+            for m in reversed(self.mentions)
+            if m["to"] == wanted and int(m["id"]) > since and m["id"] not in self.deleted
+        ]
+        self._read(m["id"] for m in found)
         data = [
             {
                 "id": m["id"],
@@ -397,6 +505,118 @@ class FakeX(FakeServer):
             meta |= {"newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}
             return Reply(200, {"data": data, "includes": {"users": users}, "meta": meta})
         return Reply(200, {"meta": meta})
+
+    def _lookup(self, request: Request) -> Reply:
+        """``GET /2/tweets?ids=``: the posts that exist; a not-found problem for each that does not."""
+        if self._authenticate(request) is None:
+            return self._unauthorized()
+        ids = [i for i in request.query.get("ids", [""])[0].split(",") if i]
+        if not ids or len(ids) > 100:
+            return _problem(
+                400,
+                "Invalid Request",
+                "The `ids` query parameter value must be between 1 and 100 ids.",
+                "https://api.x.com/2/problems/invalid-request",
+            )
+        posts = {m["id"]: m for m in self.mentions} | {
+            t["id"]: t for u in self.users.values() for t in u.tweets
+        }
+        data, errors = [], []
+        for post_id in ids:
+            post = posts.get(post_id)
+            if post is None or post_id in self.deleted:
+                errors.append(
+                    _not_found("tweet", "id", post_id, f"Could not find tweet with ids: [{post_id}].")
+                )
+            else:
+                data.append({"id": post_id, "text": post["text"], "edit_history_post_ids": [post_id]})
+        self._read(d["id"] for d in data)
+        body: dict[str, object] = {}
+        if data:
+            body["data"] = data
+        if errors:
+            body["errors"] = errors
+        return Reply(200, body)
+
+    def _dm_event(self, request: Request) -> Reply:
+        user = self._authenticate(request)
+        if user is None:
+            return self._unauthorized()
+        event_id = segments(request, "/2/dm_events/{event_id}")["event_id"]
+        event = self.dms.get(event_id)
+        if event is None or event_id in self.deleted or event["to"] != user.id:
+            return Reply(
+                200,
+                {
+                    "errors": [
+                        _not_found(
+                            "dm_event", "event_id", event_id, f"Could not find DM event: [{event_id}]."
+                        )
+                    ]
+                },
+            )
+        return Reply(
+            200,
+            {
+                "data": {
+                    "id": event_id,
+                    "event_type": "MessageCreate",
+                    "text": event["text"],
+                    "sender_id": "9" + event_id[-8:],
+                }
+            },
+            self._headers(user),
+        )
+
+    def _app_only(self, request: Request) -> bool:
+        return request.headers.get("authorization", "") == f"Bearer {self.app_bearer}"
+
+    def _trends(self, request: Request) -> Reply:
+        if not self._app_only(request):
+            return self._unauthorized()
+        limit = int(request.query.get("max_trends", ["20"])[0])
+        return Reply(200, {"data": [{"trend_name": t, "tweet_count": 1000} for t in self.trends[:limit]]})
+
+    def _usage(self, request: Request) -> Reply:
+        """``GET /2/usage/tweets``: posts read per day, for the project and for botwarden's client app."""
+        if not self._app_only(request):
+            return self._unauthorized()
+        days = int(request.query.get("days", ["7"])[0])
+        if not 1 <= days <= 90:
+            return _problem(
+                400,
+                "Invalid Request",
+                "days must be between 1 and 90",
+                "https://api.x.com/2/problems/invalid-request",
+            )
+        today = datetime.now(UTC).date()
+        dates = sorted({*self.post_reads, *self.other_apps_reads} | {today.isoformat()})
+        wanted = [d for d in dates if (today - datetime.fromisoformat(d).date()).days < days]
+        ours = {d: len(self.post_reads.get(d, ())) for d in wanted}
+        project = {d: ours[d] + self.other_apps_reads.get(d, 0) for d in wanted}
+        entry = lambda d, n: {"date": f"{d}T00:00:00.000Z", "usage": str(n)}  # noqa: E731
+        return Reply(
+            200,
+            {
+                "data": {
+                    "project_id": "1600000000000000000",
+                    "project_cap": str(self.project_cap),
+                    "project_usage": str(sum(project.values())),
+                    "cap_reset_day": self.cap_reset_day,
+                    "daily_project_usage": {
+                        "project_id": "1600000000000000000",
+                        "usage": [entry(d, n) for d, n in project.items()],
+                    },
+                    "daily_client_app_usage": [
+                        {
+                            "client_app_id": self.client_app_id,
+                            "usage": [entry(d, n) for d, n in ours.items()],
+                            "usage_result_count": len(ours),
+                        }
+                    ],
+                }
+            },
+        )
 
     def _token(self, request: Request) -> Reply:
         form = {k: v[0] for k, v in request.form().items()}

@@ -13,6 +13,9 @@ STOPPED = {
     "write_restricted": "restricted from writing (the app's write access was removed)",
     "auth_revoked": "no longer authorised (its token was revoked or expired)",
     "paused": "paused by a person",
+    "labelled": "labelled by a moderation service (a Bluesky label on the account or its posts)",
+    "limited": "limited (silenced) by another server",
+    "suspended_elsewhere": "suspended by another server",
 }
 
 
@@ -27,7 +30,8 @@ class AccountStopped(Rule):
         "and retry loops are how locked bots become suspended bots. botwarden stops the account at the "
         "first such answer, holds its queue and alerts a person; once someone has unlocked it (logged "
         "in, passed the challenge, re-authorised the app) and marked it ok, the held posts can be "
-        "reviewed and released."
+        "reviewed and released. The daily watch stops an account the same way when a moderation service "
+        "labels it or its posts (Bluesky) or another server shows it limited or suspended (Mastodon)."
     )
     kinds = ACTION_KINDS
 
