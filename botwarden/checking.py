@@ -11,15 +11,22 @@ follows the store (a near-duplicate index of the fleet's history, say) is kept h
 Pacing is resolved by one rule everywhere (:class:`Pacing`): a post that comes from a route is paced by
 that route; an action that names no route (the HTTP check, a setup check) by the strictest of its
 account's routes; an account with no route by the settings, with the account's own daily cap.
+
+A check fails closed. An error while its facts are gathered (the consent ledger, the accounts, request
+budgets, trends, a link's chain, the account's state) or while the rules run never allows the action and
+never escapes as a traceback: it becomes a :class:`Fault`, and the check holds the action with a
+``BW999 facts-unavailable`` finding that names the error (:func:`gather`). Only a database error passes
+through, so that the caller's transaction is undone and the pass tried again once the database answers.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botwarden.errors import ConfigError
 from botwarden.limits import Limits, builtin_limits
@@ -30,7 +37,23 @@ from botwarden.rules.engine import combine
 from botwarden.rules.facts import Facts
 from botwarden.rules.model import Finding, Severity
 
-__all__ = ["Checks", "FleetChecks", "Pacing", "configured_account", "strictest", "with_approvals"]
+__all__ = [
+    "Checks",
+    "Fault",
+    "FleetChecks",
+    "Pacing",
+    "configured_account",
+    "gather",
+    "strictest",
+    "with_approvals",
+]
+
+log = logging.getLogger("botwarden.checking")
+T = TypeVar("T")
+
+#: The finding of a check whose facts could not all be gathered. It is the seam's, not a rule's: no
+#: ``select``, ``ignore`` or override can turn it off, since a check that could not see is never an allow.
+FACTS_UNAVAILABLE = ("BW999", "facts-unavailable")
 
 if TYPE_CHECKING:  # a replay or a diagnosis checks without the store: they do not wait for it to load
     from botwarden.config import Config
@@ -39,6 +62,54 @@ if TYPE_CHECKING:  # a replay or a diagnosis checks without the store: they do n
     from botwarden.store import Reader
     from botwarden.store.history import StoreHistory
     from botwarden.trends import TrendsProvider
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A fact a check needed that could not be gathered: where it comes from and the error, named."""
+
+    source: str  # "the consent ledger", "trends", "the link chain of https://…", "the rules", ...
+    error: str  # "UnicodeError: label too long", or the resolver's own words
+
+    @classmethod
+    def of(cls, source: str, exc: BaseException) -> Fault:
+        return cls(source, f"{type(exc).__name__}: {exc}".rstrip(": "))
+
+    def finding(self) -> Finding:
+        code, slug = FACTS_UNAVAILABLE
+        return Finding(
+            code,
+            slug,
+            Severity.HOLD,
+            f"could not gather {self.source} ({self.error}); held for a person to look, since a check "
+            "that cannot see its facts never allows",
+            {"source": self.source, "error": self.error},
+        )
+
+
+def gather(source: str, get: Callable[[], T], fallback: T, faults: list[Fault]) -> T:
+    """``get()``, or ``fallback`` with a :class:`Fault` added to ``faults`` when it raises. A database
+    error is not a fault: it passes through, so the caller's transaction is undone and tried again."""
+    try:
+        return get()
+    except Exception as exc:
+        if _database_error(exc):
+            raise
+        faults.append(Fault.of(source, exc))
+        log.debug("could not gather %s", source, exc_info=True)
+        return fallback
+
+
+def _database_error(exc: Exception) -> bool:
+    from botwarden.store.db import database_failure  # only ever asked once something went wrong
+
+    return database_failure(exc)
+
+
+def held_for(action_id: str, faults: Sequence[Fault], findings: Iterable[Finding] = ()) -> Verdict:
+    """The verdict on an action whose facts were not all there: the rules' findings, and a hold for each
+    fault."""
+    return combine(action_id, [*findings, *(fault.finding() for fault in faults)])
 
 
 class Pacing:
@@ -153,6 +224,11 @@ class Checks:
         self.limits = limits or builtin_limits()
         self.pacing = pacing or Pacing(settings, limits=self.limits)
 
+    @property
+    def faults(self) -> list[Fault]:
+        """Facts of the whole fleet that the last refresh could not read: every check holds meanwhile."""
+        return []
+
     def context(self, account: AccountInfo, history: History, *, route: str | None = None) -> CheckContext:
         pacing = self.pacing.route(route) if route is not None else self.pacing.account(account)
         overrides = self.overrides(account.id, route)
@@ -172,9 +248,24 @@ class Checks:
         *,
         route: str | None = None,
         approved: Iterable[str] = (),
+        faults: Sequence[Fault] = (),
     ) -> Verdict:
-        """The verdict on ``action``; holds by the ``approved`` codes (a person's) no longer hold it."""
-        verdict = self.engine.check(action, self.context(account, history, route=route))
+        """The verdict on ``action``; holds by the ``approved`` codes (a person's) no longer hold it.
+
+        ``faults`` are the facts of this check that could not be gathered; with the fleet's own (see
+        :attr:`faults`) and an error of any rule, each holds the action with a finding that names it."""
+        missing = [*self.faults, *faults]
+        try:
+            verdict = self.engine.check(action, self.context(account, history, route=route))
+        except Exception as exc:
+            if _database_error(exc):
+                raise
+            log.warning("the rules failed on action %s: %s: %s", action.id, type(exc).__name__, exc)
+            log.debug("the rules failed on action %s", action.id, exc_info=True)
+            verdict = held_for(action.id, [*missing, Fault.of("the rules' findings", exc)])
+        else:
+            if missing:
+                verdict = held_for(action.id, missing, verdict.findings)
         approved = list(approved)
         return with_approvals(verdict, approved) if approved else verdict
 
@@ -211,7 +302,12 @@ class FleetChecks(Checks):
         self._ledger_version = (-1, -1)  # of the consent ledger last read into the facts
         self._accounts_version: tuple[int, str] | None = None
         self._overrides: dict[tuple[str, str | None], Mapping[str, Override]] = {}
+        self._faults: dict[str, Fault] = {}  # by source, until that source is read again
         self._recent: RecentPosts | None = None  # built on the first check that needs history
+
+    @property
+    def faults(self) -> list[Fault]:
+        return list(self._faults.values())
 
     def history(self, reader: Reader, now: datetime, *, at: datetime | None = None) -> StoreHistory:
         """The store's history for a check at ``now``, its near-duplicate and link questions answered from
@@ -260,25 +356,45 @@ class FleetChecks(Checks):
     def refresh(self, reader: Reader, now: datetime) -> None:
         """Catch up with what other processes changed in the store: the consent ledger and the accounts
         (read again only when they grew), the request budgets the networks announced, and the trends.
-        Asked at most once every ``refresh_every`` seconds."""
+        Asked at most once every ``refresh_every`` seconds, or at once while a source is at fault.
+
+        A source that cannot be read keeps what it last gave, and is a fault that holds every check
+        until it reads again (:attr:`faults`)."""
         from botwarden.store.accounts import known_budgets
-        from botwarden.store.consent import ledger_version, load_ledger
         from botwarden.store.queue import waiting
 
         started = time.monotonic()
-        if started - self._refreshed < self.refresh_every:
+        if started - self._refreshed < self.refresh_every and not self._faults:
             return
         self._refreshed = started
+        self._read("the consent ledger", lambda: self._refresh_ledger(reader))
+        self._read("the operator's accounts", lambda: self._refresh_accounts(reader))
+        self._read("the fleet's recent posts", lambda: self._keep_recent_current(reader, now))
+        self._read("the fleet's queues", lambda: self.facts.set_waiting(waiting(reader)))
+        self._read("the request budgets", lambda: setattr(self.facts, "budgets", known_budgets(reader, now)))
+        if self.trends is not None:
+            trends = self.trends
+            self._read("the trends", lambda: setattr(self.facts, "trends", trends.current(now)))
+
+    def _read(self, source: str, work: Callable[[], None]) -> None:
+        faults: list[Fault] = []
+        gather(source, work, None, faults)
+        before = self._faults.pop(source, None)
+        if faults:
+            self._faults[source] = faults[0]
+            if before != faults[0]:
+                log.warning("could not gather %s (%s): every check holds until it reads again", source,
+                            faults[0].error)  # fmt: skip
+        elif before is not None:
+            log.warning("%s reads again", source)
+
+    def _refresh_ledger(self, reader: Reader) -> None:
+        from botwarden.store.consent import ledger_version, load_ledger
+
         version = ledger_version(reader)
         if version != self._ledger_version:
             self.facts.ledger = load_ledger(reader, self.config.accounts)
             self._ledger_version = version
-        self._refresh_accounts(reader)
-        self._keep_recent_current(reader, now)
-        self.facts.set_waiting(waiting(reader))
-        self.facts.budgets = known_budgets(reader, now)
-        if self.trends is not None:
-            self.facts.trends = self.trends.current(now)
 
     def _refresh_accounts(self, reader: Reader) -> None:
         """Accounts the store has beyond the configuration's (created through the API) join their
@@ -288,29 +404,52 @@ class FleetChecks(Checks):
         version = accounts_version(reader)
         if version == self._accounts_version:
             return
-        self._accounts_version = version
         for account_id, network, operator in fleet(reader):
             if account_id not in self.facts.accounts:
                 self.facts.add_account(AccountInfo(account_id, network, operator))
+        self._accounts_version = version  # only once read whole: a failed read is tried again
 
-    def account(self, reader: Reader, account_id: str) -> AccountInfo | None:
+    def account(
+        self, reader: Reader, account_id: str, faults: list[Fault] | None = None
+    ) -> AccountInfo | None:
         """The stored account as the rules see it, with what its configuration declares (spend cap,
-        X access and app, verification, age, the labels declared on, sensitive media); None if unknown."""
-        from botwarden.store.accounts import stored_account_info
+        X access and app, verification, age, the labels declared on, sensitive media); None if unknown.
 
+        Given ``faults``, an account whose state cannot be read is a fault there, and the account as the
+        fleet knows it stands in for it (None if the fleet does not know it either)."""
         configured = self.config.accounts.get(account_id)
         cap = configured.spend_cap_usd if configured else None
+        if faults is None:
+            return self._stored_account(reader, account_id, cap)
+        known = self.facts.accounts.get(account_id)
+        return gather(
+            f"the state of account {account_id}",
+            lambda: self._stored_account(reader, account_id, cap),
+            known,
+            faults,
+        )
+
+    def _stored_account(self, reader: Reader, account_id: str, cap: float | None) -> AccountInfo | None:
+        from botwarden.store.accounts import stored_account_info
+
         stored = stored_account_info(reader, account_id, spend_cap_usd=cap)
-        if stored is None or configured is None:
+        if stored is None or account_id not in self.config.accounts:
             return stored
         declared = configured_account(self.config, account_id)
         return replace(declared, status=stored.status, status_since=stored.status_since,
                        status_reason=stored.status_reason)  # fmt: skip
 
-    def learn_link(self, link: str, chain: tuple[str, ...] | None) -> None:
-        """What the resolver found about ``link`` goes into the facts, judged by today's host lists."""
-        if chain is not None:
+    def learn_link(self, link: str, chain: tuple[str, ...] | None, faults: list[Fault] | None = None) -> None:
+        """What the resolver found about ``link`` goes into the facts, judged by today's host lists (a
+        judgement that fails is a fault in ``faults``, when given)."""
+        if chain is None:
+            return
+        if faults is None:
             self.facts.add_link(self.links.facts(link, chain))
+            return
+        judged = gather(f"the link chain of {link}", lambda: self.links.facts(link, chain), None, faults)
+        if judged is not None:
+            self.facts.add_link(judged)
 
 
 def configured_account(config: Config, account_id: str) -> AccountInfo:

@@ -555,6 +555,53 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("dashboard_https_only", False, bool, "Send the dashboard's session cookie over HTTPS only."),
     Setting(
+        "http_threads",
+        16,
+        int,
+        "`serve`: requests one server process works on at once (the API's reads and writes run in threads); "
+        "its database pool holds one connection for each, and three more.",
+        minimum=1,
+    ),
+    Setting(
+        "db_pool_wait_seconds",
+        2.0,
+        float,
+        "`serve`: how long a request waits for a database connection before it is answered 503 with "
+        "Retry-After.",
+        minimum=0,
+    ),
+    Setting(
+        "api_max_body_bytes",
+        1_000_000,
+        int,
+        "`serve`: largest request body accepted; a bigger one is answered 413 before it is read "
+        "(0: no limit).",
+        minimum=0,
+    ),
+    Setting(
+        "api_rate_per_second",
+        200.0,
+        float,
+        "`serve`: requests a second one API token may make to one server process; more are answered 429 "
+        "with Retry-After (0: no limit).",
+        minimum=0,
+    ),
+    Setting(
+        "api_rate_burst",
+        200,
+        int,
+        "`serve`: requests one API token may make in a burst above api_rate_per_second before it is limited.",
+        minimum=1,
+    ),
+    Setting(
+        "api_token_concurrency",
+        4,
+        int,
+        "`serve`: requests one API token may have in flight at once in one server process; more are "
+        "answered 429 with Retry-After (0: no limit). Keeps one operator from taking every thread.",
+        minimum=0,
+    ),
+    Setting(
         "log_idle_minutes",
         60,
         int,

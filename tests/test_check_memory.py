@@ -28,7 +28,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 def client(world: World) -> TestClient:
     app_client = TestClient(create_app(world.config, world.runtime.sessions), raise_server_exceptions=False)
     # Outside software with two accounts of its own on one network, registered through the API.
-    for account in ("outside-a", "outside-b"):
+    for account in ("harbour-a", "harbour-b"):
         made = app_client.post(
             "/api/v1/accounts", json={"id": account, "network": "x"}, headers=_auth(world, "harbour")
         )
@@ -62,33 +62,33 @@ def _history(world: World, account: str) -> list[HistoryRow]:
 def test_a_check_that_records_protects_the_caller_from_its_own_duplicates(
     client: TestClient, world: World
 ) -> None:
-    first = client.post("/api/v1/check?record=true", json=_action("outside-a", "p1", STORY, 0),
+    first = client.post("/api/v1/check?record=true", json=_action("harbour-a", "p1", STORY, 0),
                         headers=_auth(world, "harbour"))  # fmt: skip
     assert first.status_code == 200, first.text
     assert first.json()["decision"] == "allow" and first.headers["Botwarden-Recorded"] == "yes"
     # The same text again from the same account: the same text (BW101).
     again = client.post(
-        "/api/v1/check", json=_action("outside-a", "p2", STORY, 30), headers=_auth(world, "harbour")
+        "/api/v1/check", json=_action("harbour-a", "p2", STORY, 30), headers=_auth(world, "harbour")
     )
     assert again.json()["decision"] == "deny" and "BW101" in again.json()["codes"]
     # The same story from the sister account on the same network: cross-account (BW103).
     sister = client.post(
-        "/api/v1/check", json=_action("outside-b", "p3", STORY, 45), headers=_auth(world, "harbour")
+        "/api/v1/check", json=_action("harbour-b", "p3", STORY, 45), headers=_auth(world, "harbour")
     )
     assert "BW103" in sister.json()["codes"] and sister.json()["decision"] == "deny"
     # The same id asked again (a retried request) answers the first verdict and records nothing twice.
-    retried = client.post("/api/v1/check?record=true", json=_action("outside-a", "p1", STORY, 0),
+    retried = client.post("/api/v1/check?record=true", json=_action("harbour-a", "p1", STORY, 0),
                           headers=_auth(world, "harbour"))  # fmt: skip
     assert retried.headers["Botwarden-Recorded"] == "earlier"
     assert retried.json() == first.json()
-    assert len(_history(world, "outside-a")) == 1
+    assert len(_history(world, "harbour-a")) == 1
     # A denied check is not recorded.
-    denied = client.post("/api/v1/check?record=true", json=_action("outside-b", "p4", STORY, 50),
+    denied = client.post("/api/v1/check?record=true", json=_action("harbour-b", "p4", STORY, 50),
                          headers=_auth(world, "harbour"))  # fmt: skip
     assert denied.json()["decision"] == "deny" and denied.headers["Botwarden-Recorded"] == "no"
-    assert _history(world, "outside-b") == []
+    assert _history(world, "harbour-b") == []
     # Nor is an allowed action that is not a post.
-    like = client.post("/api/v1/check?record=true", json=_action("outside-b", "p5", "", 55, kind="follow",
+    like = client.post("/api/v1/check?record=true", json=_action("harbour-b", "p5", "", 55, kind="follow",
                                                                  target_user="@someone"),
                        headers=_auth(world, "harbour"))  # fmt: skip
     assert like.headers["Botwarden-Recorded"] == "no"
@@ -96,7 +96,7 @@ def test_a_check_that_records_protects_the_caller_from_its_own_duplicates(
 
 def test_reported_posts_are_idempotent_by_the_callers_id(client: TestClient, world: World) -> None:
     body = {
-        "account": "outside-a",
+        "account": "harbour-a",
         "id": "tweet-1",
         "at": (T0 + timedelta(hours=1)).isoformat(),
         "text": STORY,
@@ -106,7 +106,7 @@ def test_reported_posts_are_idempotent_by_the_callers_id(client: TestClient, wor
     assert made.json()["created"] is True and made.json()["id"] == "tweet-1"
     same = client.post("/api/v1/posted", json=body, headers=_auth(world, "harbour"))
     assert same.status_code == 200 and same.json()["created"] is False
-    assert len(_history(world, "outside-a")) == 1
+    assert len(_history(world, "harbour-a")) == 1
     changed = client.post(
         "/api/v1/posted", json={**body, "text": "something else"}, headers=_auth(world, "harbour")
     )
@@ -114,20 +114,20 @@ def test_reported_posts_are_idempotent_by_the_callers_id(client: TestClient, wor
     assert "tweet-1" in changed.json()["error"]["message"]
     # What was reported now stands in the history: a rewording on the sister account is held (BW103).
     reworded = client.post(
-        "/api/v1/check", json=_action("outside-b", "c1", OTHER_WORDS, 0), headers=_auth(world, "harbour")
+        "/api/v1/check", json=_action("harbour-b", "c1", OTHER_WORDS, 0), headers=_auth(world, "harbour")
     )
     assert "BW103" in reworded.json()["codes"], reworded.json()
     # A check of an id already reported as posted is refused rather than judged against itself.
-    rechecked = client.post("/api/v1/check?record=true", json=_action("outside-a", "tweet-1", STORY, 0),
+    rechecked = client.post("/api/v1/check?record=true", json=_action("harbour-a", "tweet-1", STORY, 0),
                             headers=_auth(world, "harbour"))  # fmt: skip
     assert rechecked.status_code == 409
 
 
 def test_reports_keep_to_the_callers_accounts_and_the_error_shape(client: TestClient, world: World) -> None:
-    body = {"account": "outside-a", "id": "t", "at": T0.isoformat(), "text": "hello there"}
+    body = {"account": "harbour-a", "id": "t", "at": T0.isoformat(), "text": "hello there"}
     other = client.post("/api/v1/posted", json=body, headers=_auth(world, "valley"))
     assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
-    assert _history(world, "outside-a") == []
+    assert _history(world, "harbour-a") == []
     naive = client.post(
         "/api/v1/posted", json={**body, "at": "2026-11-24T10:00:00"}, headers=_auth(world, "harbour")
     )
@@ -137,7 +137,7 @@ def test_reports_keep_to_the_callers_accounts_and_the_error_shape(client: TestCl
     assert empty.status_code == 422
     anonymous = client.post("/api/v1/posted", json=body)
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthorized"
-    recorded = client.post("/api/v1/check?record=true", json=_action("outside-a", "z", "hi there all", 0),
+    recorded = client.post("/api/v1/check?record=true", json=_action("harbour-a", "z", "hi there all", 0),
                            headers=_auth(world, "valley"))  # fmt: skip
     assert recorded.status_code == 404
-    assert _history(world, "outside-a") == []
+    assert _history(world, "harbour-a") == []

@@ -16,7 +16,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from botwarden.web import create_app
-from tests.service import World, build_world
+from tests.service import T0, World, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
@@ -150,3 +150,59 @@ def test_forms_need_the_sessions_csrf_token_and_a_login(served: tuple[World, str
         assert refused.status_code == 403
         cookie = client.cookies.get("botwarden_session")
     assert cookie and world.tokens["valley"] not in cookie  # the cookie names the token, never holds it
+
+
+def _logged_in(url: str, token: str) -> tuple[str, str]:
+    """A fresh login: the session cookie as a browser holds it, and the session's CSRF token."""
+    with httpx.Client(base_url=url, follow_redirects=False) as client:
+        csrf = client.get("/login").text.split('name="csrf" value="')[1].split('"')[0]
+        assert client.post("/login", data={"token": token, "csrf": csrf}).status_code == 303
+        page = client.get("/")
+        assert page.status_code == 200
+        csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+        cookie = client.cookies.get("botwarden_session")
+    assert cookie
+    return cookie, csrf
+
+
+def _opens(url: str, cookie: str, path: str = "/") -> bool:
+    """Whether a copy of the cookie, sent from anywhere, opens the page (rather than the login)."""
+    with httpx.Client(base_url=url, follow_redirects=False, cookies={"botwarden_session": cookie}) as thief:
+        answer = thief.get(path)
+    return answer.status_code == 200 and "login" not in answer.headers.get("location", "")
+
+
+def _token(world: World, name: str) -> tuple[int, str]:
+    from botwarden.store.tokens import create_token
+
+    with world.runtime.sessions.begin() as session:
+        return create_token(session, "valley", name, T0)
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_its_cookie(served: tuple[World, str]) -> None:
+    world, url = served
+    _id, token = _token(world, "logout desk")
+    captured, csrf = _logged_in(url, token)
+    other, _ = _logged_in(url, token)  # the same person in a second browser
+    assert _opens(url, captured) and _opens(url, captured, "/review")
+    with httpx.Client(base_url=url, follow_redirects=False, cookies={"botwarden_session": captured}) as owner:
+        assert owner.post("/logout", data={"csrf": csrf}).headers["location"] == "/login"
+    for path in ("/", "/review", "/accounts/valley-news", "/feeds"):
+        assert not _opens(url, captured, path), f"a cookie captured before logout still opens {path}"
+    assert _opens(url, other)  # logging out in one browser leaves the other logged in
+
+
+def test_revoking_a_token_ends_its_dashboard_sessions(served: tuple[World, str]) -> None:
+    from botwarden.store.tokens import revoke_token
+
+    world, url = served
+    token_id, token = _token(world, "revoked desk")
+    captured, _csrf = _logged_in(url, token)
+    assert _opens(url, captured)
+    with world.runtime.sessions.begin() as session:
+        revoke_token(session, token_id, T0)
+    assert not _opens(url, captured) and not _opens(url, captured, "/review")
+    with httpx.Client(base_url=url, follow_redirects=False) as client:  # nor can it log in again
+        csrf = client.get("/login").text.split('name="csrf" value="')[1].split('"')[0]
+        again = client.post("/login", data={"token": token, "csrf": csrf})
+        assert again.status_code == 200 and "unknown or revoked" in again.text

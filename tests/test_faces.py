@@ -48,9 +48,11 @@ FACES = {
     ],
     "botwarden.checking": [
         "Checks",
+        "Fault",
         "FleetChecks",
         "Pacing",
         "configured_account",
+        "gather",
         "strictest",
         "with_approvals",
     ],
@@ -251,6 +253,7 @@ INTERNAL_SIGNALS = {
     "botwarden.diagnose.bounds.RecordError": "one record of an export is skipped with a note",
     "botwarden.networks.bluesky._LoginBudgetSpent": "a login refused for the day, mapped to an outcome",
     "botwarden.compose.filters.PatternError": "a bad filter pattern, reported as the configuration's error",
+    "botwarden.web.load._TooLarge": "a request body past the limit, answered 413",
 }
 
 

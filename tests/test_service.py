@@ -154,7 +154,10 @@ def test_an_operator_creates_an_account_and_checks_its_posts(client: TestClient,
     [
         ("valley", {"id": "v2", "network": "x", "operator": "harbour"}, 403, "for operator 'valley' only"),
         ("harbour", {"id": "harbour-news", "network": "x"}, 409, "already exists"),
-        ("valley", {"id": "harbour-news", "network": "local"}, 409, "already exists"),
+        ("valley", {"id": "harbour-news", "network": "local"}, 422, "begins with 'valley-'"),
+        ("harbour", {"id": "weather", "network": "x"}, 422, "begins with 'harbour-'"),
+        ("harbour", {"id": "harbour-", "network": "x"}, 422, "begins with 'harbour-'"),
+        ("admin", {"id": "v2", "network": "x", "operator": "valley"}, 422, "begins with 'valley-'"),
         ("admin", {"id": "v2", "network": "x"}, 422, "give `operator`"),
         ("harbour", {"id": "bad id/../x", "network": "x"}, 422, "id"),
         ("harbour", {"id": "h2", "network": "myspace"}, 422, "network"),
@@ -265,6 +268,99 @@ def test_another_operators_token_is_refused_on_every_endpoint(
 
         assert session.get_one(AccountRow, "harbour-news").status == "ok"
         assert session.get_one(QueueRow, world.held_id).state == "held"
+
+
+def _forget_harbour_news(world: World) -> None:
+    """Make harbour-news and everything of it missing from the store, as if it had never been."""
+    from sqlalchemy import delete, select
+
+    from botwarden.store.models import (
+        AccountRow,
+        HistoryRow,
+        LocalPostRow,
+        QueueRow,
+        RouteRow,
+        SkippedRow,
+        VerdictRow,
+    )
+
+    with world.runtime.sessions.begin() as session:
+        entries = select(QueueRow.id).where(QueueRow.account_id == "harbour-news")
+        routes = select(RouteRow.id).where(RouteRow.account_id == "harbour-news")
+        session.execute(delete(VerdictRow).where(VerdictRow.queue_id.in_(entries)))
+        session.execute(delete(HistoryRow).where(HistoryRow.account_id == "harbour-news"))
+        session.execute(delete(SkippedRow).where(SkippedRow.route_id.in_(routes)))
+        session.execute(delete(LocalPostRow).where(LocalPostRow.account_id == "harbour-news"))
+        session.execute(delete(QueueRow).where(QueueRow.account_id == "harbour-news"))
+        session.execute(delete(RouteRow).where(RouteRow.account_id == "harbour-news"))
+        session.execute(delete(AccountRow).where(AccountRow.id == "harbour-news"))
+
+
+# Every request another operator could make about harbour's objects: the API's, the dashboard's pages.
+PROBES = [
+    *[("api", m, p, b) for m, p, b in ENDPOINTS],
+    ("api", "POST", "/api/v1/check?record=true", ENDPOINTS[-1][2]),
+    *[("api", "GET", p, None) for p in LISTS],
+    ("page", "GET", "/accounts/harbour-news", None),
+    ("page", "GET", "/accounts/harbour-news/resume", None),
+    ("page", "POST", "/accounts/harbour-news/resume", {}),
+    ("page", "GET", "/accounts/harbour-news/diagnosis", None),
+    ("page", "GET", "/queue/{held}", None),
+    ("page", "POST", "/review/{held}/approve", {}),
+    ("page", "POST", "/review/{held}/reject", {}),
+    ("page", "GET", "/queue?account=harbour-news", None),
+]
+
+
+def _dashboard(client: TestClient, token: str) -> str:
+    """Log ``client`` in to the dashboard; the session's CSRF token."""
+    login = client.get("/login").text
+    csrf = login.split('name="csrf" value="')[1].split('"')[0]
+    assert (
+        client.post("/login", data={"token": token, "csrf": csrf}, follow_redirects=False).status_code == 303
+    )
+    return client.get("/").text.split('name="csrf" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize(("face", "method", "path", "body"), PROBES)
+def test_another_operators_object_answers_exactly_as_a_missing_one(
+    world: World, face: str, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    """Status and every byte of the answer are the same whether harbour-news (and its held entry)
+    belongs to another operator or does not exist: asking reveals nothing."""
+    client = TestClient(create_app(world.config, world.runtime.sessions), raise_server_exceptions=False)
+    headers = _auth(world.tokens["valley"]) if face == "api" else {}
+    if face == "page":
+        csrf = _dashboard(client, world.tokens["valley"])
+        body = None if body is None else {**body, "csrf": csrf}
+
+    def ask() -> tuple[int, bytes]:
+        target = path.format(held=world.held_id)
+        if face == "page" and body is not None:
+            answer = client.request(method, target, data=body, follow_redirects=False)
+        else:
+            answer = client.request(method, target, json=body, headers=headers, follow_redirects=False)
+        return answer.status_code, answer.content
+
+    theirs = ask()
+    _forget_harbour_news(world)
+    missing = ask()
+    assert theirs == missing, f"{method} {path}: {theirs!r} against {missing!r}"
+    assert theirs[0] in (200, 404), theirs
+
+
+def test_creating_another_operators_account_id_answers_as_for_a_free_one(
+    client: TestClient, world: World
+) -> None:
+    valley = _auth(world.tokens["valley"])
+    taken = client.post("/api/v1/accounts", json={"id": "harbour-news", "network": "local"}, headers=valley)
+    free = client.post("/api/v1/accounts", json={"id": "harbour-nowhere", "network": "local"}, headers=valley)
+    assert (taken.status_code, taken.content) == (free.status_code, free.content)
+    assert taken.status_code == 422
+    # Within its own ids, an operator is told what it has, as before.
+    made = client.post("/api/v1/accounts", json={"id": "valley-alerts", "network": "local"}, headers=valley)
+    again = client.post("/api/v1/accounts", json={"id": "valley-alerts", "network": "local"}, headers=valley)
+    assert made.status_code == 201 and again.status_code == 409
 
 
 @pytest.mark.parametrize("path", LISTS)

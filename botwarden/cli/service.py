@@ -80,11 +80,12 @@ def serve(
 def app_from_environment() -> FastAPI:
     """The application of one server process, built from what ``serve`` put in the environment."""
     from botwarden.web import create_app
+    from botwarden.web.app import serving_store
 
     configure(os.environ.get(LEVEL_ENV, "info"), os.environ.get(FORMAT_ENV, "text"))
     overrides = [s for s in os.environ.get("BOTWARDEN_SERVE_SET", "").split("\x1f") if s]
     cfg = load_config(Path(os.environ["BOTWARDEN_SERVE_CONFIG"]), overrides)
-    app = create_app(cfg, open_store(cfg.settings["database_url"]))
+    app = create_app(cfg, serving_store(cfg))
     # Everything built so far lives as long as the process: keep the collector from walking it again
     # on every full collection, which showed as pauses of tens of milliseconds under load.
     gc.freeze()

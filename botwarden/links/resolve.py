@@ -2,14 +2,16 @@
 
 Each hop is asked with HEAD (cheap: no body); a server that refuses HEAD is asked with GET, and only the
 status line and headers are read. At most ``max_hops`` redirects are followed, within one deadline for the
-whole chain (a server trickling its headers a byte a second cannot stretch it). Nothing here raises for a
-network problem or a bad URL: the chain gathered so far comes back with the error, because a link that
-cannot be followed still has to be judged (by its own host) rather than stop the pass.
+whole chain (a server trickling its headers a byte a second cannot stretch it). Nothing here raises: the
+chain gathered so far comes back with the error. A network problem (no such host, a refused connection,
+the deadline) leaves a chain the rules still judge, by the hops learnt; a hop that is no valid URL at all,
+or an error of the resolver itself, leaves where the link leads ``unknown``, and a check holds its post.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +21,9 @@ import httpx
 
 from botwarden import __version__
 from botwarden.errors import FeedError
-from botwarden.netguard import AddressPolicy, pinned_request, shown, tls_context
+from botwarden.netguard import AddressPolicy, pinned_request, shown, split_url, tls_context
+
+log = logging.getLogger("botwarden.links")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers to HEAD that mean "ask me with GET instead".
@@ -29,10 +33,13 @@ USER_AGENT = f"botwarden/{__version__} (link checker; follows redirects before p
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """The redirect chain (first = the URL asked about, last = where it lands) and why it stopped early."""
+    """The redirect chain (first = the URL asked about, last = where it lands) and why it stopped early.
+    ``unknown``: where the link leads could not be learnt at all (a hop no browser could follow, or a
+    fault of the resolver): not judged by the hops so far, but held."""
 
     chain: tuple[str, ...]
     error: str = ""
+    unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +80,12 @@ async def _follow(
     """Follow ``chain[-1]``'s redirects, appending each hop to ``chain`` as it is learnt."""
     url = chain[0]
     for _hop in range(limits.max_hops + 1):
+        invalid = _invalid(chain[-1])
+        if invalid:
+            return Resolution(tuple(chain), invalid, unknown=True)
         try:
             location = await _next_hop(client, chain[-1], policy, limits.timeout)
-        except FeedError as exc:  # the guard's refusals and invalid URLs or host names
+        except FeedError as exc:  # the guard's refusals, names that do not resolve
             return Resolution(tuple(chain), str(exc))
         except httpx.HTTPError as exc:
             return Resolution(tuple(chain), f"{shown(chain[-1])}: {type(exc).__name__}: {exc}".rstrip(": "))
@@ -87,6 +97,39 @@ async def _follow(
     return Resolution(tuple(chain), f"{shown(url)}: more than {limits.max_hops} redirects")
 
 
+def _invalid(url: str) -> str:
+    """Why ``url`` is no URL a browser could follow (an invalid host name, a character no URL holds),
+    or '' when it is one."""
+    try:
+        split_url(url)
+        httpx.URL(url)
+    except FeedError as exc:
+        return str(exc)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        return f"{shown(url)}: not a valid URL ({exc})"
+    return ""
+
+
+async def resolve_safely(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    policy: AddressPolicy,
+    limits: ResolveLimits = ResolveLimits(),
+    gate: asyncio.Semaphore | None = None,
+) -> Resolution:
+    """:func:`resolve_chain`, with any error of the resolver itself turned into an ``unknown`` answer
+    for this link alone: one link's fault never costs the others theirs."""
+    try:
+        if gate is None:
+            return await resolve_chain(client, url, policy=policy, limits=limits)
+        async with gate:
+            return await resolve_chain(client, url, policy=policy, limits=limits)
+    except Exception as exc:
+        log.warning("following %s failed: %s: %s", shown(url), type(exc).__name__, exc)
+        return Resolution((url,), f"{shown(url)}: {type(exc).__name__}: {exc}".rstrip(": "), unknown=True)
+
+
 async def resolve_many(
     urls: Iterable[str],
     *,
@@ -94,16 +137,13 @@ async def resolve_many(
     limits: ResolveLimits = ResolveLimits(),
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, Resolution]:
-    """Resolve several links at once (at most ``limits.concurrency`` in flight)."""
+    """Resolve several links at once (at most ``limits.concurrency`` in flight), each on its own."""
     wanted = list(dict.fromkeys(urls))
     gate = asyncio.Semaphore(limits.concurrency)
     async with httpx.AsyncClient(transport=transport, follow_redirects=False, verify=tls_context()) as client:
-
-        async def one(url: str) -> Resolution:
-            async with gate:
-                return await resolve_chain(client, url, policy=policy, limits=limits)
-
-        results = await asyncio.gather(*(one(url) for url in wanted))
+        results = await asyncio.gather(
+            *(resolve_safely(client, url, policy=policy, limits=limits, gate=gate) for url in wanted)
+        )
     return dict(zip(wanted, results, strict=True))
 
 

@@ -232,17 +232,25 @@ class Runtime:
         return missing
 
     def run_pass(self, now: datetime, clock: Callable[[], datetime] | None = None) -> PassReport:
-        """Fetch, watch the accounts, then publish, then read inbound messages; what the networks billed
-        is written last. With a ``clock``, publishing starts at the time fetching ended, and each lease
-        runs from the moment its post is marked 'sending'."""
+        """Fetch and publish, then read inbound messages; what the networks billed is written last.
+
+        The accounts are watched first (labels, limits, server rules, deleted content, X's usage), so
+        that what the watch finds holds for this pass's posts. With a ``clock`` (a running service),
+        publishing runs in rounds while the feeds come in: each feed's posts go out as soon as it is
+        stored, whatever another feed is still waiting for, and once more at the end; each round starts
+        at the clock's time, and each lease runs from the moment its post is marked 'sending'. Without
+        one (a simulated day, a test), the pass fetches every feed, then publishes at ``now``."""
         self.check_logins()
-        ingest = self.ingestor.run(now)
+        publish = PublishReport()
+
+        def publish_round() -> None:
+            publish.add(self.publisher.run(clock() if clock else now, clock))
+
         try:
-            # The watch first (labels, limits, server rules, deleted content, X's usage), so that what it
-            # finds holds for this pass's posts.
             self.publisher.recovery.watch_accounts(now)
             self._apply_server_rules()
-            publish = self.publisher.run(clock() if clock else now, clock)
+            ingest = self.ingestor.run(now, between=publish_round if clock else None)
+            publish_round()
             inbound = self.inbound.run(now)
         finally:
             record_metered(self.meter, self.sessions)

@@ -4,7 +4,7 @@ the alerts, which go out only once what they tell is committed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from botwarden.compose import ItemFields
@@ -26,6 +26,14 @@ class PublishReport:
     failed: int = 0
     reconciled: int = 0
     stopped_accounts: list[str] = field(default_factory=list)
+
+    def add(self, other: PublishReport) -> None:
+        """Count another round of the same pass in."""
+        for each in fields(self):
+            if each.name == "stopped_accounts":
+                self.stopped_accounts += [a for a in other.stopped_accounts if a not in self.stopped_accounts]
+            else:
+                setattr(self, each.name, getattr(self, each.name) + getattr(other, each.name))
 
 
 @dataclass(frozen=True, slots=True)

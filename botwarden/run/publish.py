@@ -17,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from botwarden.checking import FleetChecks
+from botwarden.checking import Fault, FleetChecks, gather, held_for
 from botwarden.compose import Draft
-from botwarden.compose.links import canonical_link
 from botwarden.config import Config
 from botwarden.errors import ConfigError
 from botwarden.links.judge import LinkJudge
@@ -27,6 +26,7 @@ from botwarden.networks import Network, Outcome, OutcomeKind, Post
 from botwarden.rules import Decision, Engine, Verdict
 from botwarden.rules.facts import Facts
 from botwarden.run.alerts import Alerter
+from botwarden.run.ingest import chain_key
 from botwarden.run.outbox import Alerts, PublishReport, item_fields, outgoing
 from botwarden.run.plan import PostPlan, actions, combined, plan_post
 
@@ -46,7 +46,8 @@ from botwarden.store import (
 )
 from botwarden.store import media as stored_media
 from botwarden.store.events import record
-from botwarden.store.links import cached_chain
+from botwarden.store.feeds import StoredItem
+from botwarden.store.links import CachedLink, cached_link
 from botwarden.store.threads import ThreadPart
 from botwarden.text import measure
 from botwarden.trends import TrendsProvider
@@ -137,6 +138,8 @@ class Publisher:
                 entry.defer(self._turn(session, entry, slot), now)
                 return
             verdict = self._check(session, entry, now)
+            if verdict is None:
+                return  # its link is still being followed: checked in a later round, never without it
             if not self._apply_verdict(session, entry, verdict, now, report):
                 return
             if slot > now:  # allowed, but inside the account's minimum interval: come back then
@@ -249,29 +252,32 @@ class Publisher:
 
     # -- check ----------------------------------------------------------------------------------------
 
-    def _check(self, session: Transaction, entry: QueueEntry, now: datetime) -> Verdict:
+    def _check(self, session: Transaction, entry: QueueEntry, now: datetime) -> Verdict | None:
         """The verdict on what the entry would post now: its post, or every part of its thread (only the
-        parts still to send, once the network has the first)."""
-        route = self.config.routes[entry.route_id]
-        account_cfg = self.config.accounts[entry.account_id]
-        account = self.checks.account(session, entry.account_id)
+        parts still to send, once the network has the first). None while its link's redirect chain is
+        still to be learnt.
+
+        A fact that cannot be gathered (the account's state, the post's text, the link's chain) is a
+        fault, and the entry is held with a finding that names it (``checking.gather``)."""
+        faults: list[Fault] = []
+        account = self.checks.account(session, entry.account_id, faults)
         if account is None:
             raise LookupError(f"account {entry.account_id} is not in the store")
         item = feeds.item(session, entry.item_id)
-        plan = plan_post(
-            item_fields(item, feeds.feed_title(session, item.feed_id)),
-            stored_media.images(session, entry.item_id),
-            route,
-            account_cfg,
-            trending=self.checks.facts.trending(account.network, now),
-            tracking=self.config.tracking_parameters,
-        )
+        plan = gather("the post's text", lambda: self._plan(session, entry, item, now), None, faults)
+        if plan is None:
+            verdict = held_for(str(entry.id), faults)
+            entry.record_verdict(verdict, now)
+            return verdict
         if threads.started(session, entry.id):
             plan = _rest_of(plan, threads.parts(session, entry.id))
         else:
             entry.set_text(plan.draft.text, plan.draft.measure.length)
             threads.set_parts(session, entry.id, [(p.text, p.measure.length) for p in plan.parts])
-        self.checks.learn_link(plan.draft.link, cached_chain(session, canonical_link(plan.draft.link)))
+        if not self._learn_link(session, item.link, plan.draft.link, faults):
+            return None
+        route = self.config.routes[entry.route_id]
+        account_cfg = self.config.accounts[entry.account_id]
         feed = self.config.feeds[route.feed]
         extra = {
             "trigger": "feed",
@@ -284,7 +290,9 @@ class Publisher:
         }
         history = self.checks.history(session, now)
         checked = [
-            self.checks.check(action, account, history, route=entry.route_id, approved=entry.approved_codes)
+            self.checks.check(
+                action, account, history, route=entry.route_id, approved=entry.approved_codes, faults=faults
+            )
             for action in actions(
                 plan,
                 action_id=str(entry.id),
@@ -297,6 +305,41 @@ class Publisher:
         verdict = combined(str(entry.id), checked)
         entry.record_verdict(verdict, now)
         return verdict
+
+    def _plan(self, session: Transaction, entry: QueueEntry, item: StoredItem, now: datetime) -> PostPlan:
+        account_cfg = self.config.accounts[entry.account_id]
+        return plan_post(
+            item_fields(item, feeds.feed_title(session, item.feed_id)),
+            stored_media.images(session, entry.item_id),
+            self.config.routes[entry.route_id],
+            account_cfg,
+            trending=self.checks.facts.trending(account_cfg.network, now),
+            tracking=self.config.tracking_parameters,
+        )
+
+    def _learn_link(self, session: Transaction, item_link: str, link: str, faults: list[Fault]) -> bool:
+        """Put what the resolver learnt of the post's link into the facts. False while it has learnt
+        nothing yet (resolve_links on): the post waits for it. A link it could not follow to any
+        destination, or a chain that cannot be read or judged, is a fault: the post is held."""
+        if not link:
+            return True
+        source = f"the link chain of {link}"
+        before = len(faults)
+        known: CachedLink | None = gather(
+            source,
+            lambda: cached_link(session, chain_key(item_link, self.config.tracking_parameters)),
+            None,
+            faults,
+        )
+        if len(faults) > before:
+            return True
+        if known is None:
+            return not self.config.settings["resolve_links"]
+        if not known.chain:
+            faults.append(Fault(source, known.error or "where it leads is unknown"))
+            return True
+        self.checks.learn_link(link, known.chain, faults)
+        return True
 
     def _apply_verdict(
         self, session: Transaction, entry: QueueEntry, verdict: Verdict, now: datetime, report: PublishReport

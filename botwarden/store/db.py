@@ -25,7 +25,14 @@ from sqlalchemy import (
     make_url,
     text,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.errors import StoreError
@@ -42,6 +49,8 @@ Sessions: TypeAlias = sessionmaker[Session]
 Reader: TypeAlias = Session | Connection
 #: A failure the database reported (connection lost, transaction rolled back, ...).
 DatabaseError = DBAPIError
+#: Every connection of the pool was taken for longer than the pool waits (see ``make_engine``).
+PoolExhausted = PoolTimeout
 
 # PostgreSQL's codes for a transaction it rolled back to resolve a conflict: deadlock, serialization.
 _ROLLED_BACK = frozenset({"40P01", "40001"})
@@ -52,6 +61,12 @@ T = TypeVar("T")
 def unreachable(exc: DatabaseError) -> bool:
     """The database could not be reached or dropped the connection (a restart, a network outage)."""
     return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+def database_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` came from the database or its connection pool (rather than from the data read):
+    such an error undoes the transaction; the caller lets it pass and the pass is tried again."""
+    return isinstance(exc, DBAPIError | PoolTimeout | PendingRollbackError)
 
 
 def rolled_back(exc: DatabaseError) -> bool:
@@ -75,17 +90,24 @@ def one_of(session: Session, column: Any, values: Collection[str]) -> ColumnElem
     return column.in_(list(values))  # type: ignore[no-any-return]
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, connections: int | None = None, wait: float = 30.0) -> Engine:
+    """An engine on ``url``. Given ``connections`` (a server process: one for each thread it answers
+    requests in, and a few more), the pool holds exactly that many, and asking for one when all are
+    taken waits ``wait`` seconds at most, then raises :data:`PoolExhausted`; else SQLAlchemy's own
+    pool (5, and 10 more while busy)."""
+    pool: dict[str, Any] = {}
+    if connections is not None and make_url(url).database not in (None, "", ":memory:"):
+        pool = {"pool_size": connections, "max_overflow": 0, "pool_timeout": wait}
     try:
         if url.startswith("sqlite"):
             _ensure_sqlite_dir(url)
             # How long a writer waits for another one's lock before the pass gives up and backs off;
             # ``?timeout=SECONDS`` in the URL overrides it.
             waits = {} if "timeout" in make_url(url).query else {"timeout": SQLITE_LOCK_WAIT_SECONDS}
-            engine = create_engine(url, connect_args=waits)
+            engine = create_engine(url, connect_args=waits, **pool)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(driver_url(url), pool_pre_ping=True)
+        return create_engine(driver_url(url), pool_pre_ping=True, **pool)
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot use database {safe_url(url)}: {exc}") from exc
 
@@ -159,9 +181,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def open_store(url: str) -> Sessions:
-    """A session factory on a migrated store."""
-    engine = make_engine(url)
+def open_store(url: str, *, connections: int | None = None, wait: float = 30.0) -> Sessions:
+    """A session factory on a migrated store (the pool as ``make_engine`` makes it)."""
+    engine = make_engine(url, connections=connections, wait=wait)
     migrate(engine)
     return session_factory(engine)
 

@@ -41,9 +41,11 @@ class StoredItem:
     first_seen_at: datetime
 
 
-def claim_due(session: Session, now: datetime, feeds: Collection[str], claim: timedelta) -> list[DueFeed]:
-    """Claim those of ``feeds`` due now: each is pushed a claim's length into the future, so another
-    worker sharing the store does not fetch it too; if this one dies, the claim lapses and it is fetched."""
+def claim_due(
+    session: Session, now: datetime, feeds: Collection[str], claim: Callable[[int], timedelta]
+) -> list[DueFeed]:
+    """Claim those of ``feeds`` due now: each is pushed ``claim(how many are due)`` into the future, so
+    another worker sharing the store does not fetch it too; if this one dies, the claim lapses."""
     rows = list(
         session.scalars(
             select(FeedRow)
@@ -55,8 +57,9 @@ def claim_due(session: Session, now: datetime, feeds: Collection[str], claim: ti
             .with_for_update(skip_locked=True)
         )
     )
+    until = now + claim(len(rows))
     for row in rows:
-        row.next_fetch_at = now + claim
+        row.next_fetch_at = until
     return [DueFeed(row.id, row.url, row.etag, row.last_modified) for row in rows]
 
 

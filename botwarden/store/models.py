@@ -145,6 +145,18 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class DashboardSessionRow(Base):
+    """A dashboard login: its cookie carries the secret, the store keeps its hash and whether it ended
+    (logged out, or its token revoked), so a cookie captured before then no longer opens a page."""
+
+    __tablename__ = "dashboard_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 class RouteRow(Base):
     __tablename__ = "routes"
     id: Mapped[str] = mapped_column(String(210), primary_key=True)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from botwarden.errors import InputError
-from botwarden.store.models import ApiTokenRow
+from botwarden.store.models import ApiTokenRow, DashboardSessionRow
 
 PREFIX = "bw_"
 
@@ -73,6 +74,7 @@ def revoke_token(session: Session, token_id: int, now: datetime) -> TokenInfo:
     if row is None:
         raise InputError(f"no token with id {token_id}")
     row.revoked_at = row.revoked_at or now
+    _end_sessions(session, DashboardSessionRow.token_id == token_id, now)
     return _info(row)
 
 
@@ -80,12 +82,43 @@ def list_tokens(session: Session) -> list[TokenInfo]:
     return [_info(row) for row in session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id))]
 
 
-def token_principal(session: Session, token_id: int) -> Principal | None:
-    """Who a token (by id) names, while it is not revoked: a dashboard session's person."""
-    row = session.get(ApiTokenRow, token_id)
-    if row is None or row.revoked_at is not None:
+def open_session(session: Session, token_id: int, now: datetime) -> str:
+    """A new dashboard session of the token ``token_id``: the secret its cookie carries (only its hash
+    is kept)."""
+    secret = secrets.token_urlsafe(32)
+    session.add(DashboardSessionRow(secret_hash=hash_token(secret), token_id=token_id, created_at=now))
+    session.flush()
+    return secret
+
+
+def session_principal(session: Session, secret: str, now: datetime, lasts: timedelta) -> Principal | None:
+    """Who a dashboard session names: None once it ended (logged out), its token was revoked, or it is
+    older than ``lasts``."""
+    found = session.execute(
+        select(DashboardSessionRow, ApiTokenRow)
+        .join(ApiTokenRow, ApiTokenRow.id == DashboardSessionRow.token_id)
+        .where(DashboardSessionRow.secret_hash == hash_token(secret))
+    ).first()
+    if found is None:
         return None
-    return Principal(row.id, row.operator, row.name)
+    login, token = found
+    if login.ended_at is not None or token.revoked_at is not None or now - login.created_at >= lasts:
+        return None
+    return Principal(token.id, token.operator, token.name)
+
+
+def end_session(session: Session, secret: str, now: datetime) -> None:
+    """Log a dashboard session out: its cookie opens nothing from now on, wherever it was copied to."""
+    _end_sessions(session, DashboardSessionRow.secret_hash == hash_token(secret), now)
+
+
+def _end_sessions(session: Session, which: Any, now: datetime) -> None:
+    session.execute(
+        update(DashboardSessionRow)
+        .where(which, DashboardSessionRow.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _info(row: ApiTokenRow) -> TokenInfo:

@@ -150,12 +150,15 @@ def accounts(caller: Caller, session: Db) -> list[S.AccountOut]:
     tags=["accounts"],
 )
 def create_account(new: S.AccountIn, caller: Caller, session: Db) -> S.AccountOut:
-    """Register an account with the check service and the dashboard, owned by the caller's operator."""
+    """Register an account with the check service and the dashboard, owned by the caller's operator. Its
+    id begins with the operator's name and a hyphen (`harbour-weather`), so that one operator's ids never
+    meet another's, and no answer here says whether another operator has an account."""
     operator = new.operator or caller.operator
     if operator is None:
         raise ApiError(422, "an admin token must say which operator owns the account: give `operator`")
     if not caller.may_see(operator):
         raise ApiError(403, f"this token creates accounts for operator '{caller.operator}' only")
+    _in_namespace(new.id, operator)
     taken = ApiError(409, f"an account '{new.id}' already exists; choose another id")
     if get_account(session, new.id) is not None:
         raise taken
@@ -398,11 +401,28 @@ def visible_routes(session: Transaction, caller: Principal) -> list[RouteView]:
 
 
 def owned_entry(session: Transaction, caller: Principal, entry_id: int) -> EntryView:
+    """The entry, if the caller's operator owns its account. Another operator's entry is answered exactly
+    as a missing one (the same status and words): the answer must not say whose it is, or that it is."""
     row = reads.entry_view(session, entry_id)
-    if row is None:
+    if row is None or not _owns(session, caller, row.account_id):
         raise ApiError(404, f"no queue entry {entry_id} here")
-    owned_account(session, caller, row.account_id)  # another operator's entry reads as not found
     return row
+
+
+def _owns(session: Transaction, caller: Principal, account_id: str) -> bool:
+    account = get_account(session, account_id)
+    return account is not None and caller.may_see(account.operator)
+
+
+def _in_namespace(account_id: str, operator: str) -> None:
+    """Refuse an id outside the operator's own: the same answer whether another operator has it or not."""
+    prefix = f"{operator}-"
+    if not account_id.startswith(prefix) or account_id == prefix:
+        raise ApiError(
+            422,
+            f"an account of operator '{operator}' has an id that begins with '{prefix}' (each operator's "
+            f"ids are its own), for example '{prefix}news'",
+        )
 
 
 def entry_view(session: Transaction, row: EntryView) -> S.QueueEntryOut:

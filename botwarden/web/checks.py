@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from botwarden.checking import FleetChecks
+from botwarden.checking import Fault, FleetChecks
 from botwarden.config import Config
 from botwarden.replay.lines import ActionLine
 from botwarden.replay.run import to_action
@@ -37,13 +37,19 @@ class Checker:
             return self._db.run(lambda reader: self._check_line(reader, caller, line))
 
     def _check_line(self, reader: Reader, caller: Principal, line: ActionLine) -> Verdict | None:
-        account = self.checks.account(reader, line.account)
+        # An account whose state cannot be read is known by the fleet's facts, which also say whose it
+        # is: the check holds it, and another operator still gets the answer for a missing account.
+        faults: list[Fault] = []
+        account = self.checks.account(reader, line.account, faults)
         if account is None or not caller.may_see(account.operator):
             return None
-        return self.check(reader, account, line)
+        return self.check(reader, account, line, faults)
 
-    def check(self, reader: Reader, account: AccountInfo, line: ActionLine) -> Verdict:
+    def check(
+        self, reader: Reader, account: AccountInfo, line: ActionLine, faults: list[Fault] | None = None
+    ) -> Verdict:
         now = datetime.now(UTC)
         self.checks.refresh(reader, now)
         action = to_action(line, account.network)
-        return self.checks.check(action, account, self.checks.history(reader, now, at=action.at))
+        history = self.checks.history(reader, now, at=action.at)
+        return self.checks.check(action, account, history, faults=faults or ())

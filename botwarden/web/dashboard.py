@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,9 +24,9 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from botwarden.rules import load_registry
 from botwarden.rules.examples import examples_for
-from botwarden.store import reads
+from botwarden.store import Transaction, reads
 from botwarden.store.review import approve, reject
-from botwarden.store.tokens import Principal, token_principal, verify_token
+from botwarden.store.tokens import Principal, end_session, open_session, session_principal, verify_token
 from botwarden.web.api import EntryId, account_view, entry_view, owned_entry
 from botwarden.web.auth import Db, owned_account
 from botwarden.web.errors import ApiError
@@ -45,6 +45,8 @@ QUEUE_VIEWS: dict[str, tuple[str, ...]] = {
     "cancelled": ("cancelled",),
 }
 PAGE_SIZE = 50
+#: How long a dashboard login lasts (the cookie's age and, in the store, the session's).
+SESSION_LASTS = timedelta(hours=12)
 
 
 class LoginNeeded(Exception):
@@ -52,8 +54,7 @@ class LoginNeeded(Exception):
 
 
 def person(request: Request, session: Db) -> Principal:
-    token_id = request.session.get("token_id")
-    found = token_principal(session, token_id) if isinstance(token_id, int) else None
+    found = _logged_in(request, session)
     if found is None:
         request.session.clear()
         raise LoginNeeded
@@ -61,6 +62,13 @@ def person(request: Request, session: Db) -> Principal:
 
 
 Person = Annotated[Principal, Depends(person)]
+
+
+def _logged_in(request: Request, session: Transaction) -> Principal | None:
+    """Whom the request's session cookie names, as long as the store says its login is live: the
+    cookie is signed, but only the store can say that it was logged out or its token revoked."""
+    secret = request.session.get("login")
+    return session_principal(session, secret, _now(), SESSION_LASTS) if isinstance(secret, str) else None
 
 
 def _csrf(request: Request) -> str:
@@ -107,14 +115,20 @@ def login(
     found = verify_token(session, token.strip())
     if found is None:
         return page(request, "login.html", None, error="That token is unknown or revoked.")
+    secret = open_session(session, found.token_id, _now())
+    session.commit()
     request.session.clear()
-    request.session.update({"token_id": found.token_id, "csrf": secrets.token_urlsafe(24)})
+    request.session.update({"login": secret, "csrf": secrets.token_urlsafe(24)})
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+def logout(request: Request, session: Db, csrf: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf)
+    secret = request.session.get("login")
+    if isinstance(secret, str):  # ended in the store: a copy of the cookie opens nothing either
+        end_session(session, secret, _now())
+        session.commit()
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -310,7 +324,7 @@ def install(app: FastAPI) -> None:
         session_cookie="botwarden_session",
         same_site="strict",
         https_only=bool(app.state.config.settings.get("dashboard_https_only")),
-        max_age=12 * 3600,
+        max_age=int(SESSION_LASTS.total_seconds()),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
@@ -348,8 +362,7 @@ def _html_errors(app: FastAPI) -> None:
 
 def _who(request: Request) -> Principal | None:
     """Who is logged in, for an error page's header (nobody, when the session is not a valid login)."""
-    token_id = request.session.get("token_id") if "session" in request.scope else None
-    if not isinstance(token_id, int):
+    if "session" not in request.scope or not isinstance(request.session.get("login"), str):
         return None
     with request.app.state.sessions() as session:
-        return token_principal(session, token_id)
+        return _logged_in(request, session)

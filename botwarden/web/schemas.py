@@ -75,7 +75,8 @@ class AccountIn(BaseModel):
 
     id: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$",
-        description="Letters, digits and _ . @ -, at most 100; unique across operators",
+        description="Letters, digits and _ . @ -, at most 100, beginning with the owning operator's name "
+        "and a hyphen (`harbour-weather`)",
     )
     network: Literal["local", "x", "mastodon", "bluesky"]
     operator: str | None = Field(
