@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botwarden.compose.links import canonical_link
 from botwarden.consent.ledger import ConsentLedger
-
-if TYPE_CHECKING:
-    from botwarden.rules.context import AccountInfo
+from botwarden.rules.account import AccountInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from botwarden.errors import InputError
-from botwarden.rules.context import AccountInfo
+from botwarden.rules.account import AccountInfo
 from botwarden.rules.facts import Budget
 from botwarden.store.db import Reader, one_of
 from botwarden.store.events import record
