@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from botwarden.errors import ConfigError
 from botwarden.limits import Limits, builtin_limits
@@ -36,6 +36,7 @@ from botwarden.rules import AccountInfo, Action, CheckContext, Decision, Engine,
 from botwarden.rules.engine import combine
 from botwarden.rules.facts import Facts
 from botwarden.rules.model import Finding, Severity
+from botwarden.typed_settings import Settings
 
 __all__ = [
     "Checks",
@@ -130,7 +131,7 @@ class Pacing:
 
     def __init__(
         self,
-        settings: Mapping[str, Any],
+        settings: Settings,
         config: Config | None = None,
         *,
         source: str = "",
@@ -211,7 +212,7 @@ class Checks:
 
     def __init__(
         self,
-        settings: dict[str, Any],
+        settings: Settings,
         facts: Facts | None = None,
         *,
         engine: Engine | None = None,

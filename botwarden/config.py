@@ -24,6 +24,7 @@ from botwarden.media.limits import STORED, MediaLimits, limits_for
 from botwarden.netguard import AddressPolicy
 from botwarden.pacing import PacingPolicy, QuietHours, daily_caps
 from botwarden.rules.model import AccessLevel
+from botwarden.typed_settings import Settings
 
 DEFAULT_PATH = settings_table.DEFAULT_CONFIG_PATH
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
@@ -304,7 +305,7 @@ def _unique(what: str, ids: list[str]) -> None:
 class Config:
     """A loaded configuration: the validated file plus the resolved settings."""
 
-    def __init__(self, bot: BotConfig, resolved: dict[str, Any], source: str) -> None:
+    def __init__(self, bot: BotConfig, resolved: Settings, source: str) -> None:
         self.bot = bot
         self.settings = resolved
         self.source = source

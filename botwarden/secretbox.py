@@ -12,11 +12,11 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from botwarden.errors import ConfigError
+from botwarden.typed_settings import Settings
 
 KEY_ENV = "BOTWARDEN_SECRET_KEY"
 
@@ -40,7 +40,7 @@ class SecretBox:
 
     @classmethod
     def from_settings(
-        cls, settings: Mapping[str, Any], env: Mapping[str, str] = os.environ, *, sealed: Sequence[str] = ()
+        cls, settings: Settings, env: Mapping[str, str] = os.environ, *, sealed: Sequence[str] = ()
     ) -> SecretBox:
         """The box of the configured key. ``sealed`` names the accounts whose tokens are already sealed:
         when there are any, a missing key file is an error rather than a new key."""

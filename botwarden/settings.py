@@ -13,9 +13,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from botwarden.errors import ConfigError
+from botwarden.typed_settings import Settings
 
 ENV_PREFIX = "BOTWARDEN_"
 
@@ -689,7 +690,7 @@ def resolve(
     file_label: str = "config",
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+) -> Settings:
     """Merge defaults, the config file's ``[settings]``, the environment and ``--set`` overrides."""
     env = os.environ if env is None else env
     unknown = sorted(set(from_file) - set(BY_NAME))
@@ -699,7 +700,7 @@ def resolve(
         )
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
-        value: Any = setting.default
+        value: Any = _fresh(setting.default)
         if setting.name in from_file:
             value = coerce(setting, from_file[setting.name], source=f"{file_label} [settings]")
         if setting.env_var in env:
@@ -711,7 +712,28 @@ def resolve(
         resolved[name] = coerce(BY_NAME[name], raw, source=f"--set {name}")
     _check_lease(resolved, file_label)
     _check_watch(resolved, file_label)
-    return resolved
+    return cast(Settings, resolved)
+
+
+def defaults() -> Settings:
+    """Every setting at its default: what a check made without a configuration reads."""
+    return cast(Settings, {setting.name: _fresh(setting.default) for setting in SETTINGS})
+
+
+def complete(partial: Mapping[str, Any]) -> Settings:
+    """``partial`` with every setting it leaves out at its default, so that a reader never needs a
+    fallback of its own (the library, tests and plugins may give a check only the settings they change)."""
+    return cast(Settings, {**defaults(), **partial})
+
+
+def assign(settings: Settings, name: str, value: Any) -> None:
+    """Set one setting named at run time (a replay's config line), already coerced to its type."""
+    cast(dict[str, Any], settings)[name] = value
+
+
+def _fresh(default: Any) -> Any:
+    """A default's own copy, so that changing one resolved list never changes the table."""
+    return list(default) if isinstance(default, list) else default
 
 
 def _check_watch(settings: Mapping[str, Any], label: str) -> None:
@@ -749,7 +771,7 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{label}: not valid TOML: {exc}") from exc
 
 
-def file_settings(path: Path, overrides: Mapping[str, str] | None = None) -> dict[str, Any]:
+def file_settings(path: Path, overrides: Mapping[str, str] | None = None) -> Settings:
     """The settings of a configuration file (with the environment and overrides), without validating its
     accounts, feeds and routes: what a command that only reads the store needs, quickly."""
     raw = read_toml(path)

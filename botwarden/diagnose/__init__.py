@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botwarden.compose.links import canonical_link, links_in
 from botwarden.diagnose.analyze import Analysis, Progress, analyze
@@ -23,6 +23,7 @@ from botwarden.links import ResolveLimits, resolve_many
 from botwarden.links.judge import LinkJudge
 from botwarden.netguard import AddressPolicy
 from botwarden.rules.facts import LinkFacts, Trend
+from botwarden.typed_settings import Settings
 
 if TYPE_CHECKING:
     from botwarden.store import Transaction
@@ -54,7 +55,7 @@ def diagnose(
     sources: Sequence[str] = (),
     trends: Sequence[Trend] = (),
     links: Iterable[LinkFacts] = (),
-    settings: dict[str, Any] | None = None,
+    settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> Diagnosis:
     analysis = analyze(posts, settings=settings, trends=trends, links=links, progress=progress)
@@ -68,7 +69,7 @@ def diagnose(
     return Diagnosis(analysis, rank_locks(analysis, list(locks)), list(sources))
 
 
-def resolve_links(posts: Iterable[HistoryPost], settings: dict[str, Any]) -> list[LinkFacts]:
+def resolve_links(posts: Iterable[HistoryPost], settings: Settings) -> list[LinkFacts]:
     """Follow every distinct link of the posts (as the worker does before posting), judged by the host
     lists and blocklists the settings name: for BW301-BW305 on the history."""
     judge = LinkJudge.from_settings(settings)  # reads the blocklists first: a bad file fails fast

@@ -26,6 +26,7 @@ from botwarden.diagnose.model import HistoryPost
 from botwarden.rules import AccountInfo, Action, Engine, MemoryHistory, PastPost, Severity
 from botwarden.rules.facts import Facts, LinkFacts, Trend
 from botwarden.similarity import text_hash
+from botwarden.typed_settings import Settings
 
 OPERATOR = ""  # every account of one diagnosis is one operator's, whose name the exports do not say
 #: Rules an export cannot inform: consent and engagement (BW4xx-BW7xx), live budgets, account state and
@@ -85,7 +86,7 @@ class Analysis:
 def analyze(
     posts: Iterable[HistoryPost],
     *,
-    settings: dict[str, Any] | None = None,
+    settings: Settings | None = None,
     trends: Sequence[Trend] = (),
     links: Iterable[LinkFacts] = (),
     progress: Progress | None = None,

@@ -8,11 +8,11 @@ that record with a note (:class:`RecordError`); a problem with the file itself r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from botwarden.errors import InputError
+from botwarden.typed_settings import Settings
 
 #: How many skipped records are described one by one; the rest are counted.
 NOTES_KEPT = 20
@@ -27,7 +27,7 @@ class ImportLimits:
     max_records: int = 1_000_000  # records in one export
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> ImportLimits:
+    def from_settings(cls, settings: Settings) -> ImportLimits:
         return cls(
             settings["import_max_bytes"],
             settings["import_max_record_bytes"],

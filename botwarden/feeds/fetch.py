@@ -13,10 +13,8 @@ import asyncio
 import os
 import stat
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -24,6 +22,7 @@ import httpx
 from botwarden import __version__
 from botwarden.errors import FeedError
 from botwarden.netguard import AddressPolicy, Target, pinned_request
+from botwarden.typed_settings import Settings
 
 USER_AGENT = f"botwarden/{__version__} (feed-to-post bot; respects ETag and Last-Modified)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -38,7 +37,7 @@ class FetchLimits:
     deadline: float = 60.0  # the whole fetch
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> FetchLimits:
+    def from_settings(cls, settings: Settings) -> FetchLimits:
         return cls(
             settings["feed_max_bytes"],
             settings["feed_max_redirects"],

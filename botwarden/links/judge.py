@@ -4,13 +4,12 @@ The worker and ``diagnose`` both judge chains this way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from botwarden.links.blocklist import Blocklist
 from botwarden.links.knowledge import hop_kinds
 from botwarden.rules.facts import LinkFacts
+from botwarden.typed_settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +19,7 @@ class LinkJudge:
     blocklist: Blocklist = field(default_factory=Blocklist)
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> LinkJudge:
+    def from_settings(cls, settings: Settings) -> LinkJudge:
         """Reads the blocklist files; an unreadable one is a ConfigError naming it."""
         return cls(
             frozenset(h.lower() for h in settings["shortener_hosts"]),

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -22,6 +21,7 @@ import httpx
 from botwarden import __version__
 from botwarden.errors import FeedError
 from botwarden.netguard import AddressPolicy, pinned_request, shown, split_url, tls_context
+from botwarden.typed_settings import Settings
 
 log = logging.getLogger("botwarden.links")
 
@@ -50,7 +50,7 @@ class ResolveLimits:
     deadline: float = 30.0  # the whole chain
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> ResolveLimits:
+    def from_settings(cls, settings: Settings) -> ResolveLimits:
         return cls(
             settings["link_max_hops"],
             settings["fetch_timeout_seconds"],

@@ -10,10 +10,8 @@ for is refused rather than expanded. Every failure is a :class:`MediaError` that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -21,6 +19,7 @@ import httpx
 from botwarden import __version__
 from botwarden.errors import FeedError, MediaError
 from botwarden.netguard import AddressPolicy, pinned_request, shown
+from botwarden.typed_settings import Settings
 
 USER_AGENT = f"botwarden/{__version__} (feed-to-post bot; fetches the images a feed names)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -37,7 +36,7 @@ class MediaFetchLimits:
     deadline: float = 60.0  # the whole fetch
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> MediaFetchLimits:
+    def from_settings(cls, settings: Settings) -> MediaFetchLimits:
         return cls(
             settings["media_max_bytes"],
             settings["media_page_max_bytes"],

@@ -14,7 +14,9 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Literal
+
+from botwarden.typed_settings import Settings
 
 
 class Billable(enum.StrEnum):
@@ -32,7 +34,17 @@ class Billable(enum.StrEnum):
 
 
 #: The setting that prices each kind, in USD per request (writes) or per resource (reads).
-PRICE_SETTINGS: dict[Billable, str] = {
+PriceSetting = Literal[
+    "post_cost_usd",
+    "link_post_cost_usd",
+    "x_media_metadata_cost_usd",
+    "x_post_read_cost_usd",
+    "x_owned_read_cost_usd",
+    "x_user_read_cost_usd",
+    "x_trend_read_cost_usd",
+    "x_dm_read_cost_usd",
+]
+PRICE_SETTINGS: dict[Billable, PriceSetting] = {
     Billable.POST: "post_cost_usd",
     Billable.POST_WITH_URL: "link_post_cost_usd",
     Billable.MEDIA_METADATA: "x_media_metadata_cost_usd",
@@ -67,7 +79,7 @@ class Prices:
     by_kind: Mapping[Billable, float]
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> Prices:
+    def from_settings(cls, settings: Settings) -> Prices:
         return cls({kind: float(settings[name]) for kind, name in PRICE_SETTINGS.items()})
 
     def of(self, kind: Billable) -> float:
@@ -83,7 +95,7 @@ class Meter:
         self._pending: list[Use] = []
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> Meter:
+    def from_settings(cls, settings: Settings) -> Meter:
         return cls(Prices.from_settings(settings))
 
     def add(self, use: Use) -> None:

@@ -35,6 +35,7 @@ from botwarden.networks.http import body_of, failed_request, network_time
 from botwarden.networks.metering import Billable, Meter, Use
 from botwarden.networks.x_answers import x_outcome
 from botwarden.networks.x_usage import gone_ids, usage_report
+from botwarden.typed_settings import Settings
 
 OAUTH1 = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 OAUTH2 = ("client_id", "oauth2_access_token", "oauth2_refresh_token")
@@ -92,7 +93,7 @@ class XNetwork:
     def from_settings(
         cls,
         credentials: Credentials,
-        settings: Mapping[str, Any],
+        settings: Settings,
         servers: Mapping[str, str],
         *,
         meter: Meter | None = None,

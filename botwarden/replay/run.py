@@ -23,6 +23,7 @@ from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users
 from botwarden.rules.builtin.engagement import ENGAGEMENT_KINDS, engagement_target
 from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend, Waiting
 from botwarden.similarity import text_hash
+from botwarden.typed_settings import Settings
 
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(L.ReplayLine)
 PUBLISHING_KINDS = frozenset({"post", "reply", "mention", "quote"})
@@ -68,7 +69,7 @@ class Replay:
     """Replay state: settings, accounts, history, facts, and the engine that judges actions."""
 
     def __init__(self) -> None:
-        self.settings: dict[str, Any] = settings_table.resolve({}, env={})
+        self.settings: Settings = settings_table.resolve({}, env={})
         self.history = MemoryHistory()
         self.facts = Facts()
         self.statuses: dict[str, tuple[str, Any]] = {}
@@ -112,7 +113,9 @@ class Replay:
             setting = settings_table.BY_NAME.get(name)
             if setting is None:
                 raise ConfigError(f"config line: unknown setting '{name}' (see `botwarden settings`)")
-            self.settings[name] = settings_table.coerce(setting, value, source="config line")
+            settings_table.assign(
+                self.settings, name, settings_table.coerce(setting, value, source="config line")
+            )
         self._checks = None
 
     def _on_account(self, line: L.AccountLine) -> None:

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from botwarden import settings as settings_table
 from botwarden.compose.links import links_in
 from botwarden.limits import Limits, builtin_limits
 from botwarden.pacing import PacingPolicy
@@ -16,6 +17,7 @@ from botwarden.rules.account import AccountInfo
 from botwarden.rules.facts import Facts
 from botwarden.similarity.profile import Profile, profile, resemblance
 from botwarden.similarity.usual import UsualFeatures
+from botwarden.typed_settings import Settings
 
 if TYPE_CHECKING:
     from botwarden.rules.overrides import Override
@@ -113,7 +115,9 @@ class CheckContext:
     account: AccountInfo
     history: History
     pacing: PacingPolicy = field(default_factory=PacingPolicy)
-    settings: dict[str, Any] = field(default_factory=dict)
+    # Every setting, typed (``botwarden/typed_settings.py``): one given only some has the rest filled in
+    # at their defaults, so a rule reads ``ctx.settings["name"]`` and never repeats a default.
+    settings: Settings = field(default_factory=settings_table.defaults)
     facts: Facts = field(default_factory=Facts)
     # What one rule worked out that another needs too, within one check (keys name the action).
     memo: dict[Any, Any] = field(default_factory=dict)
@@ -122,14 +126,19 @@ class CheckContext:
     # What the networks allow (``botwarden/limits``), with the operator's overrides.
     limits: Limits = field(default_factory=builtin_limits)
 
-    def setting(self, name: str, default: Any) -> Any:
-        return self.settings.get(name, default)
+    def __post_init__(self) -> None:
+        if len(self.settings) < len(settings_table.SETTINGS):
+            self.settings = settings_table.complete(self.settings)
+
+    def setting(self, name: str) -> Any:
+        """A setting named at run time (a plugin's); built-in rules read ``settings["name"]``, typed."""
+        return cast(Mapping[str, Any], self.settings)[name]
 
     @property
     def _fleet_network(self) -> str | None:
         """The network a fleet is drawn from: the account's own, unless ``fleet_scope`` widens it to every
         account of the operator (the multiple-accounts rules are about one network's accounts)."""
-        return None if self.settings.get("fleet_scope", "network") == "operator" else self.account.network
+        return None if self.settings["fleet_scope"] == "operator" else self.account.network
 
     def fleet(self, account: str) -> tuple[str, ...]:
         """The accounts the cross-account rules compare ``account`` with, itself included, sorted."""

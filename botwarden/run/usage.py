@@ -13,6 +13,7 @@ from botwarden.run.outbox import Alerts
 from botwarden.store import Sessions, chores
 from botwarden.store.events import record
 from botwarden.store.spend import UsageDay, first_metered_day, metered_posts, save_usage_day, utc_day
+from botwarden.typed_settings import Settings
 
 CHORE = "usage:x"
 EVERY = timedelta(hours=24)
@@ -22,7 +23,7 @@ _LOOKBACK_DAYS = 7  # the first reconciliation looks at most this far back
 
 class UsageReconciler:
     def __init__(
-        self, settings: Mapping[str, Any], sessions: Sessions, networks: Mapping[str, Network], alerts: Alerts
+        self, settings: Settings, sessions: Sessions, networks: Mapping[str, Network], alerts: Alerts
     ) -> None:
         self.settings = settings
         self.sessions = sessions

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from botwarden.secretbox import SecretBox
 from botwarden.store.models import CredentialRow
+from botwarden.typed_settings import Settings
 
 
 def with_login(session: Session) -> set[str]:
@@ -28,7 +28,7 @@ class CredentialStore:
 
     @classmethod
     def open(
-        cls, sessions: sessionmaker[Session], settings: Mapping[str, Any], env: Mapping[str, str] = os.environ
+        cls, sessions: sessionmaker[Session], settings: Settings, env: Mapping[str, str] = os.environ
     ) -> CredentialStore:
         """The store with the configured key; a missing key file while tokens are sealed is an error."""
         with sessions() as session:

@@ -79,7 +79,7 @@ class QueueBacklog(Rule):
     kinds = _PUBLISHING
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        warn_after = float(ctx.setting("backlog_warn_hours", 6))
+        warn_after = float(ctx.settings["backlog_warn_hours"])
         queue = _queue(action, ctx)
         if warn_after <= 0 or len(queue) < 2:
             return []

@@ -151,12 +151,12 @@ class SpendCap(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         own = ctx.account.spend_cap_usd
-        cap = float(ctx.setting("spend_cap_usd", 0.0) if own is None else own)
+        cap = float(ctx.settings["spend_cap_usd"] if own is None else own)
         if cap <= 0 or ctx.account.network != "x":
             return []
         plain, linked = (
-            float(ctx.setting("post_cost_usd", 0.01)),
-            float(ctx.setting("link_post_cost_usd", 0.02)),
+            float(ctx.settings["post_cost_usd"]),
+            float(ctx.settings["link_post_cost_usd"]),
         )
         month_start = action.at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         posts = ctx.history.posts_between(action.account, month_start, action.at)

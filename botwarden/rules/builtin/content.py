@@ -44,7 +44,7 @@ class RepeatedLink(Rule):
         mine = links_in(action.text, action.links)
         if not mine:
             return []
-        since = action.at - hours(int(ctx.setting("repeated_link_hours", 24)))
+        since = action.at - hours(int(ctx.settings["repeated_link_hours"]))
         earlier = [p for link in sorted(mine) for p in ctx.history.posts_linking(link, since, action.at)]
         own = [p for p in earlier if p.account == action.account]
         if own:
@@ -88,7 +88,7 @@ class HashtagStuffing(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         tags = hashtags_of(action.text)
-        limit = int(ctx.setting("hashtag_max", 2))
+        limit = int(ctx.settings["hashtag_max"])
         if len(tags) > limit:
             return [
                 self.finding(

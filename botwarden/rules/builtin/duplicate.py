@@ -29,7 +29,7 @@ class DuplicatePost(Rule):
         same = text_hash(action.text)
         if not same:
             return []
-        window = int(ctx.setting("duplicate_window_days", 30))
+        window = int(ctx.settings["duplicate_window_days"])
         earlier = ctx.history.same_text(action.account, same, action.at - days(window))
         if earlier is None:
             return []

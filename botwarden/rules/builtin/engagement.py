@@ -72,7 +72,7 @@ class BulkRepost(Rule):
     kinds = _REPOSTS
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        limit = int(ctx.setting("repost_per_hour", 10))
+        limit = int(ctx.settings["repost_per_hour"])
         used = _used(ctx, action, _REPOSTS, HOUR)
         if used >= limit:
             return [
@@ -108,7 +108,7 @@ class AggressiveFollow(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         findings: list[Finding] = []
-        limit = int(ctx.setting("follow_per_day", 20))
+        limit = int(ctx.settings["follow_per_day"])
         used = _used(ctx, action, _FOLLOWS, DAY)
         if used >= limit:
             findings.append(
@@ -151,7 +151,7 @@ class _BulkAdd(Rule):
     noun: str
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        limit = int(ctx.setting("list_add_per_day", 20))
+        limit = int(ctx.settings["list_add_per_day"])
         used = _used(ctx, action, self.kinds, DAY)
         adding = action.extra.get("bulk") or 1
         if used + adding > limit:

@@ -228,7 +228,7 @@ class SensitiveToUser(Rule):
     kinds = CONTACT_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        terms = sensitive_terms(ctx.setting("sensitive_terms", []))
+        terms = sensitive_terms(ctx.settings["sensitive_terms"])
         found = terms.find(action.text, action.extra.get("target_user") or "")
         found += [t for t in terms.find(action.extra.get("target_display_name") or "") if t not in found]
         media = sum(1 for m in action.extra.get("media") or [] if m.get("sensitive"))

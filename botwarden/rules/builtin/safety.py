@@ -31,7 +31,7 @@ class PrivateInformation(Rule):
     kinds = PUBLIC_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        found = find_private_data(action.text, str(ctx.setting("phone_region", "US")))
+        found = find_private_data(action.text, str(ctx.settings["phone_region"]))
         if found:
             kinds = sorted({m.kind.replace("_", " ") for m in found})
             return [
@@ -84,7 +84,7 @@ class AbusiveContent(Rule):
     kinds = frozenset({*PUBLIC_KINDS, "dm"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        found = abusive_terms(ctx.setting("abusive_terms", [])).find(action.text)
+        found = abusive_terms(ctx.settings["abusive_terms"]).find(action.text)
         if found:
             return [
                 self.finding(

@@ -108,7 +108,7 @@ class PublicFeedVisibility(SetupRule):
     )
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        visibility = action.extra.get("visibility") or ctx.setting("mastodon_visibility", "unlisted")
+        visibility = action.extra.get("visibility") or ctx.settings["mastodon_visibility"]
         if ctx.account.network == "mastodon" and action.kind == "post" and visibility == "public":
             return [
                 self.info(
@@ -137,7 +137,7 @@ class DuplicativeAccounts(SetupRule):
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         shares = _stories_in_common(action, ctx)
-        bar = float(ctx.setting("duplicative_stories_share", 0.5))
+        bar = float(ctx.settings["duplicative_stories_share"])
         return [
             self.info(
                 f"{share:.0%} of the stories {action.account} posted in the window were also posted by "
@@ -160,11 +160,11 @@ def _stories_in_common(action: Action, ctx: CheckContext) -> dict[str, tuple[flo
     if found is not None:
         return found
     others = ctx.fleet_others(action.account)
-    since = action.at - days(int(ctx.setting("near_duplicate_window_days", 7)))
+    since = action.at - days(int(ctx.settings["near_duplicate_window_days"]))
     mine = ctx.history.posts_between(action.account, since, action.at) if others else []
     found = {}
     if len(mine) >= DuplicativeAccounts.MIN_POSTS:
-        threshold = float(ctx.setting("near_duplicate_threshold", 0.35))
+        threshold = float(ctx.settings["near_duplicate_threshold"])
         told: Counter[str] = Counter()
         for post in mine:
             similar = ctx.history.similar(post.text, others, since, action.at, threshold)
@@ -189,7 +189,7 @@ class UnauthorisedSource(SetupRule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if action.extra.get("trigger") != "feed" or action.extra.get("source_declared"):
             return []
-        declared = {d.casefold() for d in ctx.setting("declared_sources", [])}
+        declared = {d.casefold() for d in ctx.settings["declared_sources"]}
         domains = {registered_domain(link) for link in action.links} - {""}  # a local file is one's own
         sources = sorted(domains - declared)
         if sources:

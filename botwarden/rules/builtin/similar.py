@@ -21,7 +21,7 @@ def _similar_in_fleet(action: Action, ctx: CheckContext, threshold: float) -> li
     similar, best first: one search serves BW102 (this account) and BW103 (the others)."""
     key = ("similar-in-fleet", action.id, action.text, threshold)
     if key not in ctx.memo:
-        window = int(ctx.setting("near_duplicate_window_days", 7))
+        window = int(ctx.settings["near_duplicate_window_days"])
         since = action.at - days(window)
         fleet = ctx.fleet(action.account)
         ctx.memo[key] = ctx.history.similar(
@@ -37,7 +37,7 @@ def _best(action: Action, ctx: CheckContext, threshold: float, *, own: bool) -> 
     this one is another item: it counts only at ``near_duplicate_other_link_threshold`` and when no word of
     one was swapped for another (``Pulumi in C#`` and ``in F#``)."""
     same = text_hash(action.text)
-    other_item = float(ctx.setting("near_duplicate_other_link_threshold", 0.8))
+    other_item = float(ctx.settings["near_duplicate_other_link_threshold"])
     mine = links_in(action.text, action.links)
     for score, post in _similar_in_fleet(action, ctx, threshold):
         if (same and post.text_hash == same) or (post.account == action.account) != own:
@@ -124,11 +124,11 @@ class NearDuplicatePost(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if not action.text.strip():
             return []
-        threshold = float(ctx.setting("near_duplicate_threshold", 0.35))
+        threshold = float(ctx.settings["near_duplicate_threshold"])
         score, post = _best(action, ctx, threshold, own=True)
         if post is None:
             return []
-        deny_at = float(ctx.setting("near_duplicate_deny", 0.0))
+        deny_at = float(ctx.settings["near_duplicate_deny"])
         severity = Severity.DENY if deny_at and score >= deny_at else Severity.HOLD
         evidence = similarity_evidence(action, post, score, threshold)
         return [
@@ -165,7 +165,7 @@ class CrossAccountDuplicate(Rule):
         others = ctx.fleet_others(action.account)
         if not others:
             return []
-        since = action.at - days(int(ctx.setting("near_duplicate_window_days", 7)))
+        since = action.at - days(int(ctx.settings["near_duplicate_window_days"]))
         exact = ctx.history.same_text_among(others, same, since)
         if exact is not None:
             return [
@@ -180,7 +180,7 @@ class CrossAccountDuplicate(Rule):
                     },
                 )
             ]
-        threshold = float(ctx.setting("near_duplicate_threshold", 0.35))
+        threshold = float(ctx.settings["near_duplicate_threshold"])
         score, post = _best(action, ctx, threshold, own=False)
         if post is None:
             return self._first_elsewhere(action, ctx, others, same, threshold)
@@ -246,7 +246,7 @@ def first_publisher(
 ) -> tuple[float, Waiting] | None:
     """The most similar post waiting for another account of the fleet whose item was published before
     this one's (within the near-duplicate window), or None."""
-    since = published - days(int(ctx.setting("near_duplicate_window_days", 7)))
+    since = published - days(int(ctx.settings["near_duplicate_window_days"]))
     mine = profile(action.text)
     best: tuple[float, Waiting] | None = None
     for account in others:

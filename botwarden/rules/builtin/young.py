@@ -79,8 +79,8 @@ class YoungAccount(Rule):
         ]
 
     def _link_burst(self, action: Action, ctx: CheckContext, young: str) -> list[Finding]:
-        limit = int(ctx.setting("young_link_burst_max", 3))
-        window = timedelta(minutes=int(ctx.setting("young_link_burst_minutes", 30)))
+        limit = int(ctx.settings["young_link_burst_max"])
+        window = timedelta(minutes=int(ctx.settings["young_link_burst_minutes"]))
         recent = ctx.history.posts_after(action.account, action.at - window, action.at)
         linked = [p for p in recent if links_in(p.text, p.links)]
         if limit <= 0 or len(linked) < limit:
@@ -119,10 +119,10 @@ def _young(ctx: CheckContext, at: datetime) -> str:
     """Why the account counts as young ('' when it does not, or nothing is known)."""
     reasons = []
     created = ctx.account.created_at
-    days = int(ctx.setting("young_account_days", 30))
+    days = int(ctx.settings["young_account_days"])
     if created is not None and at - created < timedelta(days=days):
         reasons.append(f"created {max((at - created).days, 0)} day(s) ago")
     followers = ctx.account.followers
-    if followers is not None and followers < int(ctx.setting("young_account_followers", 10)):
+    if followers is not None and followers < int(ctx.settings["young_account_followers"]):
         reasons.append(f"{followers} follower(s)")
     return ", ".join(reasons)
