@@ -65,7 +65,8 @@ def check_accounts(
                 at=now,
                 links=(feed.url,),
                 network=account.network,
-                extra={"trigger": "feed", "source_declared": bool(feed.republish_declared_by)},
+                trigger="feed",
+                source_declared=bool(feed.republish_declared_by),
             )
             found = sources.check(source, info, MemoryHistory()).findings
             report.findings += [f for f in found if f.code == SOURCE_CODE]

@@ -32,6 +32,8 @@ FACES = {
     "botwarden.rules": [
         "AccountInfo",
         "Action",
+        "AttachedMedia",
+        "Campaign",
         "CheckContext",
         "Decision",
         "Engine",
@@ -40,6 +42,7 @@ FACES = {
         "MemoryHistory",
         "PastPost",
         "Registry",
+        "ReplyTarget",
         "Rule",
         "Severity",
         "Verdict",

@@ -27,7 +27,7 @@ from botwarden.media import Image, MediaFetchLimits, prepare_images
 from botwarden.netguard import tls_context
 from botwarden.rules import AccountInfo, MemoryHistory, PastPost, Verdict
 from botwarden.run.ingest import first_run_items, oldest_first, why_not_posted
-from botwarden.run.plan import PostPlan, actions, combined, plan_post
+from botwarden.run.plan import FeedOrigin, PostPlan, actions, combined, plan_post
 from botwarden.similarity import text_hash
 
 
@@ -87,17 +87,11 @@ def _route(
             trending=checks.facts.trending(account.network, at),
             tracking=config.tracking_parameters,
         )
-        extra = {
-            "trigger": "feed",
-            "source_declared": bool(config.feeds[route.feed].republish_declared_by),
-            "dropped_hashtags": list(plan.draft.dropped_hashtags),
-            "content_warning": route.post.content_warning,
-            "paid_partnership": route.post.paid_partnership,
-        }
+        origin = FeedOrigin(route, bool(config.feeds[route.feed].republish_declared_by))
         checked = [
             checks.check(action, info, history, route=route.id)
             for action in actions(
-                plan, action_id=item.id, account=account.id, at=at, limit=account.char_limit, extra=extra
+                plan, action_id=item.id, account=account.id, at=at, limit=account.char_limit, origin=origin
             )
         ]
         verdict = combined(item.id, checked)

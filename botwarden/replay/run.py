@@ -22,6 +22,7 @@ from botwarden.rules import AccountInfo, Action, Decision, Engine, MemoryHistory
 from botwarden.rules.builtin._people import CONTACT_KINDS, interaction_of, users_reached
 from botwarden.rules.builtin.engagement import ENGAGEMENT_KINDS, engagement_target
 from botwarden.rules.facts import ActionRecord, Facts, LinkFacts, Trend, Waiting
+from botwarden.rules.model import AttachedMedia, Campaign, ReplyTarget
 from botwarden.similarity import text_hash
 from botwarden.typed_settings import Settings
 
@@ -247,7 +248,18 @@ def to_action(line: L.ActionLine, network: str) -> Action:
         text=line.text,
         links=tuple(line.links),
         network=network,
-        extra=line.model_dump(exclude={"type", "id", "kind", "account", "at", "text", "links"}),
+        trigger=line.trigger,
+        target_user=line.target_user,
+        target_display_name=line.target_display_name,
+        in_reply_to=ReplyTarget(**line.in_reply_to.model_dump()) if line.in_reply_to else None,
+        interaction=line.interaction,
+        on_behalf=line.on_behalf,
+        media=tuple(AttachedMedia(sensitive=m.sensitive) for m in line.media),
+        campaign=Campaign(**line.campaign.model_dump()) if line.campaign else None,
+        bulk=line.bulk,
+        paid_partnership=line.paid_partnership,
+        generated=line.generated,
+        published=line.published,
     )
 
 

@@ -3,12 +3,23 @@
 from botwarden.rules.account import AccountInfo
 from botwarden.rules.context import CheckContext, History, MemoryHistory, PastPost
 from botwarden.rules.engine import Engine, combine
-from botwarden.rules.model import Action, Decision, Finding, Severity, Verdict
+from botwarden.rules.model import (
+    Action,
+    AttachedMedia,
+    Campaign,
+    Decision,
+    Finding,
+    ReplyTarget,
+    Severity,
+    Verdict,
+)
 from botwarden.rules.registry import Registry, Rule, load_registry
 
 __all__ = [
     "AccountInfo",
     "Action",
+    "AttachedMedia",
+    "Campaign",
     "CheckContext",
     "Decision",
     "Engine",
@@ -17,6 +28,7 @@ __all__ = [
     "MemoryHistory",
     "PastPost",
     "Registry",
+    "ReplyTarget",
     "Rule",
     "Severity",
     "Verdict",

@@ -19,7 +19,7 @@ from botwarden.compose.thread import compose_thread
 from botwarden.config import AccountConfig, RouteConfig
 from botwarden.media import Image, MediaLimits, alt_text, chosen, fit, limits_for
 from botwarden.networks import LinkCard, Media, Post
-from botwarden.rules import Action, Verdict, combine
+from botwarden.rules import Action, AttachedMedia, Verdict, combine
 
 CARD_DESCRIPTION = 300  # characters of the summary a card shows
 
@@ -100,6 +100,17 @@ def plan_post(
     return PostPlan(account.network, parts, attachments, None, missing)
 
 
+@dataclass(frozen=True, slots=True)
+class FeedOrigin:
+    """Where a feed post comes from, as the rules read it: its route, whether the feed's publisher
+    declared it may be republished (BW956), when its item was published (BW103: the account whose feed
+    published a story first keeps it; None: unknown, counted as now)."""
+
+    route: RouteConfig
+    source_declared: bool
+    published: datetime | None = None
+
+
 def actions(
     plan: PostPlan,
     *,
@@ -107,11 +118,11 @@ def actions(
     account: str,
     at: datetime,
     limit: int | None,
-    extra: dict[str, object],
+    origin: FeedOrigin,
 ) -> list[Action]:
     """The rule engine's actions for the plan: its post, or each part of its thread (the media and the
     link go with the first)."""
-    media = [{"sensitive": a.image.sensitive, "alt": a.alt, "url": a.image.url} for a in plan.shown_media]
+    media = tuple(AttachedMedia(a.image.sensitive, a.alt, a.image.url) for a in plan.shown_media)
     found = []
     for index, part in enumerate(plan.parts):
         first = index == 0
@@ -125,7 +136,14 @@ def actions(
                 links=(part.link,) if part.link else (),
                 network=plan.network,
                 limit=limit,
-                extra={**extra, "media": media if first else [], "thread_part": index + 1},
+                trigger="feed",
+                source_declared=origin.source_declared,
+                dropped_hashtags=plan.draft.dropped_hashtags,
+                content_warning=origin.route.post.content_warning,
+                paid_partnership=origin.route.post.paid_partnership,
+                published=origin.published,
+                media=media if first else (),
+                thread_part=index + 1,
             )
         )
     return found

@@ -28,7 +28,7 @@ from botwarden.rules.facts import Facts
 from botwarden.run.alerts import Alerter
 from botwarden.run.ingest import chain_key
 from botwarden.run.outbox import Alerts, PublishReport, item_fields, outgoing
-from botwarden.run.plan import PostPlan, actions, combined, plan_post
+from botwarden.run.plan import FeedOrigin, PostPlan, actions, combined, plan_post
 
 __all__ = ["PublishReport", "Publisher"]
 from botwarden.run.outcome import OutcomeRecorder
@@ -279,15 +279,9 @@ class Publisher:
         route = self.config.routes[entry.route_id]
         account_cfg = self.config.accounts[entry.account_id]
         feed = self.config.feeds[route.feed]
-        extra = {
-            "trigger": "feed",
-            "source_declared": bool(feed.republish_declared_by),
-            "dropped_hashtags": list(plan.draft.dropped_hashtags),
-            "content_warning": route.post.content_warning,
-            "paid_partnership": route.post.paid_partnership,
-            # BW103: the account whose feed published a story first keeps it.
-            "published": item.published or item.first_seen_at,
-        }
+        origin = FeedOrigin(
+            route, bool(feed.republish_declared_by), published=item.published or item.first_seen_at
+        )
         history = self.checks.history(session, now)
         checked = [
             self.checks.check(
@@ -299,7 +293,7 @@ class Publisher:
                 account=account.id,
                 at=now,
                 limit=account_cfg.char_limit,
-                extra=extra,
+                origin=origin,
             )
         ]
         verdict = combined(str(entry.id), checked)

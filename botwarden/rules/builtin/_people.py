@@ -20,9 +20,9 @@ def users_reached(action: Action, network: str = "") -> list[str]:
     """Everyone this reply, mention or message lands with: the target, the replied-to author, and whoever
     the text mentions on the action's network (``network`` where the action names none)."""
     users: list[str] = []
-    reply_to = action.extra.get("in_reply_to") or {}
+    reply_to = action.in_reply_to
     mentioned = mentions_in(action.text, action.network or network)
-    for user in (action.extra.get("target_user"), reply_to.get("user"), *mentioned):
+    for user in (action.target_user, reply_to.user if reply_to else None, *mentioned):
         if user and user.lstrip("@").casefold() not in (u.casefold() for u in users):
             users.append(user.lstrip("@"))
     return users
@@ -30,8 +30,8 @@ def users_reached(action: Action, network: str = "") -> list[str]:
 
 def interaction_of(action: Action) -> str | None:
     """The user interaction an automated reply answers: named on the action, else the post replied to."""
-    reply_to = action.extra.get("in_reply_to") or {}
-    return action.extra.get("interaction") or reply_to.get("id")
+    reply_to = action.in_reply_to
+    return action.interaction or (reply_to.id if reply_to else None)
 
 
 def standings(action: Action, ctx: CheckContext) -> Iterator[tuple[str, Standing]]:

@@ -21,7 +21,7 @@ def _queue(action: Action, ctx: CheckContext) -> list[Waiting]:
     waiting = ctx.facts.waiting.get(action.account, [])
     if any(entry.id == action.id for entry in waiting):
         return waiting
-    published = action.extra.get("published") or action.at
+    published = action.published or action.at
     return [*waiting, Waiting(action.id, action.account, action.at, action.at, action.text, published)]
 
 

@@ -45,7 +45,7 @@ class RateLimit(Rule):
             found = self._app_window(action, ctx, window)
             if found:
                 return found
-        media = len(action.extra.get("media") or [])
+        media = len(action.media)
         for window in media_windows(ctx.limits, network) if media else ():
             found = self._media_window(action, ctx, window, media)
             if found:

@@ -160,7 +160,7 @@ class TrendingTopic(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         findings: list[Finding] = []
         network = action.network or ctx.account.network
-        for tag in action.extra.get("dropped_hashtags") or []:
+        for tag in action.dropped_hashtags:
             findings.append(
                 self.finding(
                     f"dropped the hashtag #{tag} the composer added: it is trending on {network} now",

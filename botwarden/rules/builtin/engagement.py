@@ -17,8 +17,8 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 def engagement_target(action: Action) -> str:
     """What an engagement acts on: the post replied to / reposted, else the user."""
-    post = action.extra.get("in_reply_to") or {}
-    return str(post.get("id") or action.extra.get("target_user") or action.text or "")
+    post = action.in_reply_to.id if action.in_reply_to else None
+    return str(post or action.target_user or action.text or "")
 
 
 def _used(ctx: CheckContext, action: Action, kinds: frozenset[str], window: timedelta) -> int:
@@ -153,7 +153,7 @@ class _BulkAdd(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         limit = int(ctx.settings["list_add_per_day"])
         used = _used(ctx, action, self.kinds, DAY)
-        adding = action.extra.get("bulk") or 1
+        adding = action.bulk or 1
         if used + adding > limit:
             return [
                 self.finding(

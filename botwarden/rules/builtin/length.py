@@ -28,7 +28,7 @@ class TooLong(Rule):
         network = action.network or ctx.account.network
         if network not in DEFAULT_LIMITS or action.kind == "dm":
             return []
-        warning = str(action.extra.get("content_warning") or "")  # Mastodon counts it with the text
+        warning = action.content_warning  # Mastodon counts it with the text
         size = measure(action.text, network, limit=action.limit, content_warning=warning)
         if size.valid:
             return []

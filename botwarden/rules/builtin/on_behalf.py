@@ -14,7 +14,7 @@ class _OnBehalfRule(Rule):
     kinds = ACTION_KINDS
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        return self.check_on_behalf(action, ctx) if action.extra.get("on_behalf") else []
+        return self.check_on_behalf(action, ctx) if action.on_behalf else []
 
     def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         raise NotImplementedError
@@ -130,7 +130,7 @@ class DeleteWithoutNotice(_OnBehalfRule):
     def check_on_behalf(self, action: Action, ctx: CheckContext) -> list[Finding]:
         consent = ctx.facts.ledger.consent_for(action.account, action.at)
         if consent is None or not consent.delete_notice:
-            bulk = action.extra.get("bulk") or 1
+            bulk = action.bulk or 1
             return [
                 self.finding(
                     f"deleting {bulk} post(s) for the owner, who was not told deletions cannot be undone",

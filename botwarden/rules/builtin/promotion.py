@@ -43,14 +43,14 @@ class PaidPromotionUnlabelled(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         on_x = ctx.account.network == "x"
-        labelled = on_x and bool(action.extra.get("paid_partnership"))
-        campaign = action.extra.get("campaign") or {}
-        if on_x and campaign.get("commercial") and not labelled:
+        labelled = on_x and action.paid_partnership
+        campaign = action.campaign
+        if on_x and campaign is not None and campaign.commercial and not labelled:
             return [
                 self.finding(
                     "a commercial post on X without the paid_partnership label; set paid_partnership "
                     "on the route's posts",
-                    evidence={"campaign": campaign, "paid_partnership": False},
+                    evidence={"campaign": campaign.to_json(), "paid_partnership": False},
                 )
             ]
         if labelled:

@@ -49,7 +49,7 @@ class KeywordReply(_ReplyRule):
     )
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        if action.extra.get("trigger") == "keyword_search":
+        if action.trigger == "keyword_search":
             return [
                 self.finding(
                     f"this {action.kind} was triggered by a keyword search alone",
@@ -108,13 +108,13 @@ class ReplyNotToOriginal(_ReplyRule):
     kinds = frozenset({"reply"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        reply_to = action.extra.get("in_reply_to") or {}
-        is_campaign = action.extra.get("trigger") == "campaign" or action.extra.get("campaign") is not None
-        if is_campaign and reply_to and not reply_to.get("original", True):
+        reply_to = action.in_reply_to
+        is_campaign = action.trigger == "campaign" or action.campaign is not None
+        if is_campaign and reply_to and not reply_to.original:
             return [
                 self.finding(
-                    f"campaign reply to post {reply_to.get('id')}, which is not the user's original post",
-                    evidence={"in_reply_to": reply_to.get("id")},
+                    f"campaign reply to post {reply_to.id}, which is not the user's original post",
+                    evidence={"in_reply_to": reply_to.id},
                 )
             ]
         return []
@@ -133,12 +133,12 @@ class ReplyTargetGone(Rule):
     kinds = frozenset({"reply", "mention", "quote", "repost", "like"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        reply_to = action.extra.get("in_reply_to") or {}
-        if reply_to and reply_to.get("exists") is False:
+        reply_to = action.in_reply_to
+        if reply_to and not reply_to.exists:
             return [
                 self.finding(
-                    f"post {reply_to.get('id')} no longer exists",
-                    evidence={"in_reply_to": reply_to.get("id")},
+                    f"post {reply_to.id} no longer exists",
+                    evidence={"in_reply_to": reply_to.id},
                 )
             ]
         return []
@@ -229,9 +229,9 @@ class SensitiveToUser(Rule):
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         terms = sensitive_terms(ctx.settings["sensitive_terms"])
-        found = terms.find(action.text, action.extra.get("target_user") or "")
-        found += [t for t in terms.find(action.extra.get("target_display_name") or "") if t not in found]
-        media = sum(1 for m in action.extra.get("media") or [] if m.get("sensitive"))
+        found = terms.find(action.text, action.target_user or "")
+        found += [t for t in terms.find(action.target_display_name or "") if t not in found]
+        media = sum(1 for m in action.media if m.sensitive)
         if not found and not media:
             return []
         unconsented = [user for user, standing in standings(action, ctx) if not standing.sensitive_ok]
@@ -261,12 +261,12 @@ class UnapprovedCampaign(Rule):
     kinds = frozenset({"post", "reply", "mention", "dm"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        campaign = action.extra.get("campaign") or {}
-        if campaign.get("commercial") and not campaign.get("approved"):
+        campaign = action.campaign
+        if campaign is not None and campaign.commercial and not campaign.approved:
             return [
                 self.finding(
                     "commercial auto-response campaign with no recorded platform approval",
-                    evidence={"campaign": campaign},
+                    evidence={"campaign": campaign.to_json()},
                 )
             ]
         return []

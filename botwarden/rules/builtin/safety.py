@@ -58,7 +58,7 @@ class SensitiveMediaUnmarked(Rule):
     kinds = frozenset({*PUBLIC_KINDS, "dm"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        flagged = sum(1 for m in action.extra.get("media") or [] if m.get("sensitive"))
+        flagged = sum(1 for m in action.media if m.sensitive)
         if flagged and not ctx.account.sensitive_media:
             return [
                 self.finding(

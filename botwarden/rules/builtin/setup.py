@@ -108,7 +108,7 @@ class PublicFeedVisibility(SetupRule):
     )
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        visibility = action.extra.get("visibility") or ctx.settings["mastodon_visibility"]
+        visibility = action.visibility or ctx.settings["mastodon_visibility"]
         if ctx.account.network == "mastodon" and action.kind == "post" and visibility == "public":
             return [
                 self.info(
@@ -187,7 +187,7 @@ class UnauthorisedSource(SetupRule):
     )
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        if action.extra.get("trigger") != "feed" or action.extra.get("source_declared"):
+        if action.trigger != "feed" or action.source_declared:
             return []
         declared = {d.casefold() for d in ctx.settings["declared_sources"]}
         domains = {registered_domain(link) for link in action.links} - {""}  # a local file is one's own

@@ -232,8 +232,7 @@ class CrossAccountDuplicate(Rule):
 def published_at(action: Action) -> datetime:
     """When the action's item was published by its feed (first seen, where the feed gives no date); an
     action that says nothing of it counts as published now."""
-    published = action.extra.get("published")
-    return published if isinstance(published, datetime) else action.at
+    return action.published or action.at
 
 
 def first_publisher(

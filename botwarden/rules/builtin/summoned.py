@@ -37,8 +37,9 @@ class ReplyNotSummoned(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         if not self_serve_x(ctx):
             return []
-        reply_to = action.extra.get("in_reply_to") or {}
-        post, author = reply_to.get("id"), reply_to.get("user") or action.extra.get("target_user")
+        reply_to = action.in_reply_to
+        post = reply_to.id if reply_to else None
+        author = (reply_to.user if reply_to else None) or action.target_user
         if not post or not author:
             return [
                 self.finding(
@@ -83,7 +84,7 @@ class AiReplyUnapproved(Rule):
     kinds = frozenset({"reply"})
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
-        if ctx.account.network != "x" or not action.extra.get("generated"):
+        if ctx.account.network != "x" or not action.generated:
             return []
         if ctx.account.ai_replies_approved:
             return []
