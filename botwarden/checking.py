@@ -280,6 +280,9 @@ class FleetChecks(Checks):
 
     #: How far back each refresh looks for posts another process committed after a later one was read.
     SWEEP = timedelta(minutes=10)
+    #: How far before ``now`` an action may be dated and still be answered from the posts held in memory
+    #: (an HTTP caller's clock, a request that waited): they are held this much longer than the window.
+    LATE = timedelta(hours=1)
 
     def __init__(
         self,
@@ -317,7 +320,7 @@ class FleetChecks(Checks):
         check may ask about any moment) is answered from the store alone."""
         from botwarden.store.history import StoreHistory, catch_up
 
-        window = self._window_start(now)
+        window = self._window_start(now) - self.LATE
         if at is not None and self._window_start(at) < window:
             return StoreHistory(reader)
         if self._recent is None:
@@ -344,7 +347,7 @@ class FleetChecks(Checks):
 
         if self._recent is not None:
             sweep(reader, self._recent, now - self.SWEEP)
-            self._recent.forget_before(self._window_start(now))
+            self._recent.forget_before(self._window_start(now) - self.LATE)
 
     def overrides(self, account: str, route: str | None) -> Mapping[str, Override]:
         """The configuration's rule overrides for the account and the route (``rules = {...}``)."""

@@ -266,3 +266,22 @@ def test_posts_older_than_the_window_are_let_go_and_the_index_compacted(
         assert checks._recent.index is not None
         assert len(checks._recent) == 1 and checks._recent.index.dead == 0  # compacted
         assert [t for _, t in _similar(checks.history(session, later), REWORDED[0], later)] == [STORIES[0]]
+
+
+def test_an_action_dated_a_little_before_now_is_answered_from_the_posts_held_in_memory(
+    tmp_path: Path,
+) -> None:
+    """An HTTP caller's clock runs behind the server's, or its request waited: such an action still gets
+    the fleet's recent posts held in memory, not a scan of the store; a much older one reads the store."""
+    cfg = fleet_config(tmp_path, [{}])
+    Runtime(cfg, env={}).close()
+    sessions = open_store(cfg.settings["database_url"])
+    with sessions.begin() as session:
+        _history(session, "quiet", T0 - timedelta(hours=1), STORIES[0])
+    checks = FleetChecks(cfg)
+    with sessions() as session:
+        behind = checks.history(session, T0, at=T0 - timedelta(seconds=2))
+        assert behind._recent is not None
+        assert [t for _, t in _similar(behind, REWORDED[0], T0)] == [STORIES[0]]
+        weeks_ago = checks.history(session, T0, at=T0 - timedelta(days=20))
+        assert weeks_ago._recent is None

@@ -81,7 +81,8 @@ class QueueBacklog(Rule):
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         warn_after = float(ctx.settings["backlog_warn_hours"])
         queue = _queue(action, ctx)
-        if warn_after <= 0 or len(queue) < 2:
+        # A daily cap of 0 is the operator stopping the account on purpose (BW902 says so): no advice.
+        if warn_after <= 0 or len(queue) < 2 or ctx.pacing.daily_cap <= 0:
             return []
         projected = project(action, ctx, queue)
         if projected.until is not None and projected.until - action.at <= hours(warn_after):
@@ -107,7 +108,7 @@ def _evidence(
 
 def _message(evidence: dict[str, Any], projected: Drain) -> str:
     if projected.until is None:
-        drains = "never drains: its daily cap is 0"
+        drains = "never drains at its pace"
     else:
         drains = (
             f"would take about {_span(evidence['drain_hours'])} to drain at its pace "

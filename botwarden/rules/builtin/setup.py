@@ -126,14 +126,18 @@ class DuplicativeAccounts(SetupRule):
     explanation = (
         "Running several accounts on one network for the same use case is what the rules call duplicate "
         "accounts, even when no single post is a copy. botwarden looks at what each account posted over "
-        "the last near_duplicate_window_days: when at least duplicative_stories_share (default 50 %) of "
-        "an account's posts tell a story another account of the operator on the same network also told "
+        "the last near_duplicate_window_days (its latest 48 at most): when at least "
+        "duplicative_stories_share (default 50 %) of those posts tell a story another account of the "
+        "operator on the same network also told "
         "(substantially similar, as BW102 measures it), the two look duplicative. Merge them, or give each "
         "its own beat. Accounts on other networks are cross-posting and do not count."
     )
 
     #: An account needs this many posts in the window before its stories are compared.
     MIN_POSTS = 5
+    #: The share is worked out over at most this many of the account's latest posts in the window (a
+    #: day of a busy feed): enough to see a duplicate beat, and the first check of a day stays cheap.
+    MAX_COMPARED = 48
 
     def check(self, action: Action, ctx: CheckContext) -> list[Finding]:
         shares = _stories_in_common(action, ctx)
@@ -162,6 +166,7 @@ def _stories_in_common(action: Action, ctx: CheckContext) -> dict[str, tuple[flo
     others = ctx.fleet_others(action.account)
     since = action.at - days(int(ctx.settings["near_duplicate_window_days"]))
     mine = ctx.history.posts_between(action.account, since, action.at) if others else []
+    mine = sorted(mine, key=lambda post: post.at)[-DuplicativeAccounts.MAX_COMPARED :]
     found = {}
     if len(mine) >= DuplicativeAccounts.MIN_POSTS:
         threshold = float(ctx.settings["near_duplicate_threshold"])
