@@ -227,6 +227,7 @@ class HistoryRow(Base):
     __table_args__ = (
         Index("ix_history_account_at", "account_id", "at"),
         Index("ix_history_account_hash", "account_id", "text_hash"),
+        Index("ix_history_hash_at", "text_hash", "at"),  # the same text among a fleet's accounts
         UniqueConstraint("account_id", "external_id", name="uq_history_account_external"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
