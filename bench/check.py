@@ -116,7 +116,7 @@ def store_rows(args: argparse.Namespace, kind: str) -> None:
             print(f"  (PostgreSQL row left out: {why})")
             return
         cluster = pg.ThrowawayCluster().start()
-        url = cluster.url_for(cluster.new_database())
+        url = cluster.new_database()
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='bw-bench-')}/bw.db"
     accounts = [f"acct{n}" for n in range(args.store_accounts)]
