@@ -137,10 +137,6 @@ class LeanStore:
             {row[0] for row in waiting},
         )
 
-    def spending(self, since: datetime) -> list[tuple[str, datetime, float]]:
-        rows = self._rows("SELECT account_id, at, cost_usd FROM history WHERE at >= ?", [since])
-        return [(account, _utc(at), float(cost or 0)) for account, at, cost in rows]
-
     # -- feeds ----------------------------------------------------------------------------------------
 
     def feed_views(self) -> list[FeedView]:

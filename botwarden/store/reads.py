@@ -236,14 +236,6 @@ def account_events(session: Session, account: str, kinds: Iterable[str], *, limi
     return [EventView(row.at, row.kind, row.message) for row in rows]
 
 
-def spending(session: Session, since: datetime) -> list[tuple[str, datetime, float]]:
-    """Each post since ``since``: its account, when, and what it cost."""
-    rows = session.execute(
-        select(HistoryRow.account_id, HistoryRow.at, HistoryRow.cost_usd).where(HistoryRow.at >= since)
-    )
-    return [(account, at, cost) for account, at, cost in rows]
-
-
 # -- feeds and routes ---------------------------------------------------------------------------------
 
 
@@ -461,9 +453,6 @@ class SessionReads:
 
     def backlogs(self) -> list[BacklogView]:
         return backlogs(self._session)
-
-    def spending(self, since: datetime) -> list[tuple[str, datetime, float]]:
-        return spending(self._session, since)
 
     def feed_views(self) -> list[FeedView]:
         return feed_views(self._session)
