@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -25,7 +25,7 @@ from botwarden.feeds import Feed, Item, fetch_feed, parse
 from botwarden.links.judge import LinkJudge
 from botwarden.media import Image, MediaFetchLimits, prepare_images
 from botwarden.netguard import tls_context
-from botwarden.rules import AccountInfo, MemoryHistory, PastPost, Verdict
+from botwarden.rules import MemoryHistory, PastPost, Verdict
 from botwarden.run.ingest import first_run_items, oldest_first, why_not_posted
 from botwarden.run.plan import FeedOrigin, PostPlan, actions, combined, plan_post
 from botwarden.similarity import text_hash
@@ -76,7 +76,7 @@ def _route(
     eligible = [item for item in oldest_first(feed.items) if why_not_posted(config, route, item, at) is None]
     queued = {item.id for item in first_run_items(config.first_run(route), eligible)}
     account = config.accounts[route.account]
-    info = _account(checks, route.account, account.sensitive_media)
+    info = checks.facts.accounts[route.account]  # as configured, sensitive_media included
     verdicts: dict[str, PreviewPost] = {}
     for item in [item for item in oldest_first(feed.items) if item.id in queued and item in shown]:
         plan = plan_post(
@@ -114,11 +114,6 @@ def _why_not(route: RouteConfig, item: Item, config: Config, at: datetime) -> st
         kind, why = found
         return f"{'filtered' if kind == 'filter' else 'too old'}: {why}"
     return f"not queued: a first run queues {config.first_run(route)} of the backlog (first_run)"
-
-
-def _account(checks: FleetChecks, account_id: str, sensitive_media: bool) -> AccountInfo:
-    info = checks.facts.accounts[account_id]
-    return replace(info, sensitive_media=sensitive_media) if sensitive_media else info
 
 
 def _fields(item: Item, feed_title: str) -> ItemFields:
