@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from botwarden import config as config_module
@@ -100,6 +101,7 @@ def _worker(config: Path, start: datetime) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.timeout(600)  # 20 kills, each after the worker's first post, and a final worker: minutes
 def test_sigkill_chaos_against_x_loses_nothing_and_doubles_nothing(tmp_path: Path, database_url: str) -> None:
     fake = FakeX(reject_duplicates=False)  # X would refuse a double; the fake counts it instead
     fake.latency, fake.drop_rate = (0.002, 0.03), 0.02
